@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+
+	"rl/rootless"
+	"rl/rootless/handshake"
+	"rl/userns"
+)
+
+// hint returns advice for an error with a known cause, or "".
+// docs/troubleshooting.md lists every one.
+func hint(err error) string {
+	var childErr *handshake.Error
+	var helperErr *userns.HelperError
+	var nsErr *rootless.NamespaceError
+	switch {
+	case errors.Is(err, userns.ErrNoHelper):
+		return "install newuidmap and newgidmap: sudo apt-get install uidmap"
+	case errors.Is(err, userns.ErrMalformed):
+		return "each line must be USER:START:COUNT; fix it, e.g. with sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER"
+	case errors.As(err, &helperErr):
+		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root"
+	case errors.Is(err, rootless.ErrNoInit):
+		return "rl-init must be installed in the same directory as rl"
+	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
+		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs, btrfs or tmpfs; see docs/troubleshooting.md"
+	case errors.As(err, &nsErr) && errors.Is(err, unix.ENOSPC):
+		return "the per-user namespace limit is reached: sudo sysctl user.max_user_namespaces=15000"
+	case errors.As(err, &nsErr) && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)):
+		return "unprivileged user namespaces are disabled here: sudo sysctl kernel.unprivileged_userns_clone=1 (Ubuntu: kernel.apparmor_restrict_unprivileged_userns=0)"
+	}
+	return ""
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"rl/rootless"
+)
+
+// exitRLError is the exit code for a failure of rl itself, as docker's 125.
+const exitRLError = 125
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	logLevel string
+	root     string
+	runRoot  string
+}
+
+// store returns the container store, the defaults overridden by --root and
+// --runroot.
+func (g *globalOptions) store() (rootless.Store, error) {
+	s, err := rootless.DefaultStore()
+	if err != nil && (g.root == "" || g.runRoot == "") {
+		return s, err
+	}
+	if g.root != "" {
+		s.Root = g.root
+	}
+	if g.runRoot != "" {
+		s.RunRoot = g.runRoot
+	}
+	return s, nil
+}
+
+// execute runs rl with args and returns the process exit code.
+func execute(args []string) int {
+	g := &globalOptions{}
+	code := 0
+	root := &cobra.Command{
+		Use:           "rl",
+		Short:         "Run rootless containers",
+		Long:          "rl runs containers as an ordinary user: no daemon, no root, no setuid code of its own.",
+		Version:       version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return setupLogging(g.logLevel)
+		},
+	}
+	root.SetVersionTemplate("rl version {{.Version}}\n")
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.logLevel, "log-level", "warn", "log messages at this level or above: debug, info, warn, error")
+	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl)")
+	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl)")
+	root.AddCommand(newRunCommand(g, &code), newVersionCommand())
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	if err := root.Execute(); err != nil {
+		printError(err)
+		var exitErr *rootless.ExitError
+		if errors.As(err, &exitErr) {
+			return exitErr.Code
+		}
+		return exitRLError
+	}
+	return code
+}
+
+func printError(err error) {
+	msg := "rl: " + err.Error()
+	if h := hint(err); h != "" {
+		msg += " (hint: " + h + ")"
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}
+
+// setupLogging configures log/slog for the libraries: one plain line per
+// record on stderr.
+func setupLogging(level string) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return fmt.Errorf("invalid --log-level %q: use debug, info, warn or error", level)
+	}
+	slog.SetDefault(slog.New(&lineHandler{level: l}))
+	return nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"rl/rootless"
+	"rl/userns"
+)
+
+// runFlags are `rl run`'s flags as typed; toOptions checks and converts
+// them.
+type runFlags struct {
+	rootfs        string
+	entrypoint    string
+	name          string
+	hostname      string
+	env           []string
+	envFiles      []string
+	workdir       string
+	user          string
+	volumes       []string
+	tmpfs         []string
+	readOnly      bool
+	readOnlyTmpfs bool
+	rm            bool
+	interactive   bool
+	tty           bool
+	init          bool
+	userns        string
+	network       string
+	preserveFDs   int
+}
+
+func newRunCommand(g *globalOptions, code *int) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [flags] --rootfs DIR COMMAND [ARG...]",
+		Short: "Run a command in a new container",
+		Long: "Run a command in a new container whose root is DIR. DIR is never changed: the\n" +
+			"container writes to its own copy-on-write layer.",
+		Example: "  rl run --rm --rootfs ./busybox-root sh -c 'id; hostname'",
+		RunE: func(c *cobra.Command, args []string) error {
+			opts, err := f.toOptions(args, c.Flags().Changed("entrypoint"))
+			if err != nil {
+				return err
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			*code, err = rootless.Run(opts, store)
+			return err
+		},
+	}
+	// Flags after the command belong to the command.
+	cmd.Flags().SetInterspersed(false)
+	fl := cmd.Flags()
+	fl.StringVar(&f.rootfs, "rootfs", "", "directory to use as the container's root filesystem (read-only lower layer)")
+	fl.StringVar(&f.entrypoint, "entrypoint", "", "program to run, with COMMAND as its arguments")
+	fl.StringVar(&f.name, "name", "", "name for the container")
+	fl.StringVar(&f.hostname, "hostname", "", "container host name (default: the short container id)")
+	fl.StringArrayVarP(&f.env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to copy it from rl's environment)")
+	fl.StringArrayVar(&f.envFiles, "env-file", nil, "read environment variables from a file of KEY=VALUE lines")
+	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created if missing)")
+	fl.StringVarP(&f.user, "user", "u", "", "user to run as: NAME|UID[:GROUP|GID]")
+	fl.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind-mount a host path: HOST-PATH:CONTAINER-PATH[:ro]")
+	fl.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: CONTAINER-PATH[:OPTIONS]")
+	fl.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
+	fl.BoolVar(&f.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount tmpfs on /tmp, /var/tmp and /run")
+	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
+	fl.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
+	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a pseudo-terminal for the container")
+	fl.BoolVar(&f.init, "init", false, "run a tiny init as PID 1 that forwards signals and reaps zombies")
+	fl.StringVar(&f.userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves (default: you are root)")
+	fl.StringVar(&f.network, "network", "none", "network mode: none (loopback only) or host")
+	fl.StringVar(&f.network, "net", "none", "alias of --network")
+	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
+	_ = fl.MarkHidden("net")
+	return cmd
+}
+
+// toOptions checks the flags and builds the engine's options.
+func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOptions, error) {
+	opts := rootless.RunOptions{
+		Rootfs: f.rootfs, Command: args, Name: f.name, Hostname: f.hostname,
+		Workdir: f.workdir, User: f.user, ReadOnly: f.readOnly, ReadOnlyTmpfs: f.readOnlyTmpfs,
+		Remove: f.rm, Interactive: f.interactive, TTY: f.tty, Init: f.init,
+		Network: f.network, PreserveFDs: f.preserveFDs,
+	}
+	if entrypointSet && f.entrypoint != "" {
+		opts.Entrypoint = []string{f.entrypoint}
+	}
+	var err error
+	if opts.Userns, err = userns.ParseMode(f.userns); err != nil {
+		return opts, err
+	}
+	if opts.Env, err = rootless.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
+		return opts, err
+	}
+	for _, v := range f.volumes {
+		m, err := rootless.ParseVolume(v)
+		if err != nil {
+			return opts, err
+		}
+		opts.Mounts = append(opts.Mounts, m)
+	}
+	for _, v := range f.tmpfs {
+		m, err := rootless.ParseTmpfs(v)
+		if err != nil {
+			return opts, err
+		}
+		opts.Mounts = append(opts.Mounts, m)
+	}
+	return opts, nil
+}

@@ -1,0 +1,9 @@
+// Package fsoverlay builds and performs the container's root filesystem
+// mounts: the kernel overlayfs mount (option escaping, userxattr for
+// unprivileged mounts), typed mount errors, read-only remounts that keep
+// the flags the kernel locks in a user namespace, and pivot_root.
+//
+// It runs in rl-init, inside the container's user and mount namespaces, and
+// links nothing but golang.org/x/sys so that the process that starts every
+// container stays small.
+package fsoverlay

@@ -1,0 +1,127 @@
+package fsoverlay
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// MountError is a failed mount(2), umount2(2) or pivot_root(2) with its
+// arguments.
+type MountError struct {
+	Op     string
+	Source string
+	Target string
+	FSType string
+	Flags  uintptr
+	Data   string
+	Err    error
+}
+
+func (e *MountError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", e.Op)
+	if e.FSType != "" {
+		fmt.Fprintf(&b, " %s", e.FSType)
+	}
+	if e.Source != "" && e.Source != e.FSType {
+		fmt.Fprintf(&b, " %s", e.Source)
+	}
+	if e.Target != "" {
+		fmt.Fprintf(&b, " on %s", e.Target)
+	}
+	if e.Flags != 0 {
+		fmt.Fprintf(&b, " (flags %#x)", e.Flags)
+	}
+	if e.Data != "" {
+		fmt.Fprintf(&b, " (%s)", e.Data)
+	}
+	return b.String() + ": " + e.Err.Error()
+}
+
+func (e *MountError) Unwrap() error { return e.Err }
+
+// Mount calls mount(2) and returns a *MountError on failure.
+func Mount(source, target, fstype string, flags uintptr, data string) error {
+	if err := unix.Mount(source, target, fstype, flags, data); err != nil {
+		op := "mounting"
+		if flags&unix.MS_REMOUNT != 0 {
+			op = "remounting"
+		} else if flags&unix.MS_BIND != 0 {
+			op = "bind-mounting"
+		}
+		return &MountError{Op: op, Source: source, Target: target, FSType: fstype, Flags: flags, Data: data, Err: err}
+	}
+	return nil
+}
+
+// MountOverlay mounts l on target.
+func MountOverlay(l Layers, target string) error {
+	return Mount("overlay", target, "overlay", 0, l.Data())
+}
+
+// lockedFlags are the mount flags that the kernel locks on a mount made or
+// copied into a less privileged user namespace; a remount that drops one of
+// them fails with EPERM (mount_namespaces(7), "Restrictions on mount
+// namespaces"), so a remount must repeat them.
+var lockedFlags = []struct{ st, ms uintptr }{
+	{unix.ST_NOSUID, unix.MS_NOSUID},
+	{unix.ST_NODEV, unix.MS_NODEV},
+	{unix.ST_NOEXEC, unix.MS_NOEXEC},
+	{unix.ST_NOATIME, unix.MS_NOATIME},
+	{unix.ST_NODIRATIME, unix.MS_NODIRATIME},
+	{unix.ST_RELATIME, unix.MS_RELATIME},
+}
+
+// RemountReadOnly makes the mount at target read-only, keeping its locked
+// flags. With bind it first bind-mounts target onto itself, so that only
+// that subtree becomes read-only.
+func RemountReadOnly(target string, bind bool) error {
+	if bind {
+		if err := Mount(target, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(target, &st); err != nil {
+		return &MountError{Op: "statfs", Target: target, Err: err}
+	}
+	flags := uintptr(unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY)
+	for _, f := range lockedFlags {
+		if uintptr(st.Flags)&f.st != 0 {
+			flags |= f.ms
+		}
+	}
+	return Mount("", target, "", flags, "")
+}
+
+// PivotRoot makes newRoot, which must be a mount point, the root of the
+// calling process's mount namespace and detaches the old root.
+//
+// It uses pivot_root(".", "."), as runc does: with newRoot as the working
+// directory, the old root is stacked on top of the new one at "/", so it can
+// be unmounted without a directory to put it in (pivot_root(2), NOTES). The
+// detach is lazy so that nothing of the host stays reachable. chroot(2)
+// would leave the host's tree mounted and reachable by any process with
+// CAP_SYS_CHROOT that chroots again.
+func PivotRoot(newRoot string) error {
+	if err := unix.Chdir(newRoot); err != nil {
+		return &MountError{Op: "entering", Target: newRoot, Err: err}
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return &MountError{Op: "pivot_root", Target: newRoot, Err: err}
+	}
+	// The old root may be shared with the host's namespace; make our copy
+	// private so that the detach does not propagate.
+	if err := Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return &MountError{Op: "detaching old root", Target: "/", Err: err}
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return &MountError{Op: "entering", Target: "/", Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Package child is rl-init: the half of rl that runs inside the container's
+// namespaces. The front end clones it into new namespaces with its end of
+// the sync socket; it waits for the uid/gid maps, re-executes itself to gain
+// its capabilities in the new user namespace, builds the root filesystem,
+// pivots into it and executes the command (or, with --init, runs it as a
+// child and reaps). It links only the standard library, x/sys and small rl
+// packages, because every container start pays for its init.
+package child
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"rl/rootless/handshake"
+)
+
+const stageMapped = "mapped"
+
+func init() {
+	// Credentials set with capset(2), the controlling terminal and the final
+	// execve(2) are per thread: keep all of rl-init on the main thread.
+	runtime.LockOSThread()
+}
+
+// Main is rl-init's main function. It never returns.
+func Main() {
+	fd, err := strconv.Atoi(os.Getenv(handshake.EnvSyncFD))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rl-init: this program is started by rl; run rl instead")
+		os.Exit(125)
+	}
+	c := &conn{fd: fd}
+	if os.Getenv(handshake.EnvStage) != stageMapped {
+		c.check(awaitMaps(c), "waiting for the uid/gid maps")
+	}
+	// Our parent death signal did not survive the exec that gave us
+	// capabilities; without it a killed front end would leave us running.
+	c.check(unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0), "setting parent death signal")
+	m, _, err := handshake.Recv(fd)
+	c.check(err, "reading the container spec")
+	switch m.Kind {
+	case handshake.Remove:
+		for _, p := range m.Paths {
+			c.check(os.RemoveAll(p), "removing "+p)
+		}
+		os.Exit(0)
+	case handshake.Start:
+		if m.Spec.Nested != nil && os.Getenv(handshake.EnvNested) == "" {
+			os.Exit(runNested(c, m.Spec))
+		}
+		start(c, m.Spec)
+	}
+	c.fail(125, "reading the container spec", fmt.Errorf("unexpected %q message", m.Kind))
+}
+
+// awaitMaps waits for the Mapped message, then executes rl-init again. The
+// first exec happened in the new user namespace before it had maps, when
+// our uid was unmapped, so execve(2) dropped every capability; now that we
+// are uid 0 inside, an exec gives us the full set (capabilities(7),
+// "Capabilities and execution of programs by root").
+func awaitMaps(c *conn) error {
+	m, _, err := handshake.Recv(c.fd)
+	if err != nil {
+		return err
+	}
+	if m.Kind != handshake.Mapped {
+		return fmt.Errorf("unexpected %q message", m.Kind)
+	}
+	if err := os.Setenv(handshake.EnvStage, stageMapped); err != nil {
+		return err
+	}
+	return unix.Exec("/proc/self/exe", os.Args, os.Environ())
+}
+
+// conn is rl-init's end of the sync socket.
+type conn struct{ fd int }
+
+// check reports err to the front end as a failure of op and exits, when err
+// is not nil.
+func (c *conn) check(err error, op string) {
+	if err != nil {
+		c.fail(125, op, err)
+	}
+}
+
+// fail reports a failure of op with exit code and exits.
+func (c *conn) fail(code int, op string, err error) {
+	e := &handshake.Error{Op: op, Msg: err.Error(), Code: code}
+	var overlayErr *OverlayError
+	if errors.As(err, &overlayErr) {
+		e.Cause = handshake.CauseOverlay
+	}
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		e.Errno = int(errno)
+	}
+	if sendErr := handshake.Send(c.fd, handshake.Message{Kind: handshake.Failed, Error: e}); sendErr != nil {
+		fmt.Fprintf(os.Stderr, "rl-init: %s: %v\n", op, err)
+	}
+	os.Exit(code)
+}

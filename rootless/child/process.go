@@ -1,0 +1,214 @@
+package child
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"rl/fsoverlay"
+	"rl/rootless/handshake"
+	"rl/rootless/spec"
+)
+
+// defaultCaps is the bounding set the command gets: podman's default list.
+// Root in the container keeps these; any other user starts with none.
+var defaultCaps = []uintptr{
+	unix.CAP_CHOWN, unix.CAP_DAC_OVERRIDE, unix.CAP_FOWNER, unix.CAP_FSETID,
+	unix.CAP_KILL, unix.CAP_NET_BIND_SERVICE, unix.CAP_SETFCAP, unix.CAP_SETGID,
+	unix.CAP_SETPCAP, unix.CAP_SETUID, unix.CAP_SYS_CHROOT,
+}
+
+// start sets the container up and executes its command. It never returns.
+func start(c *conn, s *spec.Spec) {
+	root, err := buildRootfs(s)
+	c.check(err, "building the root filesystem")
+	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
+	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
+	if s.Network == "none" {
+		c.check(loopbackUp(), "bringing up the loopback interface")
+	}
+	if s.Terminal {
+		c.check(setupTerminal(c, s), "allocating a terminal")
+	}
+	path, code, err := lookPath(s.Args[0], s.Env)
+	if err != nil {
+		c.fail(code, "starting the container command", err)
+	}
+	c.check(dropCapabilities(), "dropping capabilities")
+	c.check(setUser(s), "switching to the container user")
+	if err := unix.Chdir(s.Cwd); err != nil {
+		c.fail(126, "entering the working directory", fmt.Errorf("chdir %s: %w", s.Cwd, err))
+	}
+	// Only fds 0-2 and the ones --preserve-fds asked for reach the command;
+	// everything else rl-init holds, the sync socket included, closes on
+	// exec.
+	c.check(unix.CloseRange(uint(3+s.PreserveFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC), "closing file descriptors")
+	if s.Init {
+		os.Exit(runInit(c, s, path))
+	}
+	err = unix.Exec(path, s.Args, s.Env)
+	c.fail(execCode(err), "executing "+s.Args[0], err)
+}
+
+// lookPath finds the command in the container's PATH, as execvp(3) would,
+// and returns docker's exit code for a failure: 127 not found, 126 found
+// but not executable.
+func lookPath(name string, env []string) (string, int, error) {
+	if strings.Contains(name, "/") {
+		return name, 127, checkExecutable(name)
+	}
+	pathEnv := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			pathEnv = v
+		}
+	}
+	var denied error
+	for _, dir := range filepath.SplitList(pathEnv) {
+		p := filepath.Join(dir, name)
+		err := checkExecutable(p)
+		if err == nil {
+			return p, 0, nil
+		}
+		if errors.Is(err, fs.ErrPermission) && denied == nil {
+			denied = err
+		}
+	}
+	if denied != nil {
+		return "", 126, denied
+	}
+	return "", 127, fmt.Errorf("%s: executable file not found in $PATH", name)
+}
+
+func checkExecutable(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return &fs.PathError{Op: "exec", Path: p, Err: unix.EISDIR}
+	}
+	if fi.Mode()&0o111 == 0 {
+		return &fs.PathError{Op: "exec", Path: p, Err: fs.ErrPermission}
+	}
+	return nil
+}
+
+// execCode maps an execve(2) failure to 127 (nothing to run) or 126.
+func execCode(err error) int {
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return 127
+	}
+	return 126
+}
+
+// dropCapabilities shrinks the bounding set to defaultCaps; execve(2) then
+// gives root exactly those and every other user none.
+func dropCapabilities() error {
+	// Ambient capabilities (which the keep-id nesting uses) would survive
+	// the exec of a non-root command: clear them.
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+		return fmt.Errorf("clearing ambient capabilities: %w", err)
+	}
+	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
+		if slices.Contains(defaultCaps, capability) {
+			continue
+		}
+		err := unix.Prctl(unix.PR_CAPBSET_DROP, capability, 0, 0, 0)
+		if err != nil && !errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("dropping capability %d: %w", capability, err)
+		}
+	}
+	return nil
+}
+
+// setUser switches every thread to the container user. The syscall
+// package's wrappers change all threads of the process.
+func setUser(s *spec.Spec) error {
+	u := s.User
+	if !s.NoSetgroups {
+		groups := make([]int, len(u.AdditionalGIDs))
+		for i, g := range u.AdditionalGIDs {
+			groups[i] = int(g)
+		}
+		if err := syscall.Setgroups(groups); err != nil {
+			return fmt.Errorf("setgroups: %w", err)
+		}
+	}
+	if err := syscall.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+		return fmt.Errorf("setresgid %d: %w", u.GID, err)
+	}
+	if err := syscall.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+		return fmt.Errorf("setresuid %d: %w", u.UID, err)
+	}
+	// A change of credentials clears the parent death signal; set it again
+	// so the command dies with rl.
+	return unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+}
+
+// setupTerminal allocates a pty in the container's own devpts instance, so
+// the command sees /dev/pts/0 as its terminal, sends the master to the
+// front end and makes the slave our stdio and controlling terminal (the
+// latter left to the command under --init).
+func setupTerminal(c *conn, s *spec.Spec) error {
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer master.Close()
+	mfd := int(master.Fd())
+	if err := unix.IoctlSetPointerInt(mfd, unix.TIOCSPTLCK, 0); err != nil {
+		return fmt.Errorf("unlocking pty: %w", err)
+	}
+	n, err := unix.IoctlGetUint32(mfd, unix.TIOCGPTN)
+	if err != nil {
+		return fmt.Errorf("getting pty number: %w", err)
+	}
+	slave, err := unix.Open(fmt.Sprintf("/dev/pts/%d", n), unix.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		return fmt.Errorf("opening pty: %w", err)
+	}
+	if err := unix.Fchown(slave, int(s.User.UID), s.TTYGroup); err != nil {
+		return fmt.Errorf("chowning pty: %w", err)
+	}
+	if err := handshake.Send(c.fd, handshake.Message{Kind: handshake.PTY}, mfd); err != nil {
+		return err
+	}
+	for fd := 0; fd < 3; fd++ {
+		if err := unix.Dup3(slave, fd, 0); err != nil {
+			return fmt.Errorf("dup pty to fd %d: %w", fd, err)
+		}
+	}
+	if slave > 2 {
+		unix.Close(slave)
+	}
+	if s.Init {
+		return nil
+	}
+	return unix.IoctlSetInt(0, unix.TIOCSCTTY, 0)
+}
+
+// loopbackUp sets the IFF_UP flag on lo in our fresh network namespace.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}

@@ -1,0 +1,177 @@
+// Package handshake is the protocol between the rl front end (parent, on
+// the host) and rl-init (child, in the container's namespaces): typed
+// messages, one per packet, over a SOCK_SEQPACKET socket pair, with file
+// descriptors passed as SCM_RIGHTS. docs/internal.md shows the sequence.
+package handshake
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"rl/rootless/spec"
+)
+
+// Environment variables through which the front end talks to rl-init.
+const (
+	// EnvSyncFD is the number of rl-init's end of the sync socket.
+	EnvSyncFD = "_RL_SYNC_FD"
+	// EnvStage is "mapped" once rl-init has re-executed itself after the
+	// maps were written; unset in the first exec.
+	EnvStage = "_RL_STAGE"
+	// EnvNested marks an rl-init that runs in the nested (keep-id) user
+	// namespace and must ignore the Nested field of its spec.
+	EnvNested = "_RL_NESTED"
+)
+
+// ExitCode turns a wait status into a shell-style exit code: the exit
+// status, or 128+N for a death by signal N.
+func ExitCode(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
+
+// Kind names a message.
+type Kind string
+
+// The messages, in the order they travel.
+const (
+	// Mapped (parent → child): the uid/gid maps are written; the child may
+	// exec itself to gain its capabilities in the user namespace.
+	Mapped Kind = "mapped"
+	// Start (parent → child): the container spec; set it up and exec.
+	Start Kind = "start"
+	// Remove (parent → child): remove the paths in Paths from inside the
+	// user namespace, where files owned by subordinate ids are ours.
+	Remove Kind = "remove"
+	// PTY (child → parent): the master of the container's terminal rides
+	// along as SCM_RIGHTS.
+	PTY Kind = "pty"
+	// Failed (child → parent): setup failed; Error says why. The child
+	// exits after sending it.
+	Failed Kind = "failed"
+)
+
+// Message is one packet. The end of a successful setup is not a message:
+// the socket is close-on-exec, so the parent reads EOF when the command's
+// execve(2) succeeded.
+type Message struct {
+	Kind  Kind       `json:"kind"`
+	Spec  *spec.Spec `json:"spec,omitempty"`
+	Paths []string   `json:"paths,omitempty"`
+	Error *Error     `json:"error,omitempty"`
+}
+
+// Error is a setup failure reported by the child, with the exit code the
+// front end should use (125, 126 or 127).
+type Error struct {
+	Op    string `json:"op"`
+	Msg   string `json:"msg"`
+	Errno int    `json:"errno,omitempty"`
+	Code  int    `json:"code"`
+	// Cause names a known cause the front end can give advice for.
+	Cause string `json:"cause,omitempty"`
+}
+
+// Known causes of a setup failure.
+const (
+	// CauseOverlay: the kernel refused the root overlay mount.
+	CauseOverlay = "overlay"
+)
+
+func (e *Error) Error() string { return e.Op + ": " + e.Msg }
+
+// Unwrap returns the errno, so that errors.Is(err, unix.EPERM) works on the
+// parent side.
+func (e *Error) Unwrap() error {
+	if e.Errno == 0 {
+		return nil
+	}
+	return unix.Errno(e.Errno)
+}
+
+// maxPacket bounds one message; a spec with a large environment stays far
+// below it.
+const maxPacket = 1 << 20
+
+// Pair returns a connected socket pair: the parent's end and the child's.
+// Both are close-on-exec; the child's end is passed explicitly.
+func Pair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating sync socket: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "sync-parent"), os.NewFile(uintptr(fds[1]), "sync-child"), nil
+}
+
+// Send writes m to the socket fd, passing fds along.
+func Send(fd int, m Message, fds ...int) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	var oob []byte
+	if len(fds) > 0 {
+		oob = unix.UnixRights(fds...)
+	}
+	if err := unix.Sendmsg(fd, b, oob, nil, 0); err != nil {
+		return fmt.Errorf("sending %s message: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// Recv reads one message from the socket fd, with any fds that came with
+// it. It returns io.EOF when the other end closed.
+func Recv(fd int) (Message, []int, error) {
+	var m Message
+	buf := make([]byte, maxPacket)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	for {
+		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return m, nil, fmt.Errorf("receiving message: %w", err)
+		}
+		if n == 0 && oobn == 0 {
+			return m, nil, io.EOF
+		}
+		if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+			return m, nil, errors.New("receiving message: message truncated")
+		}
+		fds, err := parseRights(oob[:oobn])
+		if err != nil {
+			return m, nil, err
+		}
+		if err := json.Unmarshal(buf[:n], &m); err != nil {
+			return m, fds, fmt.Errorf("decoding message: %w", err)
+		}
+		return m, fds, nil
+	}
+}
+
+func parseRights(oob []byte) ([]int, error) {
+	if len(oob) == 0 {
+		return nil, nil
+	}
+	cmsgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, fmt.Errorf("parsing control message: %w", err)
+	}
+	var fds []int
+	for _, c := range cmsgs {
+		f, err := unix.ParseUnixRights(&c)
+		if err != nil {
+			return nil, fmt.Errorf("parsing passed fds: %w", err)
+		}
+		fds = append(fds, f...)
+	}
+	return fds, nil
+}

@@ -1,0 +1,266 @@
+package rootless
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"rl/rootless/handshake"
+	"rl/rootless/spec"
+	"rl/userns"
+)
+
+// ExitError is a failure to run the container's command, with the exit
+// code docker uses: 125 when rl fails, 126 when the command cannot be
+// executed, 127 when it is not found.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// forwarded are the signals that rl passes on to the container.
+var forwarded = []os.Signal{
+	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT,
+	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH,
+}
+
+// Run runs a container to completion and returns its command's exit code
+// (128+N when a signal N killed it). Everything that can be checked is
+// checked before anything is created; a failure after that removes what
+// was made.
+func Run(opts RunOptions, store Store) (int, error) {
+	rootfs, err := checkRootfs(opts.Rootfs)
+	if err != nil {
+		return 0, err
+	}
+	args := append(append([]string(nil), opts.Entrypoint...), opts.Command...)
+	if len(args) == 0 || args[0] == "" {
+		return 0, errors.New("no command given: rl run [OPTIONS] --rootfs DIR COMMAND [ARG...]")
+	}
+	if opts.Network != "none" && opts.Network != "host" {
+		return 0, fmt.Errorf("--network %q is not supported yet: use none or host", opts.Network)
+	}
+	if opts.Workdir != "" && !filepath.IsAbs(opts.Workdir) {
+		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", opts.Workdir)
+	}
+	maps, warning, err := userns.ForCaller(opts.Userns)
+	if err != nil {
+		return 0, err
+	}
+	if warning != "" {
+		slog.Warn(warning)
+	}
+	user, home, err := resolveUser(rootfs, opts.User)
+	if err != nil {
+		return 0, err
+	}
+	inner := maps.Outer
+	if maps.Inner != nil {
+		inner = *maps.Inner
+	}
+	if !userns.Contains(inner.UIDs, user.UID) || !userns.Contains(inner.GIDs, user.GID) {
+		return 0, fmt.Errorf("invalid --user %q: uid %d / gid %d is outside the container's id range (%s); "+
+			"use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", opts.User, user.UID, user.GID, describe(inner.UIDs))
+	}
+	preserved, err := preservedFiles(opts.PreserveFDs)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := initPath(); err != nil {
+		return 0, err
+	}
+
+	c, err := store.create(opts.Name)
+	if err != nil {
+		return 0, err
+	}
+	c.state.Rootfs, c.state.Command = rootfs, args
+	s := c.spec(opts, rootfs, args, user, home, maps)
+	code, err := c.run(s, maps, opts, preserved)
+	if err != nil || opts.Remove {
+		if rmErr := c.remove(); rmErr != nil {
+			slog.Warn(rmErr.Error())
+		}
+		return code, err
+	}
+	return code, c.saveState()
+}
+
+func checkRootfs(dir string) (string, error) {
+	if dir == "" {
+		return "", errors.New("no root filesystem given: pass --rootfs DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("root filesystem: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("root filesystem %s is not a directory", abs)
+	}
+	return abs, nil
+}
+
+// preservedFiles returns fds 3..3+n-1 of rl, which must be open.
+func preservedFiles(n int) ([]*os.File, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("invalid --preserve-fds %d: must be 0 or more", n)
+	}
+	files := make([]*os.File, n)
+	for i := range files {
+		fd := 3 + i
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return nil, fmt.Errorf("--preserve-fds %d: fd %d is not open", n, fd)
+		}
+		files[i] = os.NewFile(uintptr(fd), fmt.Sprintf("fd%d", fd))
+	}
+	return files, nil
+}
+
+func describe(maps []userns.IDMap) string {
+	s := ""
+	for i, m := range maps {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%d-%d", m.ContainerID, m.ContainerID+m.Size-1)
+	}
+	return s
+}
+
+// spec builds the container spec that rl-init carries out.
+func (c *container) spec(opts RunOptions, rootfs string, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
+	hostname := opts.Hostname
+	if hostname == "" {
+		hostname = c.state.ID[:12]
+	}
+	env := []string{
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOSTNAME=" + hostname, "HOME=" + home, "container=rl",
+	}
+	if opts.TTY {
+		env = append(env, "TERM=xterm")
+	}
+	cwd := opts.Workdir
+	if cwd == "" {
+		cwd = "/"
+	}
+	mounts := append([]spec.Mount(nil), opts.Mounts...)
+	if opts.ReadOnly && opts.ReadOnlyTmpfs {
+		for _, d := range []string{"/tmp", "/var/tmp", "/run"} {
+			mounts = append(mounts, spec.Mount{Kind: spec.Tmpfs, Destination: d, Flags: unix.MS_NOSUID | unix.MS_NODEV})
+		}
+	}
+	gids := maps.Outer.GIDs
+	if maps.Inner != nil {
+		gids = maps.Inner.GIDs
+	}
+	ttyGroup := -1
+	if userns.Contains(gids, 5) {
+		ttyGroup = 5
+	}
+	return &spec.Spec{
+		ID:          c.state.ID,
+		Hostname:    hostname,
+		Args:        args,
+		Env:         mergeEnv(env, opts.Env),
+		Cwd:         cwd,
+		User:        user,
+		Terminal:    opts.TTY,
+		Init:        opts.Init,
+		Network:     opts.Network,
+		Rootfs:      spec.Rootfs{Lower: []string{rootfs}, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint()},
+		Mounts:      mounts,
+		ReadOnly:    opts.ReadOnly,
+		PreserveFDs: opts.PreserveFDs,
+		Nested:      maps.Inner,
+		NoSetgroups: maps.Single,
+		TTYGroup:    ttyGroup,
+	}
+}
+
+// run starts the container and supervises it until it exits.
+func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, preserved []*os.File) (int, error) {
+	flags := uintptr(unix.CLONE_NEWUSER)
+	if maps.Inner == nil {
+		// With keep-id, rl-init creates these itself inside the nested
+		// user namespace, which must own them.
+		flags |= unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP
+		if s.Network != "host" {
+			flags |= unix.CLONE_NEWNET
+		}
+	}
+	stdio := [3]*os.File{nil, os.Stdout, os.Stderr}
+	if opts.Interactive && !opts.TTY {
+		stdio[0] = os.Stdin
+	}
+	sigs := make(chan os.Signal, 32)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+
+	p, err := spawnInit(flags, maps, stdio, preserved)
+	if err != nil {
+		return 125, err
+	}
+	starts := 1
+	if s.Nested != nil {
+		starts = 2 // one for the outer rl-init, one for the nested one
+	}
+	for range starts {
+		if err := p.send(handshake.Message{Kind: handshake.Start, Spec: s}); err != nil {
+			p.kill()
+			return 125, err
+		}
+	}
+	term, err := c.awaitStart(p, opts)
+	if err != nil {
+		return 125, err
+	}
+	c.state.Status, c.state.Pid, c.state.Started = StatusRunning, p.cmd.Process.Pid, time.Now()
+	if err := c.saveState(); err != nil {
+		p.kill()
+		return 125, err
+	}
+	go forward(sigs, p.cmd.Process.Pid, term)
+	code := p.wait()
+	term.close()
+	c.state.Status, c.state.ExitCode, c.state.Finished = StatusExited, code, time.Now()
+	return code, nil
+}
+
+// awaitStart reads rl-init's messages until its end of the socket closes
+// on exec, attaching the terminal when one comes.
+func (c *container) awaitStart(p *initProcess, opts RunOptions) (*terminal, error) {
+	var term *terminal
+	for {
+		m, fds, err := handshake.Recv(int(p.sock.Fd()))
+		if errors.Is(err, io.EOF) {
+			return term, nil
+		}
+		if err == nil && m.Kind == handshake.PTY && len(fds) == 1 {
+			term, err = attachTerminal(os.NewFile(uintptr(fds[0]), "pty"), opts.Interactive)
+		} else if err == nil && m.Kind == handshake.Failed {
+			err = &ExitError{Code: m.Error.Code, Err: m.Error}
+		} else if err == nil {
+			err = fmt.Errorf("unexpected %q message from rl-init", m.Kind)
+		}
+		if err != nil {
+			p.kill() // closes the pty's slave side, so the relay drains
+			term.close()
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package rootless
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"rl/rootless/handshake"
+	"rl/userns"
+)
+
+// ErrNoInit is returned when rl-init is not installed beside rl.
+var ErrNoInit = errors.New("rl-init not found beside rl")
+
+// NamespaceError is a failure to clone rl-init into new namespaces.
+type NamespaceError struct{ Err error }
+
+func (e *NamespaceError) Error() string { return "creating namespaces: " + e.Err.Error() }
+func (e *NamespaceError) Unwrap() error { return e.Err }
+
+// initProcess is a running rl-init and the front end's end of its sync
+// socket.
+type initProcess struct {
+	cmd  *exec.Cmd
+	sock *os.File
+}
+
+// initPath finds rl-init in the directory of the running rl binary.
+func initPath() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding rl-init: %w", err)
+	}
+	p := filepath.Join(filepath.Dir(self), "rl-init")
+	if err := unix.Access(p, unix.X_OK); err != nil {
+		return "", fmt.Errorf("%w: %s: %w (install both binaries: make install)", ErrNoInit, p, err)
+	}
+	return p, nil
+}
+
+// spawnInit starts rl-init in new namespaces (flags), writes its uid/gid
+// maps and tells it so. stdio become its fds 0-2, preserved its fds 3 and
+// up; its end of the sync socket comes after those.
+func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved []*os.File) (*initProcess, error) {
+	path, err := initPath()
+	if err != nil {
+		return nil, err
+	}
+	parentSock, childSock, err := handshake.Pair()
+	if err != nil {
+		return nil, err
+	}
+	defer childSock.Close()
+	cmd := &exec.Cmd{
+		Path:       path,
+		Args:       []string{"rl-init"},
+		Env:        []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))},
+		Stdin:      stdio[0],
+		Stdout:     stdio[1],
+		Stderr:     stdio[2],
+		ExtraFiles: append(append([]*os.File(nil), preserved...), childSock),
+		SysProcAttr: &unix.SysProcAttr{
+			Cloneflags: flags,
+			Setsid:     true,
+			// If rl dies, so does the container.
+			Pdeathsig: unix.SIGKILL,
+		},
+	}
+	if err := cmd.Start(); err != nil {
+		parentSock.Close()
+		return nil, &NamespaceError{Err: err}
+	}
+	p := &initProcess{cmd: cmd, sock: parentSock}
+	if err := userns.WriteOuter(cmd.Process.Pid, maps); err != nil {
+		p.kill()
+		return nil, fmt.Errorf("writing uid/gid maps: %w", err)
+	}
+	if err := p.send(handshake.Message{Kind: handshake.Mapped}); err != nil {
+		p.kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *initProcess) send(m handshake.Message) error {
+	return handshake.Send(int(p.sock.Fd()), m)
+}
+
+// kill ends rl-init (and with it every process in its pid namespace) and
+// reaps it.
+func (p *initProcess) kill() {
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+	p.sock.Close()
+}
+
+// wait reaps rl-init and returns its exit code.
+func (p *initProcess) wait() int {
+	_ = p.cmd.Wait()
+	p.sock.Close()
+	ws, _ := p.cmd.ProcessState.Sys().(unix.WaitStatus)
+	return handshake.ExitCode(ws)
+}
+
+// removeInUserns removes dir from inside a user namespace with the
+// caller's full mapping, where files that belong to subordinate ids are
+// root's and removable, as `podman unshare rm` would.
+func removeInUserns(dir string) error {
+	maps, _, err := userns.ForCaller(userns.ModeDefault)
+	if err != nil {
+		return err
+	}
+	p, err := spawnInit(unix.CLONE_NEWUSER, maps, [3]*os.File{nil, nil, os.Stderr}, nil)
+	if err != nil {
+		return err
+	}
+	if err := p.send(handshake.Message{Kind: handshake.Remove, Paths: []string{dir}}); err != nil {
+		p.kill()
+		return err
+	}
+	m, _, err := handshake.Recv(int(p.sock.Fd()))
+	if code := p.wait(); m.Kind == handshake.Failed {
+		return m.Error
+	} else if err == nil || code != 0 {
+		return fmt.Errorf("removing %s in the user namespace: exit code %d", dir, code)
+	}
+	return nil
+}

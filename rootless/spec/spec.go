@@ -1,0 +1,72 @@
+// Package spec defines the container specification that the rl front end
+// builds from its flags and sends, as one JSON document, to rl-init, which
+// carries it out inside the container's namespaces. Both processes link it,
+// so it holds plain data and nothing heavy.
+package spec
+
+import "rl/userns"
+
+// Spec is everything rl-init needs to set up and start one container.
+type Spec struct {
+	ID       string   `json:"id"`
+	Hostname string   `json:"hostname"`
+	Args     []string `json:"args"`
+	Env      []string `json:"env"`
+	Cwd      string   `json:"cwd"`
+	User     User     `json:"user"`
+	// Terminal asks rl-init to allocate a pty inside the container and send
+	// its master to the front end.
+	Terminal bool `json:"terminal,omitempty"`
+	// Init runs a reaping init as PID 1 with the command as its child.
+	Init bool `json:"init,omitempty"`
+	// Network is "none" (a new net namespace with loopback up) or "host".
+	Network  string  `json:"network"`
+	Rootfs   Rootfs  `json:"rootfs"`
+	Mounts   []Mount `json:"mounts,omitempty"`
+	ReadOnly bool    `json:"read_only,omitempty"`
+	// PreserveFDs is how many fds from 3 up are passed on to the command.
+	PreserveFDs int `json:"preserve_fds,omitempty"`
+	// Nested, when set, is the map of a second user namespace that rl-init
+	// creates inside the first before it sets up the container (keep-id).
+	Nested *userns.Level `json:"nested,omitempty"`
+	// NoSetgroups is true when setgroups(2) is denied in the namespace.
+	NoSetgroups bool `json:"no_setgroups,omitempty"`
+	// TTYGroup is the gid of the group owning pty slaves (Debian: tty, 5),
+	// or -1 where that gid is not mapped.
+	TTYGroup int `json:"tty_group"`
+}
+
+// User is the identity the command runs as, as ids inside the container.
+type User struct {
+	UID            uint32   `json:"uid"`
+	GID            uint32   `json:"gid"`
+	AdditionalGIDs []uint32 `json:"additional_gids,omitempty"`
+}
+
+// Rootfs is the container's root: an overlay of Lower (top-most first) with
+// the container's own Upper and Work, mounted on Mountpoint.
+type Rootfs struct {
+	Lower      []string `json:"lower"`
+	Upper      string   `json:"upper"`
+	Work       string   `json:"work"`
+	Mountpoint string   `json:"mountpoint"`
+}
+
+// Mount kinds.
+const (
+	Bind  = "bind"
+	Tmpfs = "tmpfs"
+)
+
+// Mount is a -v bind mount or a --tmpfs mount. Destination is a path inside
+// the container.
+type Mount struct {
+	Kind        string `json:"kind"`
+	Source      string `json:"source,omitempty"`
+	Destination string `json:"destination"`
+	ReadOnly    bool   `json:"read_only,omitempty"`
+	// Data is the tmpfs mount data (size=, mode=).
+	Data string `json:"data,omitempty"`
+	// Flags are extra mount(2) flags (MS_NOEXEC and the like).
+	Flags uintptr `json:"flags,omitempty"`
+}

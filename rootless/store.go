@@ -1,0 +1,172 @@
+package rootless
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Store is where rl keeps containers. Root is persistent (each container's
+// writable layer and its name); RunRoot is volatile (state files and mount
+// points), as podman's graph root and run root.
+type Store struct {
+	Root    string
+	RunRoot string
+}
+
+// DefaultStore returns the store locations for the calling user:
+// ${XDG_DATA_HOME:-~/.local/share}/rl and ${XDG_RUNTIME_DIR}/rl (or
+// /tmp/rl-run-UID when there is no runtime dir); /var/lib/rl and /run/rl
+// for root.
+func DefaultStore() (Store, error) {
+	if os.Getuid() == 0 {
+		return Store{Root: "/var/lib/rl", RunRoot: "/run/rl"}, nil
+	}
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return Store{}, fmt.Errorf("finding the storage root: %w (set XDG_DATA_HOME or HOME, or pass --root)", err)
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	run := os.Getenv("XDG_RUNTIME_DIR")
+	if run == "" || unix.Access(run, unix.W_OK) != nil {
+		run = filepath.Join(os.TempDir(), "rl-run-"+strconv.Itoa(os.Getuid()))
+	} else {
+		run = filepath.Join(run, "rl")
+	}
+	return Store{Root: filepath.Join(data, "rl"), RunRoot: run}, nil
+}
+
+// State is a container's state file, state.json in its run directory.
+type State struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name,omitempty"`
+	Rootfs   string    `json:"rootfs"`
+	Command  []string  `json:"command"`
+	Status   string    `json:"status"`
+	Pid      int       `json:"pid,omitempty"`
+	ExitCode int       `json:"exit_code"`
+	Created  time.Time `json:"created"`
+	Started  time.Time `json:"started,omitzero"`
+	Finished time.Time `json:"finished,omitzero"`
+}
+
+// Container statuses.
+const (
+	StatusCreated = "created"
+	StatusRunning = "running"
+	StatusExited  = "exited"
+)
+
+// container is one container's place in the store.
+type container struct {
+	store Store
+	state State
+}
+
+func (c *container) runDir() string  { return filepath.Join(c.store.RunRoot, "containers", c.state.ID) }
+func (c *container) dataDir() string { return filepath.Join(c.store.Root, "containers", c.state.ID) }
+func (c *container) upper() string   { return filepath.Join(c.dataDir(), "upper") }
+func (c *container) work() string    { return filepath.Join(c.dataDir(), "work") }
+func (c *container) mountpoint() string {
+	return filepath.Join(c.runDir(), "rootfs")
+}
+
+func (s Store) nameLink(name string) string { return filepath.Join(s.Root, "names", name) }
+
+// create makes a new container's directories and reserves its name.
+func (s Store) create(name string) (*container, error) {
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	c := &container{store: s, state: State{ID: id, Name: name, Status: StatusCreated, Created: time.Now()}}
+	if err := s.ensureRunRoot(); err != nil {
+		return nil, err
+	}
+	if name != "" {
+		if err := os.MkdirAll(filepath.Dir(s.nameLink(name)), 0o700); err != nil {
+			return nil, fmt.Errorf("creating the storage root: %w", err)
+		}
+		if err := os.Symlink(id, s.nameLink(name)); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				other, _ := os.Readlink(s.nameLink(name))
+				return nil, fmt.Errorf("the container name %q is already in use by container %.12s: remove that container or choose another name", name, other)
+			}
+			return nil, fmt.Errorf("reserving the container name: %w", err)
+		}
+	}
+	for _, d := range []string{c.upper(), c.work(), c.mountpoint()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			c.remove()
+			return nil, fmt.Errorf("creating container directory: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// ensureRunRoot creates the run root, refusing one that another user owns
+// (it may sit in a shared /tmp).
+func (s Store) ensureRunRoot() error {
+	if err := os.MkdirAll(s.RunRoot, 0o700); err != nil {
+		return fmt.Errorf("creating the run root: %w", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(s.RunRoot, &st); err != nil {
+		return fmt.Errorf("checking the run root: %w", err)
+	}
+	if int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("the run root %s belongs to uid %d, not to you: remove it or pass --runroot", s.RunRoot, st.Uid)
+	}
+	return nil
+}
+
+func (c *container) saveState() error {
+	b, err := json.MarshalIndent(c.state, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(c.runDir(), ".state.json.tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("writing container state: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(c.runDir(), "state.json"))
+}
+
+// remove deletes the container's directories and name. Files in its
+// writable layer that belong to subordinate ids are not ours on the host;
+// those are removed from inside a user namespace (removeInUserns).
+func (c *container) remove() error {
+	var errs []error
+	if err := os.RemoveAll(c.dataDir()); err != nil {
+		errs = append(errs, removeInUserns(c.dataDir()))
+	}
+	errs = append(errs, os.RemoveAll(c.runDir()))
+	if c.state.Name != "" {
+		if target, _ := os.Readlink(c.store.nameLink(c.state.Name)); target == c.state.ID {
+			errs = append(errs, os.Remove(c.store.nameLink(c.state.Name)))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("removing container %.12s: %w", c.state.ID, err)
+	}
+	return nil
+}
+
+func newID() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating container id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,87 @@
+package rootless
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// terminal relays between rl's stdio and the master of the container's
+// pty. A nil *terminal is a container without -t.
+type terminal struct {
+	master   *os.File
+	restore  *term.State
+	drained  chan struct{}
+	resizeFd int
+}
+
+// attachTerminal starts relaying the pty master: its output to our stdout,
+// and with -i our stdin to it, with our terminal in raw mode so that keys
+// like ^C reach the container's line discipline instead of killing rl.
+func attachTerminal(master *os.File, interactive bool) (*terminal, error) {
+	t := &terminal{master: master, drained: make(chan struct{}), resizeFd: -1}
+	for _, fd := range []int{int(os.Stdin.Fd()), int(os.Stdout.Fd())} {
+		if term.IsTerminal(fd) {
+			t.resizeFd = fd
+			break
+		}
+	}
+	t.resize()
+	if interactive {
+		if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+			st, err := term.MakeRaw(fd)
+			if err != nil {
+				return nil, err
+			}
+			t.restore = st
+		}
+		go func() { _, _ = io.Copy(master, os.Stdin) }()
+	}
+	go func() {
+		// Reading the master fails with EIO once every slave fd is
+		// closed, that is when the container has exited.
+		_, _ = io.Copy(os.Stdout, master)
+		close(t.drained)
+	}()
+	return t, nil
+}
+
+// resize copies our terminal's window size to the pty; the kernel then
+// sends SIGWINCH to the container's foreground process group.
+func (t *terminal) resize() {
+	if t == nil || t.resizeFd < 0 {
+		return
+	}
+	ws, err := unix.IoctlGetWinsize(t.resizeFd, unix.TIOCGWINSZ)
+	if err != nil {
+		return
+	}
+	_ = unix.IoctlSetWinsize(int(t.master.Fd()), unix.TIOCSWINSZ, ws)
+}
+
+// close waits for the container's output to drain and restores our
+// terminal.
+func (t *terminal) close() {
+	if t == nil {
+		return
+	}
+	<-t.drained
+	t.master.Close()
+	if t.restore != nil {
+		_ = term.Restore(int(os.Stdin.Fd()), t.restore)
+	}
+}
+
+// forward passes signals to the container's init until sigs is stopped.
+// With a terminal, SIGWINCH becomes a resize of the pty instead.
+func forward(sigs chan os.Signal, pid int, t *terminal) {
+	for sig := range sigs {
+		if sig == unix.SIGWINCH && t != nil {
+			t.resize()
+			continue
+		}
+		_ = unix.Kill(pid, sig.(unix.Signal))
+	}
+}
