@@ -60,7 +60,12 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if warning != "" {
 		slog.Warn(warning)
 	}
-	user, home, err := resolveUser(rootfs, opts.User)
+	userSpec := opts.User
+	if userSpec == "" && opts.Userns == userns.ModeKeepID {
+		// keep-id runs as the caller by default, as podman does.
+		userSpec = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
+	}
+	user, home, err := resolveUser(rootfs, userSpec)
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -103,8 +104,8 @@ func (p *initProcess) kill() {
 func (p *initProcess) wait() int {
 	_ = p.cmd.Wait()
 	p.sock.Close()
-	ws, _ := p.cmd.ProcessState.Sys().(unix.WaitStatus)
-	return handshake.ExitCode(ws)
+	ws, _ := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return handshake.ExitCode(unix.WaitStatus(ws))
 }
 
 // removeInUserns removes dir from inside a user namespace with the

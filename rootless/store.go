@@ -106,8 +106,16 @@ func (s Store) create(name string) (*container, error) {
 			return nil, fmt.Errorf("reserving the container name: %w", err)
 		}
 	}
-	for _, d := range []string{c.upper(), c.work(), c.mountpoint()} {
+	// The container's directories are private; the upper dir itself is
+	// 0755 because overlayfs gives the container's / its mode.
+	for _, d := range []string{c.dataDir(), c.runDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
+			c.remove()
+			return nil, fmt.Errorf("creating container directory: %w", err)
+		}
+	}
+	for _, d := range []string{c.upper(), c.work(), c.mountpoint()} {
+		if err := os.Mkdir(d, 0o755); err != nil {
 			c.remove()
 			return nil, fmt.Errorf("creating container directory: %w", err)
 		}
