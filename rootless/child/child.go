@@ -74,7 +74,13 @@ func awaitMaps(c *conn) error {
 	if err := os.Setenv(handshake.EnvStage, stageMapped); err != nil {
 		return err
 	}
-	return unix.Exec("/proc/self/exe", os.Args, os.Environ())
+	// Exec the binary by its name, not as /proc/self/exe, so that ps and
+	// /proc/1/comm show "rl-init".
+	self, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return err
+	}
+	return unix.Exec(self, os.Args, os.Environ())
 }
 
 // conn is rl-init's end of the sync socket.

@@ -62,7 +62,11 @@ func start(c *conn, s *spec.Spec) {
 // but not executable.
 func lookPath(name string, env []string) (string, int, error) {
 	if strings.Contains(name, "/") {
-		return name, 127, checkExecutable(name)
+		err := checkExecutable(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", 127, err
+		}
+		return name, 126, err
 	}
 	pathEnv := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	for _, kv := range env {

@@ -45,7 +45,9 @@ const (
 // step that needs kernel support for overlayfs in a user namespace.
 type OverlayError struct{ Err error }
 
-func (e *OverlayError) Error() string { return "mounting the overlay root filesystem: " + e.Err.Error() }
+func (e *OverlayError) Error() string {
+	return "mounting the overlay root filesystem: " + e.Err.Error()
+}
 func (e *OverlayError) Unwrap() error { return e.Err }
 
 // buildRootfs mounts the container's root filesystem under s.Rootfs.Mountpoint

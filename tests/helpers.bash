@@ -1,0 +1,104 @@
+# helpers.bash: shared by rl's bats suites. Each test gets its own store
+# (--root/--runroot in its temp dir) and a busybox root filesystem made once
+# per file; teardown fails the test if it left a container, a mount or an
+# rl-init process behind.
+
+RL_BIN=${RL_BIN:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/bin/rl}
+
+# rl runs the rl binary against the test's own store.
+rl() {
+	"$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" "$@"
+}
+
+# rl_run runs `rl run --rm --rootfs $ROOTFS ARGS...` under bats' run.
+rl_run() {
+	run rl run --rm --rootfs "$ROOTFS" "$@"
+}
+
+setup_file() {
+	export ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$ROOTFS"
+	find "$ROOTFS" -type f -exec sha256sum {} + | sort >"$BATS_FILE_TMPDIR/rootfs.sums"
+}
+
+setup() {
+	export RL_TEST_ROOT="$BATS_TEST_TMPDIR/store"
+	export RL_TEST_RUNROOT="$BATS_TEST_TMPDIR/run"
+}
+
+teardown() {
+	assert_nothing_left
+}
+
+# assert_nothing_left fails when the test's store still holds a container,
+# a process of ours still has a mount under the store, or an rl-init runs.
+assert_nothing_left() {
+	local left
+	left=$(find "$RL_TEST_ROOT/containers" "$RL_TEST_RUNROOT/containers" -mindepth 1 -maxdepth 1 2>/dev/null || true)
+	if [[ -n $left ]]; then
+		echo "containers left in the store: $left"
+		return 1
+	fi
+	if grep -ls -e "$RL_TEST_ROOT" -e "$RL_TEST_RUNROOT" /proc/[0-9]*/mountinfo; then
+		echo "processes above still have mounts under the test store"
+		return 1
+	fi
+	if pgrep -u "$(id -u)" -x rl-init; then
+		echo "rl-init processes left running"
+		return 1
+	fi
+}
+
+# requires CONDITION...: skip the test, with the reason, unless each holds.
+requires() {
+	for c in "$@"; do
+		case $c in
+		rootless) [[ $(id -u) != 0 ]] || skip "only meaningful rootless: root uses no subordinate ids" ;;
+		root) [[ $(id -u) == 0 ]] || skip "needs root" ;;
+		*) fail "unknown requirement $c" ;;
+		esac
+	done
+}
+
+fail() {
+	echo "$@" >&2
+	return 1
+}
+
+# expect_status N: fail with the output unless $status is N.
+expect_status() {
+	if [[ $status != "$1" ]]; then
+		fail "exit status $status, want $1; output: $output"
+	fi
+}
+
+# expect_output_has TEXT: fail unless $output contains TEXT.
+expect_output_has() {
+	if [[ $output != *"$1"* ]]; then
+		fail "output lacks '$1': $output"
+	fi
+}
+
+# one_line_error: bad input prints exactly one line, starting "rl: ".
+one_line_error() {
+	expect_status 125
+	if [[ ${#lines[@]} != 1 || ${lines[0]} != "rl: "* ]]; then
+		fail "want one 'rl: ...' line, got: $output"
+	fi
+}
+
+# rootfs_unchanged: the lower layer has the same files and contents as when
+# setup_file made it.
+rootfs_unchanged() {
+	diff <(find "$ROOTFS" -type f -exec sha256sum {} + | sort) "$BATS_FILE_TMPDIR/rootfs.sums"
+}
+
+# fifo NAME: make a named pipe in the test's temp dir and print its path.
+# A container writes to it (through a -v mount) to tell the test it is
+# ready, which the test waits for with `timeout 20 cat`.
+fifo() {
+	local p="$BATS_TEST_TMPDIR/$1"
+	mkfifo "$p"
+	chmod 0666 "$p"
+	echo "$p"
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# setup.sh (as root): prepare a machine to run rl's tests and benchmarks.
+# Installs the Debian packages the suites use, creates the unprivileged test
+# user (RL_TEST_USER, default rltest) with subordinate uid/gid ranges, and
+# makes /dev/net/tun usable by users, as distros ship it. Idempotent.
+set -euo pipefail
+user=${RL_TEST_USER:-rltest}
+[[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
+
+packages=(uidmap bats busybox-static tmux util-linux procps iproute2 bubblewrap runc podman catatonit slirp4netns fuse-overlayfs hyperfine time shellcheck)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "setup.sh: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! id "$user" >/dev/null 2>&1; then
+	useradd --create-home --shell /bin/bash "$user"
+fi
+# useradd adds ranges on Debian; add them where it did not.
+for f in /etc/subuid /etc/subgid; do
+	grep -q "^$user:" "$f" 2>/dev/null || echo "$user:300000:65536" >>"$f"
+done
+if [[ -e /dev/net/tun ]]; then
+	chmod 0666 /dev/net/tun
+fi
