@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -53,8 +54,25 @@ func start(c *conn, s *spec.Spec) {
 	if s.Init {
 		os.Exit(runInit(c, s, path))
 	}
+	resetSignals()
 	err = unix.Exec(path, s.Args, s.Env)
 	c.fail(execCode(err), "executing "+s.Args[0], err)
+}
+
+// resetSignals gives the command default signal dispositions and an empty
+// signal mask. execve(2) keeps ignored signals ignored, so a container
+// started from a script's background job (where SIGINT and SIGQUIT are
+// ignored) could otherwise never be interrupted, and a shell in it could
+// not even trap them.
+func resetSignals() {
+	var dfl [4]uint64 // struct sigaction with sa_handler = SIG_DFL
+	for sig := uintptr(1); sig <= 64; sig++ {
+		if sig != uintptr(unix.SIGKILL) && sig != uintptr(unix.SIGSTOP) {
+			_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+		}
+	}
+	var empty unix.Sigset_t
+	_ = unix.PthreadSigmask(unix.SIG_SETMASK, &empty, nil)
 }
 
 // lookPath finds the command in the container's PATH, as execvp(3) would,
