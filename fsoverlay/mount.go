@@ -1,6 +1,7 @@
 package fsoverlay
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,15 +75,39 @@ var lockedFlags = []struct{ st, ms uintptr }{
 	{unix.ST_RELATIME, unix.MS_RELATIME},
 }
 
-// RemountReadOnly makes the mount at target read-only, keeping its locked
-// flags. With bind it first bind-mounts target onto itself, so that only
-// that subtree becomes read-only.
-func RemountReadOnly(target string, bind bool) error {
-	if bind {
-		if err := Mount(target, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return err
-		}
+// BindReadOnly bind-mounts target onto itself, so that only that subtree
+// changes, and makes it read-only with every mount below it.
+func BindReadOnly(target string) error {
+	if err := Mount(target, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return err
 	}
+	return MakeReadOnly(target, true)
+}
+
+// MakeReadOnly makes the mount at target read-only, and with recursive
+// every mount below it too.
+func MakeReadOnly(target string, recursive bool) error {
+	// mount_setattr(2) (Linux >= 5.12) changes only the read-only flag and
+	// leaves the flags the kernel locks alone.
+	flags := unix.AT_NO_AUTOMOUNT
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+	}
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	err := unix.MountSetattr(-1, target, uint(flags), &attr)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, unix.ENOSYS) {
+		return &MountError{Op: "making read-only", Target: target, Err: err}
+	}
+	return remountReadOnly(target)
+}
+
+// remountReadOnly is MakeReadOnly for kernels without mount_setattr(2):
+// only the top mount becomes read-only, and the remount must repeat the
+// locked flags.
+func remountReadOnly(target string) error {
 	var st unix.Statfs_t
 	if err := unix.Statfs(target, &st); err != nil {
 		return &MountError{Op: "statfs", Target: target, Err: err}
@@ -113,7 +138,7 @@ func PivotRoot(newRoot string) error {
 		return &MountError{Op: "pivot_root", Target: newRoot, Err: err}
 	}
 	// The old root may be shared with the host's namespace; make our copy
-	// private so that the detach does not propagate.
+	// a slave so that the detach does not propagate to the host.
 	if err := Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return err
 	}

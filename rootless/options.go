@@ -141,6 +141,7 @@ func ParseEnv(envs, envFiles []string, lookup func(string) (string, bool)) ([]st
 			return nil, fmt.Errorf("reading env file: %w", err)
 		}
 		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
 		for n := 1; sc.Scan(); n++ {
 			line := strings.TrimLeft(sc.Text(), " \t")
 			if line == "" || strings.HasPrefix(line, "#") {

@@ -73,9 +73,8 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if maps.Inner != nil {
 		inner = *maps.Inner
 	}
-	if !userns.Contains(inner.UIDs, user.UID) || !userns.Contains(inner.GIDs, user.GID) {
-		return 0, fmt.Errorf("invalid --user %q: uid %d / gid %d is outside the container's id range (%s); "+
-			"use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", opts.User, user.UID, user.GID, describe(inner.UIDs))
+	if err := checkMapped(user, inner); err != nil {
+		return 0, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", opts.User, err)
 	}
 	preserved, err := preservedFiles(opts.PreserveFDs)
 	if err != nil {
@@ -133,6 +132,19 @@ func preservedFiles(n int) ([]*os.File, error) {
 		files[i] = os.NewFile(uintptr(fd), fmt.Sprintf("fd%d", fd))
 	}
 	return files, nil
+}
+
+// checkMapped fails when an id of u is outside the container's maps.
+func checkMapped(u spec.User, l userns.Level) error {
+	if !userns.Contains(l.UIDs, u.UID) {
+		return fmt.Errorf("uid %d is outside the container's uids (%s)", u.UID, describe(l.UIDs))
+	}
+	for _, g := range append([]uint32{u.GID}, u.AdditionalGIDs...) {
+		if !userns.Contains(l.GIDs, g) {
+			return fmt.Errorf("gid %d is outside the container's gids (%s)", g, describe(l.GIDs))
+		}
+	}
+	return nil
 }
 
 func describe(maps []userns.IDMap) string {
@@ -250,10 +262,17 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, pre
 // on exec, attaching the terminal when one comes.
 func (c *container) awaitStart(p *initProcess, opts RunOptions) (*terminal, error) {
 	var term *terminal
+	execed := false
 	for {
 		m, fds, err := handshake.Recv(int(p.sock.Fd()))
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) && execed {
 			return term, nil
+		}
+		if errors.Is(err, io.EOF) {
+			err = errors.New("rl-init exited during setup without saying why (see its messages above)")
+		} else if err == nil && m.Kind == handshake.Exec {
+			execed = true
+			continue
 		}
 		if err == nil && m.Kind == handshake.PTY && len(fds) == 1 {
 			term, err = attachTerminal(os.NewFile(uintptr(fds[0]), "pty"), opts.Interactive)

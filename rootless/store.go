@@ -101,7 +101,7 @@ func (s Store) create(name string) (*container, error) {
 		if err := os.Symlink(id, s.nameLink(name)); err != nil {
 			if errors.Is(err, os.ErrExist) {
 				other, _ := os.Readlink(s.nameLink(name))
-				return nil, fmt.Errorf("the container name %q is already in use by container %.12s: remove that container or choose another name", name, other)
+				return nil, fmt.Errorf("the container name %q is already in use by container %.12s: choose another name", name, other)
 			}
 			return nil, fmt.Errorf("reserving the container name: %w", err)
 		}

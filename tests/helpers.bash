@@ -10,6 +10,12 @@ rl() {
 	"$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" "$@"
 }
 
+# rl_background ARGS...: start rl in the background such that $! is the
+# pid of rl itself, not of a subshell running the rl function.
+rl_background() {
+	(exec "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" "$@") &
+}
+
 # rl_run runs `rl run --rm --rootfs $ROOTFS ARGS...` under bats' run.
 rl_run() {
 	run rl run --rm --rootfs "$ROOTFS" "$@"

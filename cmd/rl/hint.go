@@ -20,13 +20,15 @@ func hint(err error) string {
 	case errors.Is(err, userns.ErrNoHelper):
 		return "install newuidmap and newgidmap: sudo apt-get install uidmap"
 	case errors.Is(err, userns.ErrMalformed):
-		return "each line must be USER:START:COUNT; fix it, e.g. with sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER"
+		return "each line must be USER:START:COUNT with COUNT > 0, e.g. alice:100000:65536; fix or delete that line (as root)"
 	case errors.As(err, &helperErr):
 		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root"
 	case errors.Is(err, rootless.ErrNoInit):
 		return "rl-init must be installed in the same directory as rl"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
-		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs, btrfs or tmpfs; see docs/troubleshooting.md"
+		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6); see docs/troubleshooting.md"
+	case errors.As(err, &childErr) && childErr.Errno == int(unix.EPERM):
+		return "the kernel denied a privileged step inside the user namespace; on Ubuntu 23.10+ AppArmor does this unless kernel.apparmor_restrict_unprivileged_userns=0 or a profile allows rl; see docs/troubleshooting.md"
 	case errors.As(err, &nsErr) && errors.Is(err, unix.ENOSPC):
 		return "the per-user namespace limit is reached: sudo sysctl user.max_user_namespaces=15000"
 	case errors.As(err, &nsErr) && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)):

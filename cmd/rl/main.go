@@ -2,6 +2,12 @@
 // of its own. This package is the command line only: it parses flags into
 // the engine's options (package rl/rootless) and turns errors into one line
 // of advice and docker's exit codes.
+// The Go runtime's cgroup-aware GOMAXPROCS keeps cgroup files open from
+// before main: those fds would take the numbers that --preserve-fds passes
+// on, and reading them costs start-up time.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import "os"

@@ -38,14 +38,16 @@ func start(c *conn, s *spec.Spec) {
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}
-	path, code, err := lookPath(s.Args[0], s.Env)
-	if err != nil {
-		c.fail(code, "starting the container command", err)
-	}
 	c.check(dropCapabilities(), "dropping capabilities")
 	c.check(setUser(s), "switching to the container user")
 	if err := unix.Chdir(s.Cwd); err != nil {
 		c.fail(126, "entering the working directory", fmt.Errorf("chdir %s: %w", s.Cwd, err))
+	}
+	// Looked up as the container user, from the working directory, as
+	// execvp(3) in the container would.
+	path, code, err := lookPath(s.Args[0], s.Env)
+	if err != nil {
+		c.fail(code, "starting the container command", err)
 	}
 	// Only fds 0-2 and the ones --preserve-fds asked for reach the command;
 	// everything else rl-init holds, the sync socket included, closes on
@@ -54,6 +56,7 @@ func start(c *conn, s *spec.Spec) {
 	if s.Init {
 		os.Exit(runInit(c, s, path))
 	}
+	c.check(handshake.Send(c.fd, handshake.Message{Kind: handshake.Exec}), "reporting the start")
 	resetSignals()
 	err = unix.Exec(path, s.Args, s.Env)
 	c.fail(execCode(err), "executing "+s.Args[0], err)
@@ -138,6 +141,17 @@ func dropCapabilities() error {
 	// the exec of a non-root command: clear them.
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 		return fmt.Errorf("clearing ambient capabilities: %w", err)
+	}
+	// Raising them filled the inheritable set, which file capabilities
+	// could draw on: empty it.
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("reading capabilities: %w", err)
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("clearing inheritable capabilities: %w", err)
 	}
 	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
 		if slices.Contains(defaultCaps, capability) {

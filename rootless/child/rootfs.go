@@ -78,7 +78,7 @@ func buildRootfs(s *spec.Spec) (string, error) {
 		return "", fmt.Errorf("creating working directory %s: %w", s.Cwd, err)
 	}
 	if s.ReadOnly {
-		if err := fsoverlay.RemountReadOnly(root, false); err != nil {
+		if err := fsoverlay.MakeReadOnly(root, false); err != nil {
 			return "", err
 		}
 	}
@@ -105,7 +105,7 @@ func mountSys(root string, s *spec.Spec) error {
 	if err := fsoverlay.Mount("/sys", target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return err
 	}
-	return fsoverlay.RemountReadOnly(target, false)
+	return fsoverlay.MakeReadOnly(target, true)
 }
 
 func mountDev(root string, s *spec.Spec) error {
@@ -190,7 +190,7 @@ func mountOne(m spec.Mount, target string) error {
 		return err
 	}
 	if m.ReadOnly {
-		return fsoverlay.RemountReadOnly(target, false)
+		return fsoverlay.MakeReadOnly(target, true)
 	}
 	return nil
 }
@@ -239,7 +239,7 @@ func maskPaths(root string, _ *spec.Spec) error {
 		if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if err := fsoverlay.RemountReadOnly(target, true); err != nil {
+		if err := fsoverlay.BindReadOnly(target); err != nil {
 			return err
 		}
 	}

@@ -34,7 +34,8 @@ func runInit(c *conn, s *spec.Spec, path string) int {
 	if err != nil {
 		c.fail(execCode(err), "executing "+s.Args[0], err)
 	}
-	unix.Close(c.fd) // EOF tells the front end the command started.
+	c.check(handshake.Send(c.fd, handshake.Message{Kind: handshake.Exec}), "reporting the start")
+	unix.Close(c.fd)
 	return supervise(pid, sigs)
 }
 
@@ -58,7 +59,9 @@ func runNested(c *conn, s *spec.Spec) int {
 	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
 		allCaps = append(allCaps, capability)
 	}
-	pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{
+	self, err := os.Readlink("/proc/self/exe")
+	c.check(err, "finding rl-init")
+	pid, err := syscall.ForkExec(self, os.Args, &syscall.ProcAttr{
 		Env: env, Files: files,
 		Sys: &syscall.SysProcAttr{
 			Cloneflags:                 flags,

@@ -53,14 +53,17 @@ const (
 	// PTY (child → parent): the master of the container's terminal rides
 	// along as SCM_RIGHTS.
 	PTY Kind = "pty"
+	// Exec (child → parent): setup is done; the command is being
+	// executed. A Failed may still follow if execve(2) fails.
+	Exec Kind = "exec"
 	// Failed (child → parent): setup failed; Error says why. The child
 	// exits after sending it.
 	Failed Kind = "failed"
 )
 
-// Message is one packet. The end of a successful setup is not a message:
-// the socket is close-on-exec, so the parent reads EOF when the command's
-// execve(2) succeeded.
+// Message is one packet. The socket is close-on-exec, so after Exec the
+// parent reads EOF once the command's execve(2) succeeded; EOF without Exec
+// means rl-init died during setup.
 type Message struct {
 	Kind  Kind       `json:"kind"`
 	Spec  *spec.Spec `json:"spec,omitempty"`
@@ -96,8 +99,8 @@ func (e *Error) Unwrap() error {
 	return unix.Errno(e.Errno)
 }
 
-// maxPacket bounds one message; a spec with a large environment stays far
-// below it.
+// maxPacket bounds one message. The socket's send buffer
+// (net.core.wmem_default, about 208 KiB) is the tighter limit.
 const maxPacket = 1 << 20
 
 // Pair returns a connected socket pair: the parent's end and the child's.
@@ -121,6 +124,9 @@ func Send(fd int, m Message, fds ...int) error {
 		oob = unix.UnixRights(fds...)
 	}
 	if err := unix.Sendmsg(fd, b, oob, nil, 0); err != nil {
+		if errors.Is(err, unix.EMSGSIZE) {
+			return fmt.Errorf("sending %s message: %d bytes is more than one message can carry (net.core.wmem_default): pass a smaller environment", m.Kind, len(b))
+		}
 		return fmt.Errorf("sending %s message: %w", m.Kind, err)
 	}
 	return nil
