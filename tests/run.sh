@@ -4,45 +4,51 @@
 # As root: runs setup.sh, stages the binaries and suites in a world-readable
 # temporary directory (the checkout may sit where the test user cannot
 # enter), runs every suite as the unprivileged test user, then again as
-# root. As any other user: runs the suites as that user.
-# Arguments, if any, are the .bats files to run (default: all).
+# root. As any other user: runs the suites as that user (which needs
+# subordinate ids; `sudo tests/setup.sh` prepares a machine).
+# Arguments, if any, are the .bats files to run (default: all). The last
+# line is a count: "bats: N passed, N failed, N skipped".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 user=${RL_TEST_USER:-rltest}
 
-suites=("$@")
-((${#suites[@]})) || mapfile -t suites < <(cd "$here" && ls ./*.bats)
+suites=()
+if (($# == 0)); then set -- "$here"/*.bats; fi
+for s in "$@"; do suites+=("$(basename "$s")"); done
 
-run_bats() { # run_bats DIR [COMMAND-PREFIX...]
+log=$(mktemp)
+stage=""
+trap 'rm -rf "$log" ${stage:+"$stage"}' EXIT
+
+# run_bats DIR [PREFIX...]: run the suites staged in DIR, with PREFIX (e.g.
+# runuser) in front, appending the TAP output to the log.
+run_bats() {
 	local dir=$1
 	shift
-	local names=()
-	for s in "${suites[@]}"; do names+=("$dir/tests/$(basename "$s")"); done
-	"$@" env RL_BIN="$dir/bin/rl" PATH="$PATH" HOME="$(eval echo "~${user_for_run}")" \
-		bats --print-output-on-failure "${names[@]}"
+	local files=()
+	for s in "${suites[@]}"; do files+=("$dir/tests/$s"); done
+	"$@" env RL_BIN="$dir/bin/rl" bats --print-output-on-failure "${files[@]}" | tee -a "$log"
 }
 
+status=0
 if [[ $(id -u) != 0 ]]; then
-	user_for_run=$(id -un)
-	stage=$top
-	run_bats "$stage"
-	exit
+	run_bats "$top" || status=1
+else
+	"$here/setup.sh"
+	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
+	mkdir -p "$stage/bin" "$stage/tests"
+	cp "$top/bin/rl" "$top/bin/rl-init" "$stage/bin/"
+	cp -r "$here/." "$stage/tests/"
+	chmod -R a+rX "$stage"
+	echo "# bats suites as the unprivileged user $user"
+	run_bats "$stage" runuser -u "$user" -- || status=1
+	echo "# bats suites as root (no subordinate ids: container root is real root)"
+	run_bats "$stage" || status=1
 fi
 
-"$here/setup.sh"
-stage=$(mktemp -d /tmp/rl-test.XXXXXX)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bin" "$stage/tests"
-cp "$top/bin/rl" "$top/bin/rl-init" "$stage/bin/"
-cp -r "$here/." "$stage/tests/"
-chmod -R a+rX "$stage"
-
-status=0
-echo "# bats suites as the unprivileged user $user"
-user_for_run=$user
-run_bats "$stage" runuser -u "$user" -- || status=1
-echo "# bats suites as root (no subordinate ids: container root is real root)"
-user_for_run=root
-run_bats "$stage" || status=1
+passed=$(grep -Ec '^ok [0-9]+ ' "$log" || true)
+skipped=$(grep -Ec '^ok [0-9]+ .* # skip' "$log" || true)
+failed=$(grep -Ec '^not ok [0-9]+ ' "$log" || true)
+echo "bats: $((passed - skipped)) passed, $failed failed, $skipped skipped"
 exit $status

@@ -7,7 +7,7 @@ set -euo pipefail
 user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
 
-packages=(uidmap bats busybox-static tmux util-linux procps iproute2 bubblewrap runc podman catatonit slirp4netns fuse-overlayfs hyperfine time shellcheck)
+packages=(uidmap bats busybox-static tmux util-linux procps iproute2 bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq shellcheck)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
