@@ -137,26 +137,16 @@ func preservedFiles(n int) ([]*os.File, error) {
 // checkMapped fails when an id of u is outside the container's maps.
 func checkMapped(u spec.User, l userns.Level) error {
 	if !userns.Contains(l.UIDs, u.UID) {
-		return fmt.Errorf("uid %d is outside the container's uids (%s)", u.UID, describe(l.UIDs))
+		return fmt.Errorf("uid %d is outside the container's uids (%s)", u.UID, userns.Describe(l.UIDs))
 	}
 	for _, g := range append([]uint32{u.GID}, u.AdditionalGIDs...) {
 		if !userns.Contains(l.GIDs, g) {
-			return fmt.Errorf("gid %d is outside the container's gids (%s)", g, describe(l.GIDs))
+			return fmt.Errorf("gid %d is outside the container's gids (%s)", g, userns.Describe(l.GIDs))
 		}
 	}
 	return nil
 }
 
-func describe(maps []userns.IDMap) string {
-	s := ""
-	for i, m := range maps {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%d-%d", m.ContainerID, m.ContainerID+m.Size-1)
-	}
-	return s
-}
 
 // spec builds the container spec that rl-init carries out.
 func (c *container) spec(opts RunOptions, rootfs string, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {

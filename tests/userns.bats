@@ -64,5 +64,5 @@ load helpers
 	requires rootless
 	rl_run -u 999999 true
 	one_line_error
-	expect_output_has "outside the container's id range"
+	expect_output_has "uid 999999 is outside the container's uids (0-65536)"
 }

@@ -137,6 +137,26 @@ func Contains(maps []IDMap, id uint32) bool {
 	return false
 }
 
+// Describe renders the container side of maps as id ranges, "0-65536",
+// joining adjacent ones.
+func Describe(maps []IDMap) string {
+	type span struct{ lo, hi uint32 }
+	var spans []span
+	for _, m := range maps {
+		hi := m.ContainerID + m.Size - 1
+		if n := len(spans); n > 0 && spans[n-1].hi+1 == m.ContainerID {
+			spans[n-1].hi = hi
+			continue
+		}
+		spans = append(spans, span{m.ContainerID, hi})
+	}
+	parts := make([]string, len(spans))
+	for i, s := range spans {
+		parts[i] = fmt.Sprintf("%d-%d", s.lo, s.hi)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Format renders maps in the /proc/PID/uid_map format, one line per map.
 func Format(maps []IDMap) string {
 	var b strings.Builder

@@ -95,3 +95,20 @@ func TestParseMode(t *testing.T) {
 		t.Error("want error for unknown mode")
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		maps []IDMap
+		want string
+	}{
+		{[]IDMap{{0, 1000, 1}, {1, 100000, 65536}}, "0-65536"},
+		{[]IDMap{{0, 1, 1000}, {1000, 0, 1}, {1001, 1001, 64536}}, "0-65536"},
+		{[]IDMap{{1000, 0, 1}}, "1000-1000"},
+		{[]IDMap{{0, 1000, 1}, {5, 100000, 10}}, "0-0, 5-14"},
+	}
+	for _, tt := range tests {
+		if got := Describe(tt.maps); got != tt.want {
+			t.Errorf("Describe(%v) = %q, want %q", tt.maps, got, tt.want)
+		}
+	}
+}
