@@ -28,6 +28,14 @@ func ForCaller(mode Mode) (m Mappings, warning string, err error) {
 		return m, "", err
 	}
 	m = Compute(mode, uid, gid, subUIDs, subGIDs)
+	if !m.Single {
+		if m.newuidmap, err = lookHelper("newuidmap"); err != nil {
+			return m, "", err
+		}
+		if m.newgidmap, err = lookHelper("newgidmap"); err != nil {
+			return m, "", err
+		}
+	}
 	if m.Single {
 		who := name
 		if who == "" {

@@ -61,6 +61,11 @@ type Mappings struct {
 	Single bool `json:"single,omitempty"`
 	// Privileged is true when rl runs as real root: maps are the identity.
 	Privileged bool `json:"privileged,omitempty"`
+
+	// newuidmap and newgidmap are the helpers' paths, found by ForCaller
+	// when the maps need them, so that a missing helper is reported before
+	// anything is created.
+	newuidmap, newgidmap string
 }
 
 // identity is the whole 32-bit id space mapped onto itself.

@@ -30,27 +30,22 @@ func (e *HelperError) Error() string {
 
 func (e *HelperError) Unwrap() error { return e.Err }
 
-// WriteOuter writes the outer level of m for the process pid, which must be
-// blocked in a fresh user namespace. Subordinate ranges go through the
-// setuid newuidmap and newgidmap, run concurrently; a one-id map or real
-// root's identity map is written directly, which the kernel allows
-// (user_namespaces(7): a process may map its own euid, after denying
-// setgroups).
+// WriteOuter writes the outer level of m, as ForCaller made it, for the
+// process pid, which must be blocked in a fresh user namespace.
+// Subordinate ranges go through the setuid newuidmap and newgidmap, run
+// concurrently; a one-id map or real root's identity map is written
+// directly, which the kernel allows (user_namespaces(7): a process may map
+// its own euid, after denying setgroups).
 func WriteOuter(pid int, m Mappings) error {
 	if m.Single || m.Privileged {
 		return writeDirect(pid, m.Outer, m.Single)
 	}
-	newuidmap, err := lookHelper("newuidmap")
-	if err != nil {
-		return err
-	}
-	newgidmap, err := lookHelper("newgidmap")
-	if err != nil {
-		return err
+	if m.newuidmap == "" || m.newgidmap == "" {
+		return errors.New("writing maps: the newuidmap and newgidmap paths are unknown (mappings not from ForCaller)")
 	}
 	gidDone := make(chan error, 1)
-	go func() { gidDone <- runHelper(newgidmap, pid, m.Outer.GIDs) }()
-	uidErr := runHelper(newuidmap, pid, m.Outer.UIDs)
+	go func() { gidDone <- runHelper(m.newgidmap, pid, m.Outer.GIDs) }()
+	uidErr := runHelper(m.newuidmap, pid, m.Outer.UIDs)
 	return errors.Join(uidErr, <-gidDone)
 }
 
