@@ -48,8 +48,8 @@ func ParseVolume(v string) (spec.Mount, error) {
 	if !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, ".") {
 		return spec.Mount{}, fmt.Errorf("invalid volume %q: named volumes are not supported yet; give a host path (absolute or ./relative)", v)
 	}
-	if !filepath.IsAbs(dst) {
-		return spec.Mount{}, fmt.Errorf("invalid volume %q: container path %q must be absolute", v, dst)
+	if !filepath.IsAbs(dst) || filepath.Clean(dst) == "/" {
+		return spec.Mount{}, fmt.Errorf("invalid volume %q: container path %q must be absolute and not /", v, dst)
 	}
 	m := spec.Mount{Kind: spec.Bind, Destination: filepath.Clean(dst)}
 	if len(parts) == 3 {

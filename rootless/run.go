@@ -50,6 +50,12 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if opts.Network != "none" && opts.Network != "host" {
 		return 0, fmt.Errorf("--network %q is not supported yet: use none or host", opts.Network)
 	}
+	if err := checkName(opts.Name); err != nil {
+		return 0, err
+	}
+	if err := checkHostname(opts.Hostname); err != nil {
+		return 0, err
+	}
 	if opts.Workdir != "" && !filepath.IsAbs(opts.Workdir) {
 		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", opts.Workdir)
 	}

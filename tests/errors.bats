@@ -69,6 +69,18 @@ bats_require_minimum_version 1.5.0
 	one_line_error
 }
 
+@test "bad --name and --hostname" {
+	for n in ../escape a/b -x; do
+		rl_run --name "$n" true
+		one_line_error
+		expect_output_has "invalid --name"
+	done
+	[[ ! -e $RL_TEST_ROOT/escape ]]
+	rl_run --hostname "$(printf 'h%.0s' {1..65})" true
+	one_line_error
+	expect_output_has "invalid --hostname"
+}
+
 @test "unknown flag" {
 	rl_run --no-such-flag true
 	one_line_error
