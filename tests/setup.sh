@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# setup.sh (as root): prepare a machine to run rl's tests and benchmarks.
-# Installs the Debian packages the suites use, creates the unprivileged test
-# user (RL_TEST_USER, default rltest) with subordinate uid/gid ranges, and
-# makes /dev/net/tun usable by users, as distros ship it. Idempotent.
+# setup.sh [bench] (as root): prepare a machine to run rl's tests (and,
+# with "bench", its benchmarks). Installs the Debian packages they use,
+# creates the unprivileged test user (RL_TEST_USER, default rltest) with
+# subordinate uid/gid ranges, and makes /dev/net/tun usable by users, as
+# distros ship it. Idempotent.
 set -euo pipefail
 user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
 
-packages=(uidmap bats busybox-static tmux util-linux procps iproute2 bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq shellcheck)
+# The suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
+# pgrep, and shellcheck for `make lint`.
+packages=(uidmap bats busybox-static tmux util-linux procps shellcheck)
+if [[ ${1:-} == bench ]]; then
+	# The peers rl is measured against, and the tools the benchmark uses.
+	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq)
+fi
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

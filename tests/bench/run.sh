@@ -61,7 +61,7 @@ die() {
 
 stage_and_rerun() {
 	[[ -x $top/bin/rl && -x $top/bin/rl-init ]] || die "bin/rl or bin/rl-init missing: run make build"
-	"$top/tests/setup.sh"
+	"$top/tests/setup.sh" bench
 	local stage
 	stage=$(mktemp -d /tmp/rl-bench.XXXXXX)
 	# shellcheck disable=SC2064 # expand $stage now: it is local
