@@ -153,7 +153,6 @@ func checkMapped(u spec.User, l userns.Level) error {
 	return nil
 }
 
-
 // spec builds the container spec that rl-init carries out.
 func (c *container) spec(opts RunOptions, rootfs string, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
 	hostname := opts.Hostname
