@@ -21,14 +21,25 @@ log=$(mktemp)
 stage=""
 trap 'rm -rf "$log" ${stage:+"$stage"}' EXIT
 
-# run_bats DIR [PREFIX...]: run the suites staged in DIR, with PREFIX (e.g.
-# runuser) in front, appending the TAP output to the log.
+# run_bats DIR [PREFIX...]: run the suites staged in DIR, from DIR, with
+# PREFIX (e.g. runuser) in front, appending the TAP output to the log. A
+# run that fails without reporting a failed test (bats could not start)
+# counts as one failure.
 run_bats() {
 	local dir=$1
 	shift
 	local files=()
 	for s in "${suites[@]}"; do files+=("$dir/tests/$s"); done
-	"$@" env RL_BIN="$dir/bin/rl" bats --print-output-on-failure "${files[@]}" | tee -a "$log"
+	local before
+	before=$(grep -c '^not ok' "$log" || true)
+	# pipefail: the pipeline fails when bats does.
+	if (cd "$dir" && "$@" env RL_BIN="$dir/bin/rl" bats --print-output-on-failure "${files[@]}") | tee -a "$log"; then
+		return 0
+	fi
+	if [[ $(grep -c '^not ok' "$log" || true) == "$before" ]]; then
+		echo "not ok 0 bats did not run: $*" | tee -a "$log"
+	fi
+	return 1
 }
 
 status=0
