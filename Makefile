@@ -5,15 +5,19 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PREFIX    ?= /usr/local
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 GOFLAGS   ?= -trimpath
-export CGO_ENABLED ?= 0
+# rl is pure Go. rl-init has a small C constructor (cmd/rl-init/stage1.go)
+# and is linked statically, so that its two execs per container load no
+# shared libraries; without cgo it falls back to a slower pure-Go path.
+INIT_LDFLAGS := -s -w -linkmode external -extldflags -static
+INIT_TAGS    := osusergo,netgo
 
 .PHONY: all build install test unit integration bench lint clean
 
 all: build
 
 build:
-	$(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
-	$(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o bin/rl-init ./cmd/rl-init
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
+	CGO_ENABLED=1 $(GO) build $(GOFLAGS) -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
 
 install: build
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
