@@ -59,10 +59,12 @@ load helpers
 	[[ $output == *"LOOPBACK,UP"* ]]
 }
 
-@test "--network host shares the host's interfaces" {
+@test "--network host shares the host's interfaces; the host's /sys is bound read-only" {
 	rl_run --network host sh -c 'ls /sys/class/net'
 	expect_status 0
 	[[ $(echo "$output" | sort) == $(ls /sys/class/net | sort) ]]
+	rl_run --network host sh -c 'touch /sys/x /sys/fs/cgroup/x 2>&1; true'
+	[[ $(grep -c "Read-only file system" <<<"$output") == 2 ]]
 }
 
 @test "the mount namespace: container mounts are invisible on the host" {
