@@ -80,8 +80,8 @@ func ParseVolume(v string) (spec.Mount, error) {
 // rw,noexec,nosuid,nodev.
 func ParseTmpfs(v string) (spec.Mount, error) {
 	dst, opts, _ := strings.Cut(v, ":")
-	if !filepath.IsAbs(dst) {
-		return spec.Mount{}, fmt.Errorf("invalid --tmpfs %q: path must be absolute", v)
+	if !filepath.IsAbs(dst) || filepath.Clean(dst) == "/" {
+		return spec.Mount{}, fmt.Errorf("invalid --tmpfs %q: path must be absolute and not /", v)
 	}
 	m := spec.Mount{Kind: spec.Tmpfs, Destination: filepath.Clean(dst), Flags: unix.MS_NOEXEC | unix.MS_NOSUID | unix.MS_NODEV}
 	flagWords := map[string]struct {

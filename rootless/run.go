@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -79,8 +80,9 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if maps.Inner != nil {
 		inner = *maps.Inner
 	}
+	user.AdditionalGIDs = mappedGroups(user.AdditionalGIDs, inner, maps.Single)
 	if err := checkMapped(user, inner); err != nil {
-		return 0, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", opts.User, err)
+		return 0, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
 	preserved, err := preservedFiles(opts.PreserveFDs)
 	if err != nil {
@@ -140,6 +142,21 @@ func preservedFiles(n int) ([]*os.File, error) {
 	return files, nil
 }
 
+// mappedGroups keeps the supplementary groups the namespace can hold. They
+// come from the image's /etc/group, not from the user, so the others are
+// dropped rather than failing the run (Alpine puts root in bin, daemon,
+// sys..., which a one-id map lacks). With a one-id map setgroups(2) is
+// denied, so none is kept.
+func mappedGroups(gids []uint32, l userns.Level, single bool) []uint32 {
+	return slices.DeleteFunc(slices.Clone(gids), func(g uint32) bool {
+		if !single && userns.Contains(l.GIDs, g) {
+			return false
+		}
+		slog.Debug("dropping a supplementary group that is not mapped", "gid", g)
+		return true
+	})
+}
+
 // checkMapped fails when an id of u is outside the container's maps.
 func checkMapped(u spec.User, l userns.Level) error {
 	if !userns.Contains(l.UIDs, u.UID) {
@@ -173,7 +190,10 @@ func (c *container) spec(opts RunOptions, rootfs string, args []string, user spe
 	mounts := append([]spec.Mount(nil), opts.Mounts...)
 	if opts.ReadOnly && opts.ReadOnlyTmpfs {
 		for _, d := range []string{"/tmp", "/var/tmp", "/run"} {
-			mounts = append(mounts, spec.Mount{Kind: spec.Tmpfs, Destination: d, Flags: unix.MS_NOSUID | unix.MS_NODEV})
+			// A mount the user asked for at d wins, as in podman.
+			if !slices.ContainsFunc(opts.Mounts, func(m spec.Mount) bool { return m.Destination == d }) {
+				mounts = append(mounts, spec.Mount{Kind: spec.Tmpfs, Destination: d, Flags: unix.MS_NOSUID | unix.MS_NODEV})
+			}
 		}
 	}
 	gids := maps.Outer.GIDs
