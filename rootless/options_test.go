@@ -93,6 +93,8 @@ func TestParseTmpfs(t *testing.T) {
 		{in: "rel/x:size=1m", wantErr: "path must be absolute"},
 		{in: "", wantErr: "path must be absolute"},
 		{in: ":size=1m", wantErr: "path must be absolute"},
+		{in: "/", wantErr: "not /"},
+		{in: "/t/..:size=1m", wantErr: "not /"},
 		{in: "/t:bogus", wantErr: `unknown option "bogus"`},
 		{in: "/t:size=1m,huge=1", wantErr: `unknown option "huge=1"`},
 	}
