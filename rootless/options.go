@@ -2,9 +2,11 @@ package rootless
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -33,6 +35,28 @@ type RunOptions struct {
 	Userns        userns.Mode
 	Network       string
 	PreserveFDs   int
+}
+
+// args is the container's command line: the entrypoint, then the command.
+func (o RunOptions) args() []string {
+	return append(slices.Clone(o.Entrypoint), o.Command...)
+}
+
+// validate checks the options that need nothing but themselves.
+func (o RunOptions) validate() error {
+	if args := o.args(); len(args) == 0 || args[0] == "" {
+		return errors.New("no command given: rl run [OPTIONS] --rootfs DIR COMMAND [ARG...]")
+	}
+	if o.Network != "none" && o.Network != "host" {
+		return fmt.Errorf("--network %q is not supported yet: use none or host", o.Network)
+	}
+	if o.Workdir != "" && !filepath.IsAbs(o.Workdir) {
+		return fmt.Errorf("invalid --workdir %q: must be an absolute path", o.Workdir)
+	}
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	return checkHostname(o.Hostname)
 }
 
 // ParseVolume parses a -v/--volume value HOST:CTR[:OPTIONS]. HOST must be a

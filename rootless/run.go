@@ -44,22 +44,10 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	args := append(append([]string(nil), opts.Entrypoint...), opts.Command...)
-	if len(args) == 0 || args[0] == "" {
-		return 0, errors.New("no command given: rl run [OPTIONS] --rootfs DIR COMMAND [ARG...]")
-	}
-	if opts.Network != "none" && opts.Network != "host" {
-		return 0, fmt.Errorf("--network %q is not supported yet: use none or host", opts.Network)
-	}
-	if err := checkName(opts.Name); err != nil {
+	if err := opts.validate(); err != nil {
 		return 0, err
 	}
-	if err := checkHostname(opts.Hostname); err != nil {
-		return 0, err
-	}
-	if opts.Workdir != "" && !filepath.IsAbs(opts.Workdir) {
-		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", opts.Workdir)
-	}
+	args := opts.args()
 	maps, warning, err := userns.ForCaller(opts.Userns)
 	if err != nil {
 		return 0, err
