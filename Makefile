@@ -7,8 +7,16 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 GOFLAGS   ?= -trimpath
 # rl is pure Go. rl-init has a small C constructor (cmd/rl-init/stage1.go)
 # and is linked statically, so that its two execs per container load no
-# shared libraries; without cgo it falls back to a slower pure-Go path.
-INIT_LDFLAGS := -s -w -linkmode external -extldflags -static
+# shared libraries. Without a C compiler (and libc's static archive), it is
+# built without cgo and takes a slower pure-Go path.
+CC ?= cc
+ifeq ($(shell command -v $(CC) 2>/dev/null),)
+INIT_ENV     := CGO_ENABLED=0
+INIT_LDFLAGS := $(LDFLAGS)
+else
+INIT_ENV     := CGO_ENABLED=1
+INIT_LDFLAGS := -s -w -X main.version=$(VERSION) -linkmode external -extldflags -static
+endif
 INIT_TAGS    := osusergo,netgo
 
 .PHONY: all build install test unit integration bench lint clean
@@ -17,7 +25,7 @@ all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
-	CGO_ENABLED=1 $(GO) build $(GOFLAGS) -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
+	$(INIT_ENV) $(GO) build $(GOFLAGS) -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
 
 install: build
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
