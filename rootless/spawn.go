@@ -124,11 +124,14 @@ func removeInUserns(dir string) error {
 		p.kill()
 		return err
 	}
-	m, _, err := handshake.Recv(int(p.sock.Fd()))
-	if code := p.wait(); m.Kind == handshake.Failed {
+	// rl-init sends nothing on success: it exits 0 and the socket closes.
+	m, _, recvErr := handshake.Recv(int(p.sock.Fd()))
+	code := p.wait()
+	if recvErr == nil && m.Kind == handshake.Failed {
 		return m.Error
-	} else if err == nil || code != 0 {
-		return fmt.Errorf("removing %s in the user namespace: exit code %d", dir, code)
+	}
+	if code != 0 {
+		return fmt.Errorf("removing %s in the user namespace: rl-init exited with code %d", dir, code)
 	}
 	return nil
 }
