@@ -48,7 +48,7 @@ bench: build
 lint:
 	$(GO) vet ./...
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
-	shellcheck tests/*.sh tests/bench/*.sh .ci/run
+	shellcheck tests/*.sh tests/bench/*.sh tests/registry/*.sh .ci/run
 
 clean:
 	rm -rf bin
