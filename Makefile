@@ -4,7 +4,12 @@ GO        ?= go
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PREFIX    ?= /usr/local
 LDFLAGS   := -s -w -X main.version=$(VERSION)
-GOFLAGS   ?= -trimpath
+# containers/image and containers/storage (linked into rl-image only) need
+# these tags to build without C libraries (gpgme, btrfs, devicemapper).
+# rl-image itself needs cgo: storage's pkg/unshare enters the user
+# namespace from a C constructor.
+IMAGE_TAGS := containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper
+export GOFLAGS := -trimpath -tags=$(IMAGE_TAGS)
 # rl is pure Go. rl-init has a small C constructor (cmd/rl-init/stage1.go)
 # and is linked statically, so that its two execs per container load no
 # shared libraries. Without a C compiler (and libc's static archive), it is
@@ -24,12 +29,14 @@ INIT_TAGS    := osusergo,netgo
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
-	$(INIT_ENV) $(GO) build $(GOFLAGS) -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
+	$(INIT_ENV) $(GO) build -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-image ./cmd/rl-image
 
 install: build
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
 	install -D -m 0755 bin/rl-init $(DESTDIR)$(PREFIX)/bin/rl-init
+	install -D -m 0755 bin/rl-image $(DESTDIR)$(PREFIX)/bin/rl-image
 
 # As root this installs the test packages, creates the unprivileged test
 # user and runs the bats suites as that user and then as root; as another

@@ -17,8 +17,17 @@ import (
 
 // RunOptions is what `rl run` was asked to do, flags already parsed.
 type RunOptions struct {
-	Rootfs        string
+	// Rootfs is a root filesystem directory; without it, Image names the
+	// image to run.
+	Rootfs string
+	Image  string
+	// Pull is the pull policy for Image: missing, always or never.
+	Pull     string
+	Registry ImageOptions
+	// Entrypoint replaces the image's when EntrypointSet (docker's
+	// --entrypoint, where "" clears it).
 	Entrypoint    []string
+	EntrypointSet bool
 	Command       []string
 	Name          string
 	Hostname      string
@@ -37,15 +46,29 @@ type RunOptions struct {
 	PreserveFDs   int
 }
 
-// args is the container's command line: the entrypoint, then the command.
-func (o RunOptions) args() []string {
-	return append(slices.Clone(o.Entrypoint), o.Command...)
+// args is the container's command line, docker's way: the entrypoint
+// (--entrypoint, else the image's), then the command (the one given, else
+// the image's Cmd unless --entrypoint replaced the entrypoint).
+func (o RunOptions) args(img spec.ImageConfig) []string {
+	entrypoint, cmd := img.Entrypoint, img.Cmd
+	if o.EntrypointSet {
+		entrypoint, cmd = o.Entrypoint, nil
+	}
+	if len(o.Command) > 0 {
+		cmd = o.Command
+	}
+	return append(slices.Clone(entrypoint), cmd...)
 }
 
 // validate checks the options that need nothing but themselves.
 func (o RunOptions) validate() error {
-	if args := o.args(); len(args) == 0 || args[0] == "" {
-		return errors.New("no command given: rl run [OPTIONS] --rootfs DIR COMMAND [ARG...]")
+	if o.Rootfs == "" && o.Image == "" {
+		return errors.New("no image or root filesystem given: rl run [OPTIONS] IMAGE [COMMAND...] or rl run [OPTIONS] --rootfs DIR COMMAND...")
+	}
+	switch o.Pull {
+	case PullMissing, PullAlways, PullNever:
+	default:
+		return fmt.Errorf("invalid --pull %q: use missing, always or never", o.Pull)
 	}
 	if o.Network != "none" && o.Network != "host" {
 		return fmt.Errorf("--network %q is not supported yet: use none or host", o.Network)

@@ -40,14 +40,17 @@ var forwarded = []os.Signal{
 // checked before anything is created; a failure after that removes what
 // was made.
 func Run(opts RunOptions, store Store) (int, error) {
-	rootfs, err := checkRootfs(opts.Rootfs)
-	if err != nil {
-		return 0, err
-	}
 	if err := opts.validate(); err != nil {
 		return 0, err
 	}
-	args := opts.args()
+	img, err := opts.rootfs(store)
+	if err != nil {
+		return 0, err
+	}
+	args := opts.args(img.Config)
+	if len(args) == 0 || args[0] == "" {
+		return 0, errors.New("no command given: the image has none either; add COMMAND after the image or root filesystem")
+	}
 	maps, warning, err := userns.ForCaller(opts.Userns)
 	if err != nil {
 		return 0, err
@@ -56,11 +59,14 @@ func Run(opts RunOptions, store Store) (int, error) {
 		slog.Warn(warning)
 	}
 	userSpec := opts.User
+	if userSpec == "" {
+		userSpec = img.Config.User
+	}
 	if userSpec == "" && opts.Userns == userns.ModeKeepID {
 		// keep-id runs as the caller by default, as podman does.
 		userSpec = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
-	user, home, err := resolveUser(rootfs, userSpec)
+	user, home, err := resolveUser(img.Layers, userSpec)
 	if err != nil {
 		return 0, err
 	}
@@ -84,8 +90,8 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.state.Rootfs, c.state.Command = rootfs, args
-	s := c.spec(opts, rootfs, args, user, home, maps)
+	c.state.Rootfs, c.state.Image, c.state.Command = opts.Rootfs, opts.Image, args
+	s := c.spec(opts, img, args, user, home, maps)
 	code, err := c.run(s, maps, opts, preserved)
 	if err != nil || opts.Remove {
 		if rmErr := c.remove(); rmErr != nil {
@@ -96,10 +102,21 @@ func Run(opts RunOptions, store Store) (int, error) {
 	return code, c.saveState()
 }
 
-func checkRootfs(dir string) (string, error) {
-	if dir == "" {
-		return "", errors.New("no root filesystem given: pass --rootfs DIR")
+// rootfs returns the layers (top-most first) and image configuration of
+// the container's root: the --rootfs directory alone with an empty
+// configuration, or the image's, pulled as --pull says.
+func (o RunOptions) rootfs(store Store) (*spec.Image, error) {
+	if o.Rootfs == "" {
+		return resolveImage(store, o.Image, o.Pull, o.Registry)
 	}
+	dir, err := checkRootfs(o.Rootfs)
+	if err != nil {
+		return nil, err
+	}
+	return &spec.Image{Layers: []string{dir}}, nil
+}
+
+func checkRootfs(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -159,7 +176,7 @@ func checkMapped(u spec.User, l userns.Level) error {
 }
 
 // spec builds the container spec that rl-init carries out.
-func (c *container) spec(opts RunOptions, rootfs string, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
+func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
 	hostname := opts.Hostname
 	if hostname == "" {
 		hostname = c.state.ID[:12]
@@ -171,7 +188,11 @@ func (c *container) spec(opts RunOptions, rootfs string, args []string, user spe
 	if opts.TTY {
 		env = append(env, "TERM=xterm")
 	}
+	env = mergeEnv(env, img.Config.Env)
 	cwd := opts.Workdir
+	if cwd == "" {
+		cwd = img.Config.WorkingDir
+	}
 	if cwd == "" {
 		cwd = "/"
 	}
@@ -193,16 +214,19 @@ func (c *container) spec(opts RunOptions, rootfs string, args []string, user spe
 		ttyGroup = 5
 	}
 	return &spec.Spec{
-		ID:          c.state.ID,
-		Hostname:    hostname,
-		Args:        args,
-		Env:         mergeEnv(env, opts.Env),
-		Cwd:         cwd,
-		User:        user,
-		Terminal:    opts.TTY,
-		Init:        opts.Init,
-		Network:     opts.Network,
-		Rootfs:      spec.Rootfs{Lower: []string{rootfs}, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint()},
+		ID:       c.state.ID,
+		Hostname: hostname,
+		Args:     args,
+		Env:      mergeEnv(env, opts.Env),
+		Cwd:      cwd,
+		User:     user,
+		Terminal: opts.TTY,
+		Init:     opts.Init,
+		Network:  opts.Network,
+		Rootfs: spec.Rootfs{
+			Lower: img.Layers, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint(),
+			UserXattr: !maps.Privileged,
+		},
 		Mounts:      mounts,
 		ReadOnly:    opts.ReadOnly,
 		PreserveFDs: opts.PreserveFDs,
@@ -214,7 +238,13 @@ func (c *container) spec(opts RunOptions, rootfs string, args []string, user spe
 
 // run starts the container and supervises it until it exits.
 func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, preserved []*os.File) (int, error) {
+	// Real root needs no user namespace: container root is real root, as
+	// with rootful runtimes, and overlayfs keeps its metadata in trusted.*
+	// xattrs, as containers/storage writes them for root.
 	flags := uintptr(unix.CLONE_NEWUSER)
+	if maps.Privileged {
+		flags = 0
+	}
 	if maps.Inner == nil {
 		// With keep-id, rl-init creates these itself inside the nested
 		// user namespace, which must own them.

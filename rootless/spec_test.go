@@ -43,7 +43,7 @@ func TestSpecBasics(t *testing.T) {
 	mounts := []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/d"}}
 	opts := RunOptions{Network: "none", Init: true, PreserveFDs: 2, Mounts: mounts}
 	args := []string{"sh", "-c", "x"}
-	s := testContainer().spec(opts, "/lower", args, user, "/home/alice", maps)
+	s := testContainer().spec(opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
 
 	want := &spec.Spec{
 		ID:       testID,
@@ -61,7 +61,7 @@ func TestSpecBasics(t *testing.T) {
 			Lower:      []string{"/lower"},
 			Upper:      "/r/containers/" + testID + "/upper",
 			Work:       "/r/containers/" + testID + "/work",
-			Mountpoint: "/rr/containers/" + testID + "/rootfs",
+			Mountpoint: "/rr/containers/" + testID + "/rootfs", UserXattr: true,
 		},
 		Mounts:      mounts,
 		PreserveFDs: 2,
@@ -75,7 +75,7 @@ func TestSpecBasics(t *testing.T) {
 	opts.Mounts = make([]spec.Mount, 1, 10)
 	opts.Mounts[0] = mounts[0]
 	opts.ReadOnly, opts.ReadOnlyTmpfs = true, true
-	testContainer().spec(opts, "/lower", args, user, "/", maps)
+	testContainer().spec(opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/", maps)
 	if extra := opts.Mounts[:cap(opts.Mounts)][1]; extra != (spec.Mount{}) {
 		t.Errorf("spec wrote %+v into the caller's mounts", extra)
 	}
@@ -122,7 +122,7 @@ func TestSpecHostnameEnvCwd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(tt.opts, "/lower", []string{"sh"}, spec.User{}, tt.home, maps)
+			s := testContainer().spec(tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, tt.home, maps)
 			if s.Hostname != tt.wantHostname {
 				t.Errorf("Hostname = %q, want %q", s.Hostname, tt.wantHostname)
 			}
@@ -176,7 +176,7 @@ func TestSpecReadOnlyTmpfs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(tt.opts, "/lower", []string{"sh"}, spec.User{}, "/", maps)
+			s := testContainer().spec(tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", maps)
 			if !reflect.DeepEqual(s.Mounts, tt.want) && (len(s.Mounts) != 0 || len(tt.want) != 0) {
 				t.Errorf("Mounts = %+v, want %+v", s.Mounts, tt.want)
 			}
@@ -210,7 +210,7 @@ func TestSpecMappings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(RunOptions{}, "/lower", []string{"sh"}, spec.User{}, "/", tt.maps)
+			s := testContainer().spec(RunOptions{}, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", tt.maps)
 			if s.TTYGroup != tt.wantTTY {
 				t.Errorf("TTYGroup = %d, want %d (maps %+v)", s.TTYGroup, tt.wantTTY, tt.maps)
 			}
@@ -292,7 +292,7 @@ func TestReadOnlyTmpfsYieldsToUserMounts(t *testing.T) {
 	c := &container{store: Store{Root: "/r", RunRoot: "/rr"}, state: State{ID: strings.Repeat("a", 64)}}
 	maps := userns.Compute(userns.ModeDefault, 0, 0, nil, nil)
 	opts := RunOptions{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/tmp"}}}
-	s := c.spec(opts, "/rootfs", []string{"sh"}, spec.User{}, "/root", maps)
+	s := c.spec(opts, &spec.Image{Layers: []string{"/rootfs"}}, []string{"sh"}, spec.User{}, "/root", maps)
 	var tmp []string
 	for _, m := range s.Mounts {
 		if m.Destination == "/tmp" {

@@ -51,7 +51,8 @@ func DefaultStore() (Store, error) {
 type State struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name,omitempty"`
-	Rootfs   string    `json:"rootfs"`
+	Rootfs   string    `json:"rootfs,omitempty"`
+	Image    string    `json:"image,omitempty"`
 	Command  []string  `json:"command"`
 	Status   string    `json:"status"`
 	Pid      int       `json:"pid,omitempty"`

@@ -78,7 +78,7 @@ func colonLines(r io.Reader, n int) [][]string {
 // container's /etc/passwd and /etc/group, a numeric uid needs no entry,
 // and supplementary groups come from /etc/group. It also returns the
 // user's home directory for HOME.
-func resolveUser(rootfs, value string) (spec.User, string, error) {
+func resolveUser(layers []string, value string) (spec.User, string, error) {
 	userPart, groupPart, hasGroup := strings.Cut(value, ":")
 	if userPart == "" {
 		userPart = "0"
@@ -86,8 +86,8 @@ func resolveUser(rootfs, value string) (spec.User, string, error) {
 	if hasGroup && groupPart == "" {
 		return spec.User{}, "", fmt.Errorf("invalid --user %q: empty group; want USER[:GROUP]", value)
 	}
-	users := readRootfsFile(rootfs, "/etc/passwd", parsePasswd)
-	groups := readRootfsFile(rootfs, "/etc/group", parseGroup)
+	users := readRootfsFile(layers, "/etc/passwd", parsePasswd)
+	groups := readRootfsFile(layers, "/etc/group", parseGroup)
 
 	u := spec.User{}
 	home := "/"
@@ -143,18 +143,23 @@ func lookupGroup(groups []groupEntry, g string) (uint32, error) {
 	return 0, fmt.Errorf("no group %q in the container's /etc/group; use a numeric gid or a group the image has", g)
 }
 
-// readRootfsFile parses a file of the root filesystem, resolving symlinks
-// inside it, so that an image's /etc/passwd cannot point at a host file.
-// A missing file parses as empty.
-func readRootfsFile[T any](rootfs, path string, parse func(io.Reader) []T) []T {
-	p, err := securejoin.SecureJoin(rootfs, path)
-	if err != nil {
-		return nil
+// readRootfsFile parses a file of the root filesystem: from the top-most
+// layer that has it, resolving symlinks inside that layer, so that an
+// image's /etc/passwd cannot point at a host file. A missing file parses
+// as empty. (A file deleted by a whiteout in a higher layer is still read
+// from below: a rare image quirk that only affects name lookups.)
+func readRootfsFile[T any](layers []string, path string, parse func(io.Reader) []T) []T {
+	for _, layer := range layers {
+		p, err := securejoin.SecureJoin(layer, path)
+		if err != nil {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		return parse(f)
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	return parse(f)
+	return nil
 }

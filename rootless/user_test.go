@@ -134,7 +134,7 @@ func TestResolveUser(t *testing.T) {
 			if root == "" {
 				root = rootfs
 			}
-			got, home, err := resolveUser(root, tt.value)
+			got, home, err := resolveUser([]string{root}, tt.value)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("resolveUser(%q) = %+v, %q, %v; want error containing %q", tt.value, got, home, err, tt.wantErr)
@@ -188,7 +188,7 @@ func TestResolveUserSymlinks(t *testing.T) {
 	// Absolute links: /data/... exists only under the root filesystem.
 	link("/data/passwd", "passwd")
 	link("/data/group", "group")
-	got, home, err := resolveUser(rootfs, "alice")
+	got, home, err := resolveUser([]string{rootfs}, "alice")
 	if err != nil {
 		t.Fatalf("absolute links: %v", err)
 	}
@@ -197,7 +197,7 @@ func TestResolveUserSymlinks(t *testing.T) {
 	}
 	// Relative links that climb above the root stop at the root.
 	link("../../../../../../../../data/passwd", "passwd")
-	if _, _, err := resolveUser(rootfs, "alice"); err != nil {
+	if _, _, err := resolveUser([]string{rootfs}, "alice"); err != nil {
 		t.Errorf("relative link above the root: %v", err)
 	}
 
@@ -209,15 +209,15 @@ func TestResolveUserSymlinks(t *testing.T) {
 	} {
 		link(target, "passwd")
 		link(filepath.Join(outside, "group"), "group")
-		if u, _, err := resolveUser(rootfs, "evil"); err == nil {
+		if u, _, err := resolveUser([]string{rootfs}, "evil"); err == nil {
 			t.Errorf("link to %s: resolved the host's user: %+v", target, u)
 		}
 		// A numeric uid still works and gets no entry from the host file.
-		u, home, err := resolveUser(rootfs, "666")
+		u, home, err := resolveUser([]string{rootfs}, "666")
 		if err != nil || !reflect.DeepEqual(u, spec.User{UID: 666}) || home != "/" {
 			t.Errorf("link to %s: resolveUser(666) = %+v, %q, %v; want uid 666 gid 0 home /", target, u, home, err)
 		}
-		if _, _, err := resolveUser(rootfs, "0:evilgroup"); err == nil {
+		if _, _, err := resolveUser([]string{rootfs}, "0:evilgroup"); err == nil {
 			t.Errorf("link to %s: resolved the host's group", target)
 		}
 	}

@@ -11,9 +11,9 @@ bats_require_minimum_version 1.5.0
 	run rl run --rm --rootfs /no/such/dir true
 	one_line_error
 	expect_output_has "root filesystem: stat /no/such/dir: no such file or directory"
-	run rl run --rm true
+	run rl run --rm
 	one_line_error
-	expect_output_has "pass --rootfs DIR"
+	expect_output_has "no image or root filesystem given"
 	run rl run --rm --rootfs /etc/passwd true
 	one_line_error
 	expect_output_has "is not a directory"

@@ -49,7 +49,7 @@ else
 	"$here/setup.sh"
 	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
 	mkdir -p "$stage/bin" "$stage/tests"
-	cp "$top/bin/rl" "$top/bin/rl-init" "$stage/bin/"
+	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
 	cp -r "$here/." "$stage/tests/"
 	chmod -R a+rX "$stage"
 	echo "# bats suites as the unprivileged user $user"

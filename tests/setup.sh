@@ -9,8 +9,9 @@ user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
 
 # The suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
-# pgrep, and shellcheck for `make lint`.
-packages=(uidmap bats busybox-static tmux util-linux procps shellcheck)
+# pgrep, shellcheck for `make lint`, and the local registry with the tools
+# that build and push the test images (tests/registry).
+packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
 	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq)

@@ -33,12 +33,15 @@ func (e *HelperError) Unwrap() error { return e.Err }
 // WriteOuter writes the outer level of m, as ForCaller made it, for the
 // process pid, which must be blocked in a fresh user namespace.
 // Subordinate ranges go through the setuid newuidmap and newgidmap, run
-// concurrently; a one-id map or real root's identity map is written
-// directly, which the kernel allows (user_namespaces(7): a process may map
-// its own euid, after denying setgroups).
+// concurrently; a one-id map is written directly, which the kernel allows
+// (user_namespaces(7): a process may map its own euid, after denying
+// setgroups). Real root has no user namespace, so nothing to write.
 func WriteOuter(pid int, m Mappings) error {
-	if m.Single || m.Privileged {
-		return writeDirect(pid, m.Outer, m.Single)
+	if m.Privileged {
+		return nil // no user namespace: real root runs in the initial one
+	}
+	if m.Single {
+		return writeDirect(pid, m.Outer)
 	}
 	if m.newuidmap == "" || m.newgidmap == "" {
 		return errors.New("writing maps: the newuidmap and newgidmap paths are unknown (mappings not from ForCaller)")
@@ -67,18 +70,16 @@ func runHelper(path string, pid int, maps []IDMap) error {
 	return nil
 }
 
-// writeDirect writes maps through /proc. With denySetgroups it first writes
-// "deny" to /proc/PID/setgroups, which an unprivileged writer must do before
-// it may write gid_map.
-func writeDirect(pid int, l Level, denySetgroups bool) error {
+// writeDirect writes one-id maps through /proc. It first writes "deny" to
+// /proc/PID/setgroups, which an unprivileged writer must do before it may
+// write gid_map.
+func writeDirect(pid int, l Level) error {
 	dir := "/proc/" + strconv.Itoa(pid)
 	if err := os.WriteFile(dir+"/uid_map", []byte(Format(l.UIDs)), 0); err != nil {
 		return fmt.Errorf("writing uid_map: %w", err)
 	}
-	if denySetgroups {
-		if err := os.WriteFile(dir+"/setgroups", []byte("deny"), 0); err != nil {
-			return fmt.Errorf("denying setgroups: %w", err)
-		}
+	if err := os.WriteFile(dir+"/setgroups", []byte("deny"), 0); err != nil {
+		return fmt.Errorf("denying setgroups: %w", err)
 	}
 	if err := os.WriteFile(dir+"/gid_map", []byte(Format(l.GIDs)), 0); err != nil {
 		return fmt.Errorf("writing gid_map: %w", err)

@@ -31,16 +31,21 @@ type runFlags struct {
 	userns        string
 	network       string
 	preserveFDs   int
+	pull          string
+	tlsVerify     bool
+	quiet         bool
 }
 
 func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 	f := &runFlags{}
 	cmd := &cobra.Command{
-		Use:   "run [flags] --rootfs DIR COMMAND [ARG...]",
+		Use:   "run [flags] IMAGE [COMMAND [ARG...]] | run [flags] --rootfs DIR COMMAND [ARG...]",
 		Short: "Run a command in a new container",
-		Long: "Run a command in a new container whose root is DIR. DIR is never changed: the\n" +
-			"container writes to its own copy-on-write layer.",
-		Example: "  rl run --rm --rootfs ./busybox-root sh -c 'id; hostname'",
+		Long: "Run a command in a new container whose root is an image (pulled when missing) or\n" +
+			"the directory DIR. Neither is ever changed: the container writes to its own\n" +
+			"copy-on-write layer.",
+		Example: "  rl run --rm --rootfs ./busybox-root sh -c 'id; hostname'\n" +
+			"  rl run --rm --tls-verify=false 127.0.0.1:5000/busybox echo hi",
 		RunE: func(c *cobra.Command, args []string) error {
 			opts, err := f.toOptions(args, c.Flags().Changed("entrypoint"))
 			if err != nil {
@@ -78,6 +83,8 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 	fl.StringVar(&f.network, "net", "none", "alias of --network")
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
+	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
+	addRegistryFlags(fl, &f.tlsVerify, &f.quiet)
 	return cmd
 }
 
@@ -85,10 +92,15 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOptions, error) {
 	opts := rootless.RunOptions{
 		Rootfs: f.rootfs, Command: args, Name: f.name, Hostname: f.hostname,
+		Pull: f.pull, Registry: rootless.ImageOptions{TLSVerify: f.tlsVerify, Quiet: f.quiet},
 		Workdir: f.workdir, User: f.user, ReadOnly: f.readOnly, ReadOnlyTmpfs: f.readOnlyTmpfs,
 		Remove: f.rm, Interactive: f.interactive, TTY: f.tty, Init: f.init,
 		Network: f.network, PreserveFDs: f.preserveFDs,
 	}
+	if f.rootfs == "" && len(args) > 0 {
+		opts.Image, opts.Command = args[0], args[1:]
+	}
+	opts.EntrypointSet = entrypointSet
 	if entrypointSet && f.entrypoint != "" {
 		opts.Entrypoint = []string{f.entrypoint}
 	}

@@ -124,7 +124,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 				"--entrypoint", "/bin/sh", "--", "-c", "echo hi",
 			},
 			want: rootless.RunOptions{
-				Rootfs: "/x", Entrypoint: []string{"/bin/sh"}, Command: []string{"-c", "echo hi"},
+				Rootfs: "/x", Entrypoint: []string{"/bin/sh"}, EntrypointSet: true, Command: []string{"-c", "echo hi"},
 				Name: "web", Hostname: "box",
 				Env:     []string{"B=file", "A=from-file", "A=1", "RL_TEST_FROM_HOST=host value"},
 				Workdir: "/w", User: "alice:wheel",
@@ -158,9 +158,9 @@ func TestRunFlagsToOptions(t *testing.T) {
 			wantArgs: []string{"cmd"},
 		},
 		{
-			name:     "empty --entrypoint is no entrypoint",
+			name:     "empty --entrypoint clears the image's entrypoint",
 			args:     []string{"--rootfs", "/x", "--entrypoint", "", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Network: "none"},
+			want:     rootless.RunOptions{Rootfs: "/x", EntrypointSet: true, Command: []string{"cmd"}, ReadOnlyTmpfs: true, Network: "none"},
 			wantArgs: []string{"cmd"},
 		},
 		{
@@ -278,7 +278,7 @@ func TestExecuteErrors(t *testing.T) {
 		{name: "bad -v", args: []string{"run", "-v", "named:/x", "--rootfs", rootfs, "sh"}, wantErr: "named volumes are not supported"},
 		{name: "bad --tmpfs", args: []string{"run", "--tmpfs", "t", "--rootfs", rootfs, "sh"}, wantErr: `invalid --tmpfs "t"`},
 		{name: "bad -e", args: []string{"run", "-e", "A B=1", "--rootfs", rootfs, "sh"}, wantErr: `invalid environment variable "A B=1"`},
-		{name: "no --rootfs", args: []string{"run", "sh"}, wantErr: "no root filesystem given"},
+		{name: "no image and no --rootfs", args: []string{"run"}, wantErr: "no image or root filesystem given"},
 		{name: "missing --rootfs", args: []string{"run", "--rootfs", filepath.Join(rootfs, "nope"), "sh"}, wantErr: "root filesystem: "},
 		{name: "no command", args: []string{"run", "--rootfs", rootfs}, wantErr: "no command given"},
 		{name: "bad --network", args: []string{"run", "--network", "bridge", "--rootfs", rootfs, "sh"}, wantErr: `--network "bridge" is not supported`},

@@ -60,7 +60,7 @@ func buildRootfs(s *spec.Spec) (string, error) {
 		return "", err
 	}
 	root := s.Rootfs.Mountpoint
-	layers := fsoverlay.Layers{Lower: s.Rootfs.Lower, Upper: s.Rootfs.Upper, Work: s.Rootfs.Work, UserXattr: true}
+	layers := fsoverlay.Layers{Lower: s.Rootfs.Lower, Upper: s.Rootfs.Upper, Work: s.Rootfs.Work, UserXattr: s.Rootfs.UserXattr}
 	if err := fsoverlay.MountOverlay(layers, root); err != nil {
 		return "", &OverlayError{Err: err}
 	}

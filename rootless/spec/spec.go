@@ -4,7 +4,11 @@
 // so it holds plain data and nothing heavy.
 package spec
 
-import "rl/userns"
+import (
+	"time"
+
+	"rl/userns"
+)
 
 // Spec is everything rl-init needs to set up and start one container.
 type Spec struct {
@@ -50,6 +54,9 @@ type Rootfs struct {
 	Upper      string   `json:"upper"`
 	Work       string   `json:"work"`
 	Mountpoint string   `json:"mountpoint"`
+	// UserXattr mounts the overlay with userxattr, as a mount inside a
+	// user namespace must; real root uses the trusted.* xattrs.
+	UserXattr bool `json:"userxattr,omitempty"`
 }
 
 // Mount kinds.
@@ -69,4 +76,44 @@ type Mount struct {
 	Data string `json:"data,omitempty"`
 	// Flags are extra mount(2) flags (MS_NOEXEC and the like).
 	Flags uintptr `json:"flags,omitempty"`
+}
+
+// Image is an image resolved for `rl run`: its layer directories and the
+// part of its configuration that rl run uses. rl-image produces it (as
+// JSON) and the front end reads it.
+type Image struct {
+	ID string `json:"id"`
+	// Layers are the layer directories, top-most first, as overlayfs's
+	// lowerdir takes them.
+	Layers []string    `json:"layers"`
+	Config ImageConfig `json:"config"`
+}
+
+// ImageConfig is an image's Entrypoint, Cmd, Env, WorkingDir and User.
+type ImageConfig struct {
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	Cmd        []string `json:"cmd,omitempty"`
+	Env        []string `json:"env,omitempty"`
+	WorkingDir string   `json:"working_dir,omitempty"`
+	User       string   `json:"user,omitempty"`
+}
+
+// ImageAnswer is what rl-image prints on its stdout: one JSON document
+// with the result of its operation, or the error that stopped it (its
+// stderr carries only progress).
+type ImageAnswer struct {
+	Error string `json:"error,omitempty"`
+	// NotFound is set when resolve found no such image in the store.
+	NotFound bool           `json:"not_found,omitempty"`
+	ID       string         `json:"id,omitempty"`
+	Image    *Image         `json:"image,omitempty"`
+	Images   []ImageSummary `json:"images,omitempty"`
+}
+
+// ImageSummary is one image of `rl images`.
+type ImageSummary struct {
+	ID      string    `json:"id"`
+	Names   []string  `json:"names"`
+	Created time.Time `json:"created"`
+	Size    int64     `json:"size"`
 }

@@ -1,0 +1,82 @@
+// Command rl-image is the helper that rl runs for image work: pulling
+// images into its containers/storage store, listing them, and resolving an
+// image to its layer directories and configuration for `rl run`. It links
+// containers/image and containers/storage, which rl itself does not, so
+// that starting a container pays for neither. It re-executes itself in a
+// user namespace mapped with the caller's subordinate ids before it
+// touches the store. It prints one JSON answer (spec.ImageAnswer) on
+// stdout and progress on stderr. It is installed beside rl and not meant
+// to be run by hand.
+//
+// Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
+// pull|images|resolve [REF]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"go.podman.io/storage/pkg/reexec"
+	"go.podman.io/storage/pkg/unshare"
+
+	"rl/rootless/image"
+	"rl/rootless/spec"
+)
+
+func main() {
+	if reexec.Init() {
+		return
+	}
+	fl := flag.NewFlagSet("rl-image", flag.ContinueOnError)
+	root := fl.String("root", "", "graph root")
+	runRoot := fl.String("runroot", "", "run root")
+	tlsVerify := fl.Bool("tls-verify", true, "verify TLS and require HTTPS")
+	quiet := fl.Bool("q", false, "no progress output")
+	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
+		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
+		os.Exit(125)
+	}
+	// Layer files must be extracted as the ids they have in the image,
+	// which only a user namespace with the subordinate ranges allows.
+	unshare.MaybeReexecUsingUserNamespace(false)
+
+	var progress io.Writer = os.Stderr
+	if *quiet {
+		progress = io.Discard
+	}
+	answer := run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify}, fl.Arg(0), fl.Arg(1), progress)
+	_ = json.NewEncoder(os.Stdout).Encode(answer)
+	if answer.Error != "" {
+		os.Exit(125)
+	}
+}
+
+// run carries out op on the store and returns the answer for rl.
+func run(o image.Options, op, ref string, progress io.Writer) (a spec.ImageAnswer) {
+	s, err := image.Open(o)
+	if err != nil {
+		return spec.ImageAnswer{Error: err.Error()}
+	}
+	defer s.Close()
+	ctx := context.Background()
+	switch op {
+	case "pull":
+		a.ID, err = s.Pull(ctx, ref, progress)
+	case "images":
+		a.Images, err = s.List()
+	case "resolve":
+		a.Image, err = s.Resolve(ctx, ref)
+		a.NotFound = errors.Is(err, image.ErrNotFound)
+	default:
+		err = fmt.Errorf("unknown operation %q", op)
+	}
+	if err != nil {
+		a.Error = err.Error()
+	}
+	return a
+}

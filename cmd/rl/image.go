@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"rl/rootless"
+)
+
+// addRegistryFlags adds the flags that say how to reach a registry.
+func addRegistryFlags(fl *pflag.FlagSet, tlsVerify, quiet *bool) {
+	fl.BoolVar(tlsVerify, "tls-verify", true, "require HTTPS and verify certificates when pulling (false allows a plain-HTTP local registry)")
+	fl.BoolVarP(quiet, "quiet", "q", false, "print no pull progress")
+}
+
+func newPullCommand(g *globalOptions) *cobra.Command {
+	var o rootless.ImageOptions
+	cmd := &cobra.Command{
+		Use:   "pull [flags] IMAGE",
+		Short: "Pull an image from a registry into rl's store",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			id, err := rootless.Pull(store, args[0], o)
+			if err == nil {
+				fmt.Fprintln(c.OutOrStdout(), id)
+			}
+			return err
+		},
+	}
+	addRegistryFlags(cmd.Flags(), &o.TLSVerify, &o.Quiet)
+	return cmd
+}
+
+func newImagesCommand(g *globalOptions) *cobra.Command {
+	var format string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "images [flags]",
+		Short: "List the images in rl's store",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if format != "" && format != "table" && format != "json" {
+				return fmt.Errorf("invalid --format %q: use table or json", format)
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			list, err := rootless.Images(store)
+			if err != nil {
+				return err
+			}
+			out := c.OutOrStdout()
+			switch {
+			case format == "json":
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			case quiet:
+				for _, img := range list {
+					fmt.Fprintln(out, img.ID[:12])
+				}
+				return nil
+			}
+			w := tabwriter.NewWriter(out, 0, 8, 3, ' ', 0)
+			fmt.Fprintln(w, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+			for _, img := range list {
+				names := img.Names
+				if len(names) == 0 {
+					names = []string{"<none>:<none>"}
+				}
+				for _, n := range names {
+					repo, tag := n, "<none>"
+					if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
+						repo, tag = n[:i], n[i+1:]
+					}
+					fmt.Fprintf(w, "%s\t%s\t%.12s\t%s\t%s\n", repo, tag, img.ID, ago(img.Created), size(img.Size))
+				}
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "output format: table (default) or json")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print image ids only")
+	return cmd
+}
+
+// ago renders a time as docker does: "3 days ago".
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "Less than a minute ago"
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+	return fmt.Sprintf("%d months ago", int(d.Hours()/24/30))
+}
+
+// size renders bytes as docker does: "1.23MB".
+func size(b int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	f := float64(b)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.3g%s", f, units[i])
+}

@@ -1,0 +1,177 @@
+// Package image keeps rl's images: it pulls them from registries with
+// containers/image into containers/storage (overlay driver) and tells the
+// front end which layer directories and configuration an image has. It is
+// linked only into rl-image, a helper that the front end runs for image
+// work, because these libraries cost several milliseconds of start-up that
+// a container start must not pay. rl-image runs in a user namespace mapped
+// like the containers', so that layer files owned by uid N in an image
+// belong to the matching subordinate uid on the host.
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/docker"
+	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/signature"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	"go.podman.io/storage"
+
+	"rl/rootless/spec"
+)
+
+// Options locate the store and say how to reach registries.
+type Options struct {
+	GraphRoot string
+	RunRoot   string
+	// TLSVerify false allows plain HTTP and unverified TLS, for a local
+	// registry.
+	TLSVerify bool
+}
+
+// Store is an open image store.
+type Store struct {
+	store storage.Store
+	sys   *types.SystemContext
+}
+
+// Open opens (creating if needed) the store.
+func Open(o Options) (*Store, error) {
+	s, err := storage.GetStore(storage.StoreOptions{
+		GraphRoot:       o.GraphRoot,
+		RunRoot:         o.RunRoot,
+		GraphDriverName: "overlay",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening the image store in %s: %w", o.GraphRoot, err)
+	}
+	sys := &types.SystemContext{}
+	if !o.TLSVerify {
+		sys.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
+	}
+	return &Store{store: s, sys: sys}, nil
+}
+
+// Close releases the store.
+func (s *Store) Close() { _, _ = s.store.Shutdown(false) }
+
+// Normalize turns a user's image reference into its full name, as docker
+// does: "busybox" is docker.io/library/busybox:latest.
+func Normalize(ref string) (reference.Named, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return nil, fmt.Errorf("invalid image reference %q: %w", ref, err)
+	}
+	return reference.TagNameOnly(named), nil
+}
+
+// Pull copies the image ref from its registry into the store and returns
+// the image's id. Progress lines go to progress.
+func (s *Store) Pull(ctx context.Context, ref string, progress io.Writer) (string, error) {
+	named, err := Normalize(ref)
+	if err != nil {
+		return "", err
+	}
+	src, err := docker.NewReference(named)
+	if err != nil {
+		return "", err
+	}
+	dst, err := istorage.Transport.ParseStoreReference(s.store, named.String())
+	if err != nil {
+		return "", err
+	}
+	policy, err := s.policy()
+	if err != nil {
+		return "", err
+	}
+	defer policy.Destroy()
+	if _, err := copy.Image(ctx, policy, dst, src, &copy.Options{SourceCtx: s.sys, DestinationCtx: s.sys, ReportWriter: progress}); err != nil {
+		return "", fmt.Errorf("pulling %s: %w", named, err)
+	}
+	img, err := s.store.Image(named.String())
+	if err != nil {
+		return "", fmt.Errorf("finding %s after the pull: %w", named, err)
+	}
+	return img.ID, nil
+}
+
+// policy is the user's signature policy (policy.json), or, where the
+// machine has none, one that accepts any image, as skopeo's
+// --insecure-policy.
+func (s *Store) policy() (*signature.PolicyContext, error) {
+	p, err := signature.DefaultPolicy(s.sys)
+	if errors.Is(err, fs.ErrNotExist) {
+		p = &signature.Policy{Default: signature.PolicyRequirements{signature.NewPRInsecureAcceptAnything()}}
+	} else if err != nil {
+		return nil, fmt.Errorf("reading the signature policy: %w", err)
+	}
+	return signature.NewPolicyContext(p)
+}
+
+// List returns the images in the store.
+func (s *Store) List() ([]spec.ImageSummary, error) {
+	imgs, err := s.store.Images()
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	out := make([]spec.ImageSummary, 0, len(imgs))
+	for _, img := range imgs {
+		size, _ := s.store.ImageSize(img.ID)
+		out = append(out, spec.ImageSummary{ID: img.ID, Names: img.Names, Created: img.Created, Size: size})
+	}
+	return out, nil
+}
+
+// ErrNotFound is returned by Resolve for an image that is not in the store.
+var ErrNotFound = errors.New("image not known")
+
+// Resolve finds the image ref in the store.
+func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
+	named, err := Normalize(ref)
+	if err != nil {
+		return nil, err
+	}
+	img, err := s.store.Image(named.String())
+	if errors.Is(err, storage.ErrImageUnknown) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, named)
+	}
+	if err != nil {
+		return nil, err
+	}
+	driver, err := s.store.GraphDriver()
+	if err != nil {
+		return nil, err
+	}
+	md, err := driver.Metadata(img.TopLayer)
+	if err != nil {
+		return nil, fmt.Errorf("finding the layers of %s: %w", named, err)
+	}
+	layers := []string{md["UpperDir"]}
+	if lower := md["LowerDir"]; lower != "" {
+		layers = append(layers, strings.Split(lower, ":")...)
+	}
+	sref, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	src, err := sref.NewImage(ctx, s.sys)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", named, err)
+	}
+	defer src.Close()
+	oci, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
+	}
+	c := oci.Config
+	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
+		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
+	}}, nil
+}

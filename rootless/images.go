@@ -1,0 +1,108 @@
+package rootless
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"rl/rootless/spec"
+)
+
+// Image store operations run in rl-image, a helper installed beside rl that
+// links containers/image and containers/storage; rl itself stays small
+// because every container start pays for what it links.
+
+// ErrNoImageHelper is returned when rl-image is not installed beside rl.
+var ErrNoImageHelper = errors.New("rl-image not found beside rl")
+
+// errImageNotFound marks a resolve of an image the store does not have.
+var errImageNotFound = errors.New("image not in the store")
+
+// Pull policies of rl run --pull.
+const (
+	PullMissing = "missing"
+	PullAlways  = "always"
+	PullNever   = "never"
+)
+
+// ImageOptions say how rl-image reaches registries.
+type ImageOptions struct {
+	TLSVerify bool
+	Quiet     bool
+}
+
+// image runs rl-image's op on the store and returns its answer. Progress
+// goes to our stderr.
+func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnswer, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding rl-image: %w", err)
+	}
+	path := filepath.Join(filepath.Dir(self), "rl-image")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %s (install rl, rl-init and rl-image together: make install)", ErrNoImageHelper, path)
+	}
+	argv := []string{"--root", filepath.Join(s.Root, "storage"), "--runroot", filepath.Join(s.RunRoot, "storage"),
+		fmt.Sprintf("--tls-verify=%t", o.TLSVerify)}
+	if o.Quiet {
+		argv = append(argv, "-q")
+	}
+	cmd := exec.Command(path, append(append(argv, op), args...)...)
+	cmd.Stderr = os.Stderr
+	out, runErr := cmd.Output()
+	a := &spec.ImageAnswer{}
+	if err := json.Unmarshal(out, a); err != nil {
+		return nil, fmt.Errorf("running rl-image %s: %w (no answer: %v)", op, runErr, err)
+	}
+	if a.NotFound {
+		return nil, fmt.Errorf("%w: %s", errImageNotFound, a.Error)
+	}
+	if a.Error != "" {
+		return nil, errors.New(a.Error)
+	}
+	return a, nil
+}
+
+// Pull pulls ref into the store and returns the image id.
+func Pull(s Store, ref string, o ImageOptions) (string, error) {
+	a, err := s.image(o, "pull", ref)
+	if err != nil {
+		return "", err
+	}
+	return a.ID, nil
+}
+
+// Images lists the images in the store.
+func Images(s Store) ([]spec.ImageSummary, error) {
+	a, err := s.image(ImageOptions{TLSVerify: true}, "images")
+	if err != nil {
+		return nil, err
+	}
+	return a.Images, nil
+}
+
+// resolveImage finds ref in the store, pulling it as the policy says.
+func resolveImage(s Store, ref, policy string, o ImageOptions) (*spec.Image, error) {
+	if policy == PullAlways {
+		if _, err := Pull(s, ref, o); err != nil {
+			return nil, err
+		}
+	}
+	a, err := s.image(o, "resolve", ref)
+	if errors.Is(err, errImageNotFound) && policy == PullMissing {
+		if _, err := Pull(s, ref, o); err != nil {
+			return nil, err
+		}
+		a, err = s.image(o, "resolve", ref)
+	}
+	if errors.Is(err, errImageNotFound) {
+		return nil, fmt.Errorf("%w; pull it (rl pull %s) or run with --pull=missing", err, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.Image, nil
+}

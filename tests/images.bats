@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# Images: pulled from a real registry on 127.0.0.1 (tests/registry) into
+# rl's containers/storage store, run on a kernel overlay of their layers.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+	"$BATS_TEST_DIRNAME/mkrootfs.sh" "$ROOTFS"
+	export REGISTRY_DIR="$BATS_FILE_TMPDIR/registry"
+	REGISTRY=$("$BATS_TEST_DIRNAME/registry/start.sh" "$REGISTRY_DIR")
+	export REGISTRY
+	"$BATS_TEST_DIRNAME/registry/mkimages.sh" "$REGISTRY" >"$BATS_FILE_TMPDIR/digests"
+	# One store for the whole file, so that an image is pulled once.
+	export RL_IMAGE_ROOT="$BATS_FILE_TMPDIR/store"
+}
+
+teardown_file() {
+	"$BATS_TEST_DIRNAME/registry/stop.sh" "$REGISTRY_DIR"
+	# The store holds files of subordinate ids: remove it the way rl does
+	# for containers, from inside a user namespace.
+	if [[ -d $RL_IMAGE_ROOT ]]; then
+		unshare --map-root-user --map-auto rm -rf "$RL_IMAGE_ROOT" 2>/dev/null || rm -rf "$RL_IMAGE_ROOT"
+	fi
+}
+
+setup() {
+	export RL_TEST_ROOT="$RL_IMAGE_ROOT"
+	export RL_TEST_RUNROOT="$BATS_TEST_TMPDIR/run"
+}
+
+# rl_image ARGS...: rl run --rm against the local registry.
+rl_image() {
+	run rl run --rm --tls-verify=false -q "$@"
+}
+
+@test "rl pull puts an image in the store; rl images lists it; a second pull is a no-op" {
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	id=$output
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	run rl images
+	expect_status 0
+	expect_output_has "$REGISTRY/rl-test/busybox"
+	expect_output_has "${id:0:12}"
+	run rl images --format json
+	expect_status 0
+	expect_output_has "\"id\": \"$id\""
+	layers_before=$(find "$RL_IMAGE_ROOT/storage/overlay" -maxdepth 1 | wc -l)
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	[[ $output == "$id" ]]
+	run rl images -q
+	[[ $output == "${id:0:12}" ]]
+	[[ $(find "$RL_IMAGE_ROOT/storage/overlay" -maxdepth 1 | wc -l) == "$layers_before" ]]
+}
+
+@test "rl run IMAGE pulls when missing and honours the image's entrypoint, cmd, env and workdir" {
+	rl_image "$REGISTRY/rl-test/layers"
+	expect_status 0
+	[[ ${lines[0]} == from-image-config && ${lines[1]} == layer3 ]]
+	# The image's entrypoint is sh -c: the command is a script.
+	rl_image "$REGISTRY/rl-test/layers" 'pwd; echo $FOO'
+	expect_status 0
+	[[ ${lines[0]} == /data && ${lines[1]} == bar ]]
+	# Flags win over the image's configuration.
+	rl_image -w /tmp -e FOO=flag --entrypoint /bin/sh "$REGISTRY/rl-test/layers" -c 'pwd; echo $FOO'
+	expect_status 0
+	[[ ${lines[0]} == /tmp && ${lines[1]} == flag ]]
+}
+
+@test "whiteouts and opaque directories hide what lower layers had" {
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" ls -a /data /opaque
+	expect_status 0
+	expect_output_has keep
+	[[ $output != *gone* && $output != *old1* && $output != *old2* ]]
+	expect_output_has new
+}
+
+@test "a file owned by uid 1234 in the image is uid 1234 inside" {
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" stat -c %u:%g /owned/by1234
+	expect_status 0
+	[[ $output == 1234:1234 ]]
+}
+
+@test "each container writes to its own layer; the image's layers are never changed" {
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" sh -c 'rm /data/keep; echo x > /etc/layer3'
+	expect_status 0
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" cat /data/keep /etc/layer3
+	expect_status 0
+	[[ $output != *x* ]]
+}
+
+@test "an image with ids beyond the mapping is refused, naming the file and the id" {
+	requires rootless
+	rl_image "$REGISTRY/rl-test/highuid" true
+	expect_status 125
+	expect_output_has "200000"
+	expect_output_has "/highuid/by200000"
+	expect_output_has "/etc/subuid"
+}
+
+@test "--pull=never of a missing image fails with what to do" {
+	run rl run --rm --pull=never "$REGISTRY/rl-test/nothere" true
+	one_line_error
+	expect_output_has "rl pull"
+	run rl run --rm --pull=sometimes "$REGISTRY/rl-test/busybox" true
+	one_line_error
+	expect_output_has "invalid --pull"
+}
