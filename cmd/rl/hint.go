@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -23,8 +24,10 @@ func hint(err error) string {
 		return "each line must be USER:START:COUNT with COUNT > 0, e.g. alice:100000:65536; fix or delete that line (as root)"
 	case errors.As(err, &helperErr):
 		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root"
-	case errors.Is(err, rootless.ErrNoInit):
-		return "rl-init must be installed in the same directory as rl"
+	case errors.Is(err, rootless.ErrNoInit), errors.Is(err, rootless.ErrNoImageHelper):
+		return "rl, rl-init and rl-image must be installed in the same directory"
+	case strings.Contains(err.Error(), "insufficient UIDs or GIDs"):
+		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6); see docs/troubleshooting.md"
 	case errors.As(err, &childErr) && childErr.Errno == int(unix.EPERM):
