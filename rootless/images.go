@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"rl/rootless/spec"
 )
@@ -32,6 +33,10 @@ const (
 type ImageOptions struct {
 	TLSVerify bool
 	Quiet     bool
+	// inUse and force are rmi's: the ids of images that containers use,
+	// and whether to remove those anyway.
+	inUse []string
+	force bool
 }
 
 // image runs rl-image's op on the store and returns its answer. Progress
@@ -49,6 +54,12 @@ func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnsw
 		fmt.Sprintf("--tls-verify=%t", o.TLSVerify)}
 	if o.Quiet {
 		argv = append(argv, "-q")
+	}
+	if len(o.inUse) > 0 {
+		argv = append(argv, "--in-use", strings.Join(o.inUse, ","))
+	}
+	if o.force {
+		argv = append(argv, "-f")
 	}
 	cmd := exec.Command(path, append(append(argv, op), args...)...)
 	cmd.Stderr = os.Stderr
@@ -105,4 +116,57 @@ func resolveImage(s Store, ref, policy string, o ImageOptions) (*spec.Image, err
 		return nil, err
 	}
 	return a.Image, nil
+}
+
+// RemoveImages removes each of refs from the store, refusing an image that
+// a container uses unless force. It returns the ids removed.
+func RemoveImages(s Store, refs []string, force bool) ([]string, error) {
+	inUse, err := s.imagesInUse()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, ref := range refs {
+		a, err := s.image(ImageOptions{TLSVerify: true, inUse: inUse, force: force}, "rmi", ref)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, a.ID)
+	}
+	return ids, nil
+}
+
+// imagesInUse returns the image ids of the containers in the store.
+func (s Store) imagesInUse() ([]string, error) {
+	states, err := filepath.Glob(filepath.Join(s.RunRoot, "containers", "*", "state.json"))
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range states {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		var st State
+		if json.Unmarshal(b, &st) == nil && st.ImageID != "" {
+			ids = append(ids, st.ImageID)
+		}
+	}
+	return ids, nil
+}
+
+// TagImage gives the image src the additional name dst.
+func TagImage(s Store, src, dst string) error {
+	_, err := s.image(ImageOptions{TLSVerify: true}, "tag", src, dst)
+	return err
+}
+
+// InspectImage returns the store's record of ref.
+func InspectImage(s Store, ref string) (*spec.ImageInspect, error) {
+	a, err := s.image(ImageOptions{TLSVerify: true}, "inspect", ref)
+	if err != nil {
+		return nil, err
+	}
+	return a.Inspect, nil
 }

@@ -90,7 +90,7 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.state.Rootfs, c.state.Image, c.state.Command = opts.Rootfs, opts.Image, args
+	c.state.Rootfs, c.state.Image, c.state.ImageID, c.state.Command = opts.Rootfs, opts.Image, img.ID, args
 	s := c.spec(opts, img, args, user, home, maps)
 	code, err := c.run(s, maps, opts, preserved)
 	if err != nil || opts.Remove {

@@ -53,6 +53,7 @@ type State struct {
 	Name     string    `json:"name,omitempty"`
 	Rootfs   string    `json:"rootfs,omitempty"`
 	Image    string    `json:"image,omitempty"`
+	ImageID  string    `json:"image_id,omitempty"`
 	Command  []string  `json:"command"`
 	Status   string    `json:"status"`
 	Pid      int       `json:"pid,omitempty"`

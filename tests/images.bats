@@ -109,3 +109,47 @@ rl_image() {
 	one_line_error
 	expect_output_has "invalid --pull"
 }
+
+@test "rl tag adds a name; rl image inspect shows the record; rl rmi removes names and then the image" {
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	id=$output
+	run rl tag "$REGISTRY/rl-test/busybox" localhost/mine:v1
+	expect_status 0
+	run rl image inspect localhost/mine:v1
+	expect_status 0
+	expect_output_has "\"id\": \"$id\""
+	expect_output_has "localhost/mine:v1"
+	expect_output_has '"Cmd": ['
+	run rl run --rm --pull=never localhost/mine:v1 echo via-tag
+	expect_status 0
+	[[ $output == via-tag ]]
+	# A name of an image with several only goes; then the image goes.
+	run rl rmi localhost/mine:v1
+	expect_status 0
+	[[ $output == "Untagged: localhost/mine:v1" ]]
+	run rl run --rm --pull=never localhost/mine:v1 true
+	one_line_error
+	run rl tag "$REGISTRY/rl-test/busybox" localhost/mine:v1
+	run rl rmi "$id"
+	expect_status 0
+	expect_output_has "Deleted: $id"
+	run rl image inspect localhost/mine:v1
+	one_line_error
+	expect_output_has "image not known"
+}
+
+@test "rl rmi refuses an image a container uses, unless -f" {
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	id=$output
+	run rl run --name keeper --pull=never "$REGISTRY/rl-test/busybox" true
+	expect_status 0
+	run rl rmi "$REGISTRY/rl-test/busybox"
+	one_line_error
+	expect_output_has "in use by a container"
+	run rl rmi -f "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	# The kept container has no `rl rm` yet (issue 6): remove its state as
+	# a user would.
+	rm -rf "$RL_TEST_RUNROOT" "$RL_TEST_ROOT/containers" "$RL_TEST_ROOT/names"
+}

@@ -9,7 +9,7 @@
 // to be run by hand.
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
-// pull|images|resolve [REF]
+// [--in-use ID,...] [-f] pull|images|resolve|inspect|rmi|tag [REF [REF]]
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"go.podman.io/storage/pkg/reexec"
 	"go.podman.io/storage/pkg/unshare"
@@ -37,6 +38,8 @@ func main() {
 	runRoot := fl.String("runroot", "", "run root")
 	tlsVerify := fl.Bool("tls-verify", true, "verify TLS and require HTTPS")
 	quiet := fl.Bool("q", false, "no progress output")
+	inUse := fl.String("in-use", "", "comma-separated ids of images that containers use (rmi)")
+	force := fl.Bool("f", false, "remove an image even if a container uses it (rmi)")
 	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
 		os.Exit(125)
@@ -49,32 +52,50 @@ func main() {
 	if *quiet {
 		progress = io.Discard
 	}
-	answer := run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify}, fl.Arg(0), fl.Arg(1), progress)
+	op := operation{name: fl.Arg(0), ref: fl.Arg(1), arg: fl.Arg(2), progress: progress, force: *force}
+	if *inUse != "" {
+		op.inUse = strings.Split(*inUse, ",")
+	}
+	answer := op.run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify})
 	_ = json.NewEncoder(os.Stdout).Encode(answer)
 	if answer.Error != "" {
 		os.Exit(125)
 	}
 }
 
-// run carries out op on the store and returns the answer for rl.
-func run(o image.Options, op, ref string, progress io.Writer) (a spec.ImageAnswer) {
+// operation is one request from rl.
+type operation struct {
+	name, ref, arg string
+	progress       io.Writer
+	inUse          []string
+	force          bool
+}
+
+// run carries out the operation on the store and returns the answer for rl.
+func (op operation) run(o image.Options) (a spec.ImageAnswer) {
 	s, err := image.Open(o)
 	if err != nil {
 		return spec.ImageAnswer{Error: err.Error()}
 	}
 	defer s.Close()
 	ctx := context.Background()
-	switch op {
+	switch op.name {
 	case "pull":
-		a.ID, err = s.Pull(ctx, ref, progress)
+		a.ID, err = s.Pull(ctx, op.ref, op.progress)
 	case "images":
 		a.Images, err = s.List()
 	case "resolve":
-		a.Image, err = s.Resolve(ctx, ref)
-		a.NotFound = errors.Is(err, image.ErrNotFound)
+		a.Image, err = s.Resolve(ctx, op.ref)
+	case "inspect":
+		a.Inspect, err = s.Inspect(ctx, op.ref)
+	case "rmi":
+		a.ID, err = s.Remove(op.ref, op.inUse, op.force)
+	case "tag":
+		err = s.Tag(op.ref, op.arg)
 	default:
-		err = fmt.Errorf("unknown operation %q", op)
+		err = fmt.Errorf("unknown operation %q", op.name)
 	}
+	a.NotFound = errors.Is(err, image.ErrNotFound)
 	if err != nil {
 		a.Error = err.Error()
 	}

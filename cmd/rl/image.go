@@ -122,3 +122,67 @@ func size(b int64) string {
 	}
 	return fmt.Sprintf("%.3g%s", f, units[i])
 }
+
+func newRmiCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "rmi [flags] IMAGE...",
+		Short: "Remove images from rl's store",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			ids, err := rootless.RemoveImages(store, args, force)
+			for i, id := range ids {
+				if id == "" {
+					fmt.Fprintln(c.OutOrStdout(), "Untagged: "+args[i])
+				} else {
+					fmt.Fprintln(c.OutOrStdout(), "Deleted: "+id)
+				}
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image even if a container uses it")
+	return cmd
+}
+
+func newTagCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "tag SOURCE TARGET",
+		Short: "Give an image another name",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			return rootless.TagImage(store, args[0], args[1])
+		},
+	}
+}
+
+func newImageCommand(g *globalOptions) *cobra.Command {
+	image := &cobra.Command{Use: "image", Short: "Manage images"}
+	image.AddCommand(&cobra.Command{
+		Use:   "inspect IMAGE",
+		Short: "Show an image's record as JSON",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			rec, err := rootless.InspectImage(store, args[0])
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(c.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(rec)
+		},
+	})
+	return image
+}

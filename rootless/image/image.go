@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"go.podman.io/image/v5/copy"
@@ -63,7 +64,7 @@ func Open(o Options) (*Store, error) {
 func (s *Store) Close() { _, _ = s.store.Shutdown(false) }
 
 // Normalize turns a user's image reference into its full name, as docker
-// does: "busybox" is docker.io/library/busybox:latest.
+// does: "busybox" is the Docker Hub's library/busybox:latest.
 func Normalize(ref string) (reference.Named, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
@@ -134,14 +135,7 @@ var ErrNotFound = errors.New("image not known")
 
 // Resolve finds the image ref in the store.
 func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
-	named, err := Normalize(ref)
-	if err != nil {
-		return nil, err
-	}
-	img, err := s.store.Image(named.String())
-	if errors.Is(err, storage.ErrImageUnknown) {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, named)
-	}
+	img, named, err := s.image(ref)
 	if err != nil {
 		return nil, err
 	}
@@ -174,4 +168,92 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
 	}}, nil
+}
+
+// ErrInUse is returned by Remove for an image that a container uses.
+var ErrInUse = errors.New("image is in use by a container")
+
+// Remove deletes the image ref and the layers no other image needs, and
+// returns its id. A name of an image that has others only loses that name
+// (and the returned id is ""); an id removes the image with all its names,
+// as podman does. An image whose id is in
+// inUse is refused unless force.
+func (s *Store) Remove(ref string, inUse []string, force bool) (string, error) {
+	img, named, err := s.image(ref)
+	if err != nil {
+		return "", err
+	}
+	byID := strings.HasPrefix(img.ID, ref)
+	if !byID && len(img.Names) > 1 && slices.Contains(img.Names, named.String()) {
+		return "", s.store.RemoveNames(img.ID, []string{named.String()})
+	}
+	if !force && slices.Contains(inUse, img.ID) {
+		return "", fmt.Errorf("%w: %s (remove the container first, or use -f)", ErrInUse, named)
+	}
+	if _, err := s.store.DeleteImage(img.ID, true); err != nil {
+		return "", fmt.Errorf("removing %s: %w", named, err)
+	}
+	return img.ID, nil
+}
+
+// Tag gives the image src the additional name dst.
+func (s *Store) Tag(src, dst string) error {
+	img, _, err := s.image(src)
+	if err != nil {
+		return err
+	}
+	named, err := Normalize(dst)
+	if err != nil {
+		return err
+	}
+	return s.store.AddNames(img.ID, []string{named.String()})
+}
+
+// Inspect returns the image ref's record: id, names, digest, size and its
+// whole OCI configuration.
+func (s *Store) Inspect(ctx context.Context, ref string) (*spec.ImageInspect, error) {
+	img, named, err := s.image(ref)
+	if err != nil {
+		return nil, err
+	}
+	sref, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	src, err := sref.NewImage(ctx, s.sys)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", named, err)
+	}
+	defer src.Close()
+	oci, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
+	}
+	size, _ := s.store.ImageSize(img.ID)
+	return &spec.ImageInspect{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size, Config: oci}, nil
+}
+
+// image finds ref in the store, by name or by (a prefix of) its id.
+func (s *Store) image(ref string) (*storage.Image, reference.Named, error) {
+	if img, err := s.store.Image(ref); err == nil {
+		named, err := Normalize(firstName(img.Names, ref))
+		return img, named, err
+	}
+	named, err := Normalize(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := s.store.Image(named.String())
+	if errors.Is(err, storage.ErrImageUnknown) {
+		return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, named)
+	}
+	return img, named, err
+}
+
+// firstName is the image's first name, or def for an image without one.
+func firstName(names []string, def string) string {
+	if len(names) > 0 {
+		return names[0]
+	}
+	return def
 }

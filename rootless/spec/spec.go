@@ -108,6 +108,18 @@ type ImageAnswer struct {
 	ID       string         `json:"id,omitempty"`
 	Image    *Image         `json:"image,omitempty"`
 	Images   []ImageSummary `json:"images,omitempty"`
+	Inspect  *ImageInspect  `json:"inspect,omitempty"`
+}
+
+// ImageInspect is `rl image inspect`'s record of an image.
+type ImageInspect struct {
+	ID      string    `json:"id"`
+	Names   []string  `json:"names"`
+	Digest  string    `json:"digest"`
+	Created time.Time `json:"created"`
+	Size    int64     `json:"size"`
+	// Config is the image's OCI configuration, as the registry served it.
+	Config any `json:"config"`
 }
 
 // ImageSummary is one image of `rl images`.
