@@ -35,8 +35,9 @@ type ImageOptions struct {
 	Quiet     bool
 	// inUse and force are rmi's: the ids of images that containers use,
 	// and whether to remove those anyway.
-	inUse []string
-	force bool
+	inUse  []string
+	force  bool
+	format string
 }
 
 // image runs rl-image's op on the store and returns its answer. Progress
@@ -60,6 +61,9 @@ func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnsw
 	}
 	if o.force {
 		argv = append(argv, "-f")
+	}
+	if o.format != "" {
+		argv = append(argv, "--format", o.format)
 	}
 	cmd := exec.Command(path, append(append(argv, op), args...)...)
 	cmd.Stderr = os.Stderr
@@ -169,4 +173,29 @@ func InspectImage(s Store, ref string) (*spec.ImageInspect, error) {
 		return nil, err
 	}
 	return a.Inspect, nil
+}
+
+// SaveImage writes ref to the archive file path in format (docker-archive
+// or oci-archive).
+func SaveImage(s Store, ref, path, format string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	_, err = s.image(ImageOptions{TLSVerify: true, format: format}, "save", ref, abs)
+	return err
+}
+
+// LoadImage reads an image archive into the store and returns the image's
+// name.
+func LoadImage(s Store, path string, o ImageOptions) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	a, err := s.image(o, "load", abs)
+	if err != nil {
+		return "", err
+	}
+	return a.Name, nil
 }

@@ -9,7 +9,8 @@
 // to be run by hand.
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
-// [--in-use ID,...] [-f] pull|images|resolve|inspect|rmi|tag [REF [REF]]
+// [--in-use ID,...] [-f] [--format F]
+// pull|images|resolve|inspect|rmi|tag|save|load [REF|FILE [REF|FILE]]
 package main
 
 import (
@@ -40,6 +41,7 @@ func main() {
 	quiet := fl.Bool("q", false, "no progress output")
 	inUse := fl.String("in-use", "", "comma-separated ids of images that containers use (rmi)")
 	force := fl.Bool("f", false, "remove an image even if a container uses it (rmi)")
+	format := fl.String("format", image.DockerArchive, "archive format (save)")
 	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
 		os.Exit(125)
@@ -52,7 +54,7 @@ func main() {
 	if *quiet {
 		progress = io.Discard
 	}
-	op := operation{name: fl.Arg(0), ref: fl.Arg(1), arg: fl.Arg(2), progress: progress, force: *force}
+	op := operation{name: fl.Arg(0), ref: fl.Arg(1), arg: fl.Arg(2), progress: progress, force: *force, format: *format}
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
@@ -69,6 +71,7 @@ type operation struct {
 	progress       io.Writer
 	inUse          []string
 	force          bool
+	format         string
 }
 
 // run carries out the operation on the store and returns the answer for rl.
@@ -92,6 +95,10 @@ func (op operation) run(o image.Options) (a spec.ImageAnswer) {
 		a.ID, err = s.Remove(op.ref, op.inUse, op.force)
 	case "tag":
 		err = s.Tag(op.ref, op.arg)
+	case "save":
+		err = s.Save(ctx, op.ref, op.arg, op.format)
+	case "load":
+		a.Name, err = s.Load(ctx, op.ref, op.progress)
 	default:
 		err = fmt.Errorf("unknown operation %q", op.name)
 	}

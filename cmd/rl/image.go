@@ -186,3 +186,53 @@ func newImageCommand(g *globalOptions) *cobra.Command {
 	})
 	return image
 }
+
+func newSaveCommand(g *globalOptions) *cobra.Command {
+	var output, format string
+	cmd := &cobra.Command{
+		Use:   "save [flags] -o FILE IMAGE",
+		Short: "Write an image to an archive file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if output == "" {
+				return fmt.Errorf("no output file: pass -o FILE")
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			return rootless.SaveImage(store, args[0], output, format)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "archive file to write")
+	cmd.Flags().StringVar(&format, "format", "docker-archive", "archive format: docker-archive or oci-archive")
+	return cmd
+}
+
+func newLoadCommand(g *globalOptions) *cobra.Command {
+	var input string
+	var o rootless.ImageOptions
+	cmd := &cobra.Command{
+		Use:   "load [flags] -i FILE",
+		Short: "Read an image from a docker or OCI archive file",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if input == "" {
+				return fmt.Errorf("no input file: pass -i FILE")
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			name, err := rootless.LoadImage(store, input, o)
+			if err == nil {
+				fmt.Fprintln(c.OutOrStdout(), "Loaded image: "+name)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&input, "input", "i", "", "archive file to read")
+	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress")
+	o.TLSVerify = true
+	return cmd
+}

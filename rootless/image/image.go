@@ -10,6 +10,7 @@ package image
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,9 @@ import (
 
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
+	dockerarchive "go.podman.io/image/v5/docker/archive"
 	"go.podman.io/image/v5/docker/reference"
+	ociarchive "go.podman.io/image/v5/oci/archive"
 	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
@@ -88,12 +91,7 @@ func (s *Store) Pull(ctx context.Context, ref string, progress io.Writer) (strin
 	if err != nil {
 		return "", err
 	}
-	policy, err := s.policy()
-	if err != nil {
-		return "", err
-	}
-	defer policy.Destroy()
-	if _, err := copy.Image(ctx, policy, dst, src, &copy.Options{SourceCtx: s.sys, DestinationCtx: s.sys, ReportWriter: progress}); err != nil {
+	if err := s.copy(ctx, dst, src, progress); err != nil {
 		return "", fmt.Errorf("pulling %s: %w", named, err)
 	}
 	img, err := s.store.Image(named.String())
@@ -256,4 +254,106 @@ func firstName(names []string, def string) string {
 		return names[0]
 	}
 	return def
+}
+
+// Archive formats of rl save and rl load.
+const (
+	DockerArchive = "docker-archive"
+	OCIArchive    = "oci-archive"
+)
+
+var archiveTransports = map[string]types.ImageTransport{
+	DockerArchive: dockerarchive.Transport,
+	OCIArchive:    ociarchive.Transport,
+}
+
+// Save writes the image ref to the file path as an archive of format
+// (docker-archive or oci-archive) that docker load, podman load and rl load
+// read.
+func (s *Store) Save(ctx context.Context, ref, path, format string) error {
+	img, named, err := s.image(ref)
+	if err != nil {
+		return err
+	}
+	if archiveTransports[format] == nil {
+		return fmt.Errorf("invalid --format %q: use %s or %s", format, DockerArchive, OCIArchive)
+	}
+	src, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	if err != nil {
+		return err
+	}
+	dst, err := archiveTransports[format].ParseReference(path + ":" + named.String())
+	if err != nil {
+		return fmt.Errorf("saving to %s: %w", path, err)
+	}
+	return s.copy(ctx, dst, src, io.Discard)
+}
+
+// Load reads an archive (docker-archive or oci-archive, tried in that
+// order) into the store, under the name the archive gives its image, and
+// returns that name.
+func (s *Store) Load(ctx context.Context, path string, progress io.Writer) (string, error) {
+	var errs []string
+	for _, format := range []string{DockerArchive, OCIArchive} {
+		src, err := archiveTransports[format].ParseReference(path)
+		if err != nil {
+			return "", fmt.Errorf("loading %s: %w", path, err)
+		}
+		name, err := archiveName(ctx, src, s.sys)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("as %s: %v", format, err))
+			continue
+		}
+		dst, err := istorage.Transport.ParseStoreReference(s.store, name)
+		if err != nil {
+			return "", err
+		}
+		return name, s.copy(ctx, dst, src, progress)
+	}
+	return "", fmt.Errorf("loading %s: not a docker or OCI archive (%s)", path, strings.Join(errs, "; "))
+}
+
+// archiveName is the name an archive gives its image: a docker archive's
+// first repo tag, or else a name made from the manifest's digest. (The
+// ref.name annotation of an OCI archive is not read yet.)
+func archiveName(ctx context.Context, src types.ImageReference, sys *types.SystemContext) (string, error) {
+	if src.Transport() == dockerarchive.Transport {
+		r, err := dockerarchive.NewReader(sys, src.StringWithinTransport())
+		if err != nil {
+			return "", err
+		}
+		defer r.Close()
+		images, err := r.List()
+		if err != nil {
+			return "", err
+		}
+		for _, refs := range images {
+			for _, ref := range refs {
+				if named := ref.DockerReference(); named != nil {
+					return named.String(), nil
+				}
+			}
+		}
+	}
+	img, err := src.NewImageSource(ctx, sys)
+	if err != nil {
+		return "", err
+	}
+	defer img.Close()
+	manifest, _, err := img.GetManifest(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("localhost/loaded:%x", sha256.Sum256(manifest))[:len("localhost/loaded:")+12], nil
+}
+
+// copy copies an image between two references under the user's policy.
+func (s *Store) copy(ctx context.Context, dst, src types.ImageReference, progress io.Writer) error {
+	policy, err := s.policy()
+	if err != nil {
+		return err
+	}
+	defer policy.Destroy()
+	_, err = copy.Image(ctx, policy, dst, src, &copy.Options{SourceCtx: s.sys, DestinationCtx: s.sys, ReportWriter: progress})
+	return err
 }

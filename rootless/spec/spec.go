@@ -106,6 +106,7 @@ type ImageAnswer struct {
 	// NotFound is set when resolve found no such image in the store.
 	NotFound bool           `json:"not_found,omitempty"`
 	ID       string         `json:"id,omitempty"`
+	Name     string         `json:"name,omitempty"`
 	Image    *Image         `json:"image,omitempty"`
 	Images   []ImageSummary `json:"images,omitempty"`
 	Inspect  *ImageInspect  `json:"inspect,omitempty"`
