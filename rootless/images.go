@@ -199,3 +199,17 @@ func LoadImage(s Store, path string, o ImageOptions) (string, error) {
 	}
 	return a.Name, nil
 }
+
+// ImportImage makes the one-layer image ref from the root filesystem
+// tarball path and returns its id.
+func ImportImage(s Store, path, ref string, o ImageOptions) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	a, err := s.image(o, "import", abs, ref)
+	if err != nil {
+		return "", err
+	}
+	return a.ID, nil
+}

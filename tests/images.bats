@@ -178,3 +178,17 @@ rl_image() {
 	one_line_error
 	expect_output_has "not a docker or OCI archive"
 }
+
+@test "rl import makes a one-layer image from a root filesystem tarball" {
+	tar -C "$ROOTFS" -czf "$BATS_TEST_TMPDIR/rootfs.tgz" .
+	run rl import -q "$BATS_TEST_TMPDIR/rootfs.tgz" localhost/imported
+	expect_status 0
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	run rl run --rm --pull=never localhost/imported cat /etc/motd
+	expect_status 0
+	[[ $output == "rl test rootfs" ]]
+	run rl image inspect localhost/imported
+	expect_output_has '"Cmd": ['
+	run rl import /no/such.tar localhost/x
+	one_line_error
+}

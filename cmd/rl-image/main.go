@@ -10,7 +10,7 @@
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
 // [--in-use ID,...] [-f] [--format F]
-// pull|images|resolve|inspect|rmi|tag|save|load [REF|FILE [REF|FILE]]
+// pull|images|resolve|inspect|rmi|tag|save|load|import [REF|FILE [REF|FILE]]
 package main
 
 import (
@@ -97,6 +97,8 @@ func (op operation) run(o image.Options) (a spec.ImageAnswer) {
 		err = s.Tag(op.ref, op.arg)
 	case "save":
 		err = s.Save(ctx, op.ref, op.arg, op.format)
+	case "import":
+		a.ID, err = s.Import(ctx, op.ref, op.arg, op.progress)
 	case "load":
 		a.Name, err = s.Load(ctx, op.ref, op.progress)
 	default:

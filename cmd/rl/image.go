@@ -236,3 +236,26 @@ func newLoadCommand(g *globalOptions) *cobra.Command {
 	o.TLSVerify = true
 	return cmd
 }
+
+func newImportCommand(g *globalOptions) *cobra.Command {
+	var o rootless.ImageOptions
+	cmd := &cobra.Command{
+		Use:   "import [flags] TARBALL IMAGE",
+		Short: "Make a one-layer image from a root filesystem tarball",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			id, err := rootless.ImportImage(store, args[0], args[1], o)
+			if err == nil {
+				fmt.Fprintln(c.OutOrStdout(), id)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress")
+	o.TLSVerify = true
+	return cmd
+}

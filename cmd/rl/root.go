@@ -58,7 +58,8 @@ func execute(args []string) int {
 	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl)")
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl)")
 	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
-		newImageCommand(g), newSaveCommand(g), newLoadCommand(g), newVersionCommand())
+		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
+		newImportCommand(g), newVersionCommand())
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

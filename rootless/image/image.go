@@ -15,9 +15,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
 
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
 	dockerarchive "go.podman.io/image/v5/docker/archive"
@@ -25,6 +27,7 @@ import (
 	ociarchive "go.podman.io/image/v5/oci/archive"
 	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/tarball"
 	"go.podman.io/image/v5/types"
 	"go.podman.io/storage"
 
@@ -356,4 +359,40 @@ func (s *Store) copy(ctx context.Context, dst, src types.ImageReference, progres
 	defer policy.Destroy()
 	_, err = copy.Image(ctx, policy, dst, src, &copy.Options{SourceCtx: s.sys, DestinationCtx: s.sys, ReportWriter: progress})
 	return err
+}
+
+// Import makes a one-layer image named ref from a root filesystem tarball
+// (plain or compressed), with a configuration that runs "sh" on the
+// caller's platform, and returns the image's id.
+func (s *Store) Import(ctx context.Context, path, ref string, progress io.Writer) (string, error) {
+	named, err := Normalize(ref)
+	if err != nil {
+		return "", err
+	}
+	src, err := tarball.NewReference([]string{path}, nil)
+	if err != nil {
+		return "", fmt.Errorf("importing %s: %w", path, err)
+	}
+	if u, ok := src.(tarball.ConfigUpdater); ok {
+		cfg := imgspecv1.Image{Config: imgspecv1.ImageConfig{
+			Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+			Cmd: []string{"sh"},
+		}}
+		cfg.OS, cfg.Architecture = runtime.GOOS, runtime.GOARCH
+		if err := u.ConfigUpdate(cfg, nil); err != nil {
+			return "", err
+		}
+	}
+	dst, err := istorage.Transport.ParseStoreReference(s.store, named.String())
+	if err != nil {
+		return "", err
+	}
+	if err := s.copy(ctx, dst, src, progress); err != nil {
+		return "", fmt.Errorf("importing %s: %w", path, err)
+	}
+	img, _, err := s.image(named.String())
+	if err != nil {
+		return "", err
+	}
+	return img.ID, nil
 }
