@@ -192,3 +192,22 @@ rl_image() {
 	run rl import /no/such.tar localhost/x
 	one_line_error
 }
+
+@test "short names resolve through registries.conf, as podman resolves them" {
+	conf="$BATS_TEST_TMPDIR/registries.conf"
+	cat >"$conf" <<CONF
+unqualified-search-registries = ["$REGISTRY"]
+short-name-mode = "permissive"
+[[registry]]
+location = "$REGISTRY"
+insecure = true
+CONF
+	export CONTAINERS_REGISTRIES_CONF=$conf
+	run rl pull -q rl-test/busybox
+	expect_status 0
+	run rl images
+	expect_output_has "$REGISTRY/rl-test/busybox"
+	run rl run --rm --pull=never rl-test/busybox echo short
+	expect_status 0
+	[[ $output == short ]]
+}

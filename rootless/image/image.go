@@ -25,6 +25,7 @@ import (
 	dockerarchive "go.podman.io/image/v5/docker/archive"
 	"go.podman.io/image/v5/docker/reference"
 	ociarchive "go.podman.io/image/v5/oci/archive"
+	"go.podman.io/image/v5/pkg/shortnames"
 	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/tarball"
@@ -80,12 +81,36 @@ func Normalize(ref string) (reference.Named, error) {
 }
 
 // Pull copies the image ref from its registry into the store and returns
-// the image's id. Progress lines go to progress.
+// the image's id. A short name ("alpine") is resolved as podman resolves
+// it, through registries.conf (aliases, unqualified-search-registries,
+// short-name-mode), trying each candidate in turn. Progress lines go to
+// progress.
 func (s *Store) Pull(ctx context.Context, ref string, progress io.Writer) (string, error) {
-	named, err := Normalize(ref)
+	if !shortnames.IsShortName(ref) {
+		named, err := Normalize(ref)
+		if err != nil {
+			return "", err
+		}
+		return s.pullNamed(ctx, named, progress)
+	}
+	resolved, err := shortnames.Resolve(s.sys, ref)
 	if err != nil {
 		return "", err
 	}
+	var errs []error
+	for _, c := range resolved.PullCandidates {
+		id, err := s.pullNamed(ctx, c.Value, progress)
+		if err == nil {
+			_ = c.Record()
+			return id, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", resolved.FormatPullErrors(errs)
+}
+
+// pullNamed pulls one fully-qualified reference.
+func (s *Store) pullNamed(ctx context.Context, named reference.Named, progress io.Writer) (string, error) {
 	src, err := docker.NewReference(named)
 	if err != nil {
 		return "", err
@@ -239,6 +264,17 @@ func (s *Store) image(ref string) (*storage.Image, reference.Named, error) {
 	if img, err := s.store.Image(ref); err == nil {
 		named, err := Normalize(firstName(img.Names, ref))
 		return img, named, err
+	}
+	// A short name is looked up as podman does: aliases, then each
+	// unqualified-search registry, then localhost.
+	if shortnames.IsShortName(ref) {
+		if candidates, err := shortnames.ResolveLocally(s.sys, ref); err == nil {
+			for _, named := range candidates {
+				if img, err := s.store.Image(named.String()); err == nil {
+					return img, named, nil
+				}
+			}
+		}
 	}
 	named, err := Normalize(ref)
 	if err != nil {
