@@ -70,8 +70,9 @@ func Open(o Options) (*Store, error) {
 // Close releases the store.
 func (s *Store) Close() { _, _ = s.store.Shutdown(false) }
 
-// Normalize turns a user's image reference into its full name, as docker
-// does: "busybox" is the Docker Hub's library/busybox:latest.
+// Normalize turns an image reference into its full name the docker way,
+// adding the default registry and tag. Pull and the store lookups try a
+// short name through registries.conf first.
 func Normalize(ref string) (reference.Named, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
