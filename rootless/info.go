@@ -1,0 +1,81 @@
+package rootless
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"rl/userns"
+)
+
+// Info is what `rl info` reports: what rl would use on this machine, and
+// what is missing.
+type Info struct {
+	Kernel   string   `json:"kernel"`
+	Rootless bool     `json:"rootless"`
+	UIDMap   string   `json:"uid_map"`
+	GIDMap   string   `json:"gid_map"`
+	Overlay  string   `json:"overlay"`
+	Network  string   `json:"network"`
+	Cgroups  string   `json:"cgroups"`
+	Root     string   `json:"root"`
+	RunRoot  string   `json:"run_root"`
+	Helpers  []string `json:"helpers"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// GetInfo describes the machine as rl sees it. Problems it can name (no
+// subordinate ids, a missing helper) become warnings rather than errors,
+// so that `rl info` always answers.
+func GetInfo(store Store) Info {
+	info := Info{
+		Rootless: os.Getuid() != 0,
+		Network:  "none (loopback only) or host; user-mode networking is not there yet",
+		Cgroups:  "none: rl applies no resource limits yet",
+		Root:     store.Root,
+		RunRoot:  store.RunRoot,
+	}
+	var uts unix.Utsname
+	if unix.Uname(&uts) == nil {
+		info.Kernel = unix.ByteSliceToString(uts.Release[:])
+	}
+	maps, warning, err := userns.ForCaller(userns.ModeDefault)
+	switch {
+	case err != nil:
+		info.Warnings = append(info.Warnings, err.Error())
+	case maps.Privileged:
+		info.UIDMap = "none: real root runs in the initial user namespace"
+		info.GIDMap = info.UIDMap
+	default:
+		info.UIDMap, info.GIDMap = hostRanges(maps.Outer.UIDs), hostRanges(maps.Outer.GIDs)
+	}
+	if warning != "" {
+		info.Warnings = append(info.Warnings, warning)
+	}
+	info.Overlay = "kernel overlayfs mounted in the user namespace (userxattr; Linux >= 5.11)"
+	if !info.Rootless {
+		info.Overlay = "kernel overlayfs (trusted xattrs)"
+	}
+	self, _ := os.Executable()
+	for _, name := range []string{"rl-init", "rl-image"} {
+		p := filepath.Join(filepath.Dir(self), name)
+		if unix.Access(p, unix.X_OK) != nil {
+			info.Warnings = append(info.Warnings, name+" is missing beside rl ("+p+"): install rl, rl-init and rl-image together")
+			continue
+		}
+		info.Helpers = append(info.Helpers, p)
+	}
+	return info
+}
+
+// hostRanges renders maps as "container ids -> host ids" ranges.
+func hostRanges(maps []userns.IDMap) string {
+	parts := make([]string, len(maps))
+	for i, m := range maps {
+		parts[i] = userns.Describe([]userns.IDMap{m}) + " -> " +
+			userns.Describe([]userns.IDMap{{ContainerID: m.HostID, Size: m.Size}})
+	}
+	return strings.Join(parts, ", ")
+}
