@@ -51,7 +51,7 @@ func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnsw
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %s (install rl, rl-init and rl-image together: make install)", ErrNoImageHelper, path)
 	}
-	argv := []string{"--root", filepath.Join(s.Root, "storage"), "--runroot", filepath.Join(s.RunRoot, "storage"),
+	argv := []string{"--root", s.graphRoot(), "--runroot", filepath.Join(s.RunRoot, "storage"),
 		fmt.Sprintf("--tls-verify=%t", o.TLSVerify)}
 	if o.Quiet {
 		argv = append(argv, "-q")
@@ -99,8 +99,15 @@ func Images(s Store) ([]spec.ImageSummary, error) {
 	return a.Images, nil
 }
 
-// resolveImage finds ref in the store, pulling it as the policy says.
+// resolveImage finds ref in the store, pulling it as the policy says. An
+// image resolved before comes from rl-image's index without starting
+// rl-image.
 func resolveImage(s Store, ref, policy string, o ImageOptions) (*spec.Image, error) {
+	if policy != PullAlways {
+		if img, ok := spec.ReadImageIndex(s.graphRoot()).Lookup(ref); ok {
+			return img, nil
+		}
+	}
 	if policy == PullAlways {
 		if _, err := Pull(s, ref, o); err != nil {
 			return nil, err
@@ -213,3 +220,6 @@ func ImportImage(s Store, path, ref string, o ImageOptions) (string, error) {
 	}
 	return a.ID, nil
 }
+
+// graphRoot is the containers/storage graph root inside the store.
+func (s Store) graphRoot() string { return filepath.Join(s.Root, "storage") }

@@ -211,3 +211,20 @@ CONF
 	expect_status 0
 	[[ $output == short ]]
 }
+
+@test "an image resolved once runs from rl's index, without starting rl-image" {
+	rl_image "$REGISTRY/rl-test/busybox" true
+	expect_status 0
+	# rl and rl-init alone, beside each other: no rl-image to start.
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	cp "$RL_BIN" "$(dirname "$RL_BIN")/rl-init" "$BATS_TEST_TMPDIR/bin/"
+	run "$BATS_TEST_TMPDIR/bin/rl" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --pull=never "$REGISTRY/rl-test/busybox" echo from-index
+	expect_status 0
+	[[ $output == from-index ]]
+	# A change to the store drops the index: then rl-image is needed.
+	run rl tag "$REGISTRY/rl-test/busybox" localhost/other
+	expect_status 0
+	run "$BATS_TEST_TMPDIR/bin/rl" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --pull=never "$REGISTRY/rl-test/busybox" true
+	one_line_error
+	expect_output_has "rl-image not found"
+}

@@ -59,9 +59,26 @@ func main() {
 		op.inUse = strings.Split(*inUse, ",")
 	}
 	answer := op.run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify})
+	if answer.Error == "" {
+		op.updateIndex(*root, answer)
+	}
 	_ = json.NewEncoder(os.Stdout).Encode(answer)
 	if answer.Error != "" {
 		os.Exit(125)
+	}
+}
+
+// updateIndex keeps rl's index of resolved images (spec.ImageIndex) true:
+// a resolve adds its answer; anything that changes the store drops the
+// index, which later resolves rebuild. A failure only costs speed.
+func (op operation) updateIndex(graphRoot string, a spec.ImageAnswer) {
+	switch op.name {
+	case "resolve":
+		idx := spec.ReadImageIndex(graphRoot)
+		idx[op.ref] = *a.Image
+		_ = idx.Write(graphRoot)
+	case "pull", "rmi", "tag", "load", "import":
+		_ = spec.RemoveImageIndex(graphRoot)
 	}
 }
 
