@@ -38,6 +38,7 @@ type ImageOptions struct {
 	inUse  []string
 	force  bool
 	format string
+	stdin  string // what rl-image reads: login's credentials
 }
 
 // image runs rl-image's op on the store and returns its answer. Progress
@@ -67,6 +68,7 @@ func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnsw
 	}
 	cmd := exec.Command(path, append(append(argv, op), args...)...)
 	cmd.Stderr = os.Stderr
+	cmd.Stdin = strings.NewReader(o.stdin)
 	out, runErr := cmd.Output()
 	a := &spec.ImageAnswer{}
 	if err := json.Unmarshal(out, a); err != nil {
@@ -223,3 +225,19 @@ func ImportImage(s Store, path, ref string, o ImageOptions) (string, error) {
 
 // graphRoot is the containers/storage graph root inside the store.
 func (s Store) graphRoot() string { return filepath.Join(s.Root, "storage") }
+
+// Login stores credentials for registry after checking them there.
+func Login(s Store, registry, username, password string, o ImageOptions) error {
+	if username == "" || password == "" || strings.ContainsAny(username+password, " \t\n") {
+		return errors.New("logging in: give a user name and a password without spaces (-u USER --password-stdin)")
+	}
+	o.stdin = username + "\n" + password + "\n"
+	_, err := s.image(o, "login", registry)
+	return err
+}
+
+// Logout removes the stored credentials for registry.
+func Logout(s Store, registry string) error {
+	_, err := s.image(ImageOptions{TLSVerify: true}, "logout", registry)
+	return err
+}

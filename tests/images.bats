@@ -30,6 +30,15 @@ setup() {
 	export RL_TEST_RUNROOT="$BATS_TEST_TMPDIR/run"
 }
 
+teardown() {
+	# A registry a test started for itself (the login test) stops even
+	# when the test fails half-way.
+	if [[ -f $BATS_TEST_TMPDIR/authreg/pid ]]; then
+		"$BATS_TEST_DIRNAME/registry/stop.sh" "$BATS_TEST_TMPDIR/authreg"
+	fi
+	assert_nothing_left
+}
+
 # rl_image ARGS...: rl run --rm against the local registry.
 rl_image() {
 	run rl run --rm --tls-verify=false -q "$@"
@@ -227,4 +236,31 @@ CONF
 	run "$BATS_TEST_TMPDIR/bin/rl" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --pull=never "$REGISTRY/rl-test/busybox" true
 	one_line_error
 	expect_output_has "rl-image not found"
+}
+
+@test "rl login stores credentials that rl pull uses; rl logout removes them" {
+	htpasswd="$BATS_TEST_TMPDIR/htpasswd"
+	python3 -W ignore -c 'import crypt; print("tester:" + crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' >"$htpasswd"
+	auth_reg=$(RL_REGISTRY_HTPASSWD=$htpasswd "$BATS_TEST_DIRNAME/registry/start.sh" "$BATS_TEST_TMPDIR/authreg")
+	skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds tester:s3cret \
+		"docker://$REGISTRY/rl-test/busybox:latest" "docker://$auth_reg/private/busybox:latest"
+	export REGISTRY_AUTH_FILE="$BATS_TEST_TMPDIR/auth.json"
+
+	run rl pull --tls-verify=false -q "$auth_reg/private/busybox"
+	expect_status 125
+	expect_output_has "authentication required"
+	run bash -c 'echo wrong | "$0" --root "$1" --runroot "$2" login --tls-verify=false -u tester --password-stdin "$3"' \
+		"$RL_BIN" "$RL_TEST_ROOT" "$RL_TEST_RUNROOT" "$auth_reg"
+	one_line_error
+	[[ ! -s $REGISTRY_AUTH_FILE ]] || ! grep -q "$auth_reg" "$REGISTRY_AUTH_FILE"
+	run bash -c 'echo s3cret | "$0" --root "$1" --runroot "$2" login --tls-verify=false -u tester --password-stdin "$3"' \
+		"$RL_BIN" "$RL_TEST_ROOT" "$RL_TEST_RUNROOT" "$auth_reg"
+	expect_status 0
+	expect_output_has "Login Succeeded"
+	grep -q "$auth_reg" "$REGISTRY_AUTH_FILE"
+	run rl pull --tls-verify=false -q "$auth_reg/private/busybox"
+	expect_status 0
+	run rl logout "$auth_reg"
+	expect_status 0
+	! grep -q "$auth_reg" "$REGISTRY_AUTH_FILE"
 }

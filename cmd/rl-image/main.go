@@ -10,7 +10,8 @@
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
 // [--in-use ID,...] [-f] [--format F]
-// pull|images|resolve|inspect|rmi|tag|save|load|import [REF|FILE [REF|FILE]]
+// pull|images|resolve|inspect|rmi|tag|save|load|import|login|logout
+// [REF|FILE|REGISTRY [REF|FILE]]
 package main
 
 import (
@@ -116,6 +117,17 @@ func (op operation) run(o image.Options) (a spec.ImageAnswer) {
 		err = s.Save(ctx, op.ref, op.arg, op.format)
 	case "import":
 		a.ID, err = s.Import(ctx, op.ref, op.arg, op.progress)
+	case "login":
+		// The credentials come on stdin, user then password, never in argv.
+		var user, password string
+		if _, err = fmt.Fscanln(os.Stdin, &user); err == nil {
+			_, err = fmt.Fscanln(os.Stdin, &password)
+		}
+		if err == nil {
+			err = s.Login(ctx, op.ref, user, password)
+		}
+	case "logout":
+		err = s.Logout(op.ref)
 	case "load":
 		a.Name, err = s.Load(ctx, op.ref, op.progress)
 	default:

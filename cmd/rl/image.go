@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -258,4 +259,54 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress")
 	o.TLSVerify = true
 	return cmd
+}
+
+func newLoginCommand(g *globalOptions) *cobra.Command {
+	var user, password string
+	var passwordStdin bool
+	var o rootless.ImageOptions
+	cmd := &cobra.Command{
+		Use:   "login [flags] REGISTRY",
+		Short: "Store credentials for a registry, after checking them there",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if passwordStdin {
+				line, err := bufio.NewReader(c.InOrStdin()).ReadString('\n')
+				if err != nil && line == "" {
+					return fmt.Errorf("reading the password from stdin: %w", err)
+				}
+				password = strings.TrimRight(line, "\r\n")
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			if err := rootless.Login(store, args[0], user, password, o); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.OutOrStdout(), "Login Succeeded!")
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&user, "username", "u", "", "user name")
+	fl.StringVarP(&password, "password", "p", "", "password (visible to other users in ps: prefer --password-stdin)")
+	fl.BoolVar(&passwordStdin, "password-stdin", false, "read the password from stdin")
+	addRegistryFlags(fl, &o.TLSVerify, &o.Quiet)
+	return cmd
+}
+
+func newLogoutCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout REGISTRY",
+		Short: "Remove the stored credentials for a registry",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			return rootless.Logout(store, args[0])
+		},
+	}
 }

@@ -59,7 +59,7 @@ func execute(args []string) int {
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl)")
 	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
 		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
-		newImportCommand(g), newInfoCommand(g), newVersionCommand())
+		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newVersionCommand())
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	dockerarchive "go.podman.io/image/v5/docker/archive"
 	"go.podman.io/image/v5/docker/reference"
 	ociarchive "go.podman.io/image/v5/oci/archive"
+	"go.podman.io/image/v5/pkg/docker/config"
 	"go.podman.io/image/v5/pkg/shortnames"
 	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
@@ -60,7 +62,10 @@ func Open(o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the image store in %s: %w", o.GraphRoot, err)
 	}
-	sys := &types.SystemContext{}
+	// REGISTRY_AUTH_FILE names the credentials file, as for podman and
+	// skopeo; without it containers/image uses its defaults
+	// ($XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json).
+	sys := &types.SystemContext{AuthFilePath: os.Getenv("REGISTRY_AUTH_FILE")}
 	if !o.TLSVerify {
 		sys.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
 	}
@@ -432,4 +437,24 @@ func (s *Store) Import(ctx context.Context, path, ref string, progress io.Writer
 		return "", err
 	}
 	return img.ID, nil
+}
+
+// Login checks the credentials against the registry and stores them in
+// the credentials file.
+func (s *Store) Login(ctx context.Context, registry, username, password string) error {
+	if err := docker.CheckAuth(ctx, s.sys, username, password, registry); err != nil {
+		return fmt.Errorf("logging in to %s: %w", registry, err)
+	}
+	if _, err := config.SetCredentials(s.sys, registry, username, password); err != nil {
+		return fmt.Errorf("storing the credentials for %s: %w", registry, err)
+	}
+	return nil
+}
+
+// Logout removes the stored credentials for the registry.
+func (s *Store) Logout(registry string) error {
+	if err := config.RemoveAuthentication(s.sys, registry); err != nil {
+		return fmt.Errorf("logging out of %s: %w", registry, err)
+	}
+	return nil
 }

@@ -62,6 +62,14 @@ for var in $(compgen -e); do
 	[[ $var == REGISTRY_* ]] && unset "$var"
 done
 
+# With RL_REGISTRY_HTPASSWD set to an htpasswd file (bcrypt), the registry
+# requires those credentials (the login tests); /v2/ then answers 401, with
+# the same API header, which is all the readiness check looks for.
+auth=""
+if [[ -n ${RL_REGISTRY_HTPASSWD:-} ]]; then
+	auth="auth: {htpasswd: {realm: rl-test, path: $(yaml_quote "$RL_REGISTRY_HTPASSWD")}}"
+fi
+
 # --- start, retrying on a port taken in the meantime ----------------------
 started=
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
@@ -82,6 +90,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 		  maintenance:
 		    uploadpurging:
 		      enabled: false
+		$auth
 		http:
 		  addr: 127.0.0.1:$port
 		  secret: rl-test-registry-only
@@ -102,7 +111,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 			break # exited: the port was taken, or a real failure (see below)
 		fi
 		if grep -qF "listening on 127.0.0.1:$port" "$dir/registry.log" &&
-			headers=$(curl --noproxy '*' -fsS --max-time 2 -D - -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null) &&
+			headers=$(curl --noproxy '*' -sS --max-time 2 -D - -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null) &&
 			[[ ${headers,,} == *"docker-distribution-api-version: registry/2.0"* ]] &&
 			kill -0 "$pid" 2>/dev/null; then
 			started=1
