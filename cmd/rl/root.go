@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,8 +76,17 @@ func execute(args []string) int {
 	return code
 }
 
+// printError prints err as the one line rl promises: messages from
+// libraries that span lines (a pull tried on several registries) are
+// joined with "; ".
 func printError(err error) {
-	msg := "rl: " + err.Error()
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	msg := "rl: " + strings.Join(lines, "; ")
 	if h := hint(err); h != "" {
 		msg += " (hint: " + h + ")"
 	}

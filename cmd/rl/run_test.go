@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -298,5 +299,21 @@ func TestExecuteErrors(t *testing.T) {
 				t.Errorf("execute(%q) printed %q, want an rl: line containing %q", tt.args, out, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestPrintErrorIsOneLine(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	printError(errors.New("pulling x: 2 candidates failed:\n  a: denied\n\n  b: not found\n"))
+	os.Stderr = stderr
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if got, want := string(out), "rl: pulling x: 2 candidates failed:; a: denied; b: not found\n"; got != want {
+		t.Errorf("printError wrote %q, want %q", got, want)
 	}
 }
