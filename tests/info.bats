@@ -30,3 +30,24 @@ load helpers
 	run rl info --format yaml
 	one_line_error
 }
+
+@test "the configuration file sets root and runroot; flags win; a bad line is refused" {
+	requires rootless
+	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+	mkdir -p "$XDG_CONFIG_HOME/rl"
+	printf '# rl settings\nroot = %s\nrunroot = %s\n' "$BATS_TEST_TMPDIR/cfg-root" "$BATS_TEST_TMPDIR/cfg-run" >"$XDG_CONFIG_HOME/rl/rl.conf"
+	run "$RL_BIN" info
+	expect_status 0
+	expect_output_has "root:      $BATS_TEST_TMPDIR/cfg-root"
+	expect_output_has "run root:  $BATS_TEST_TMPDIR/cfg-run"
+	run "$RL_BIN" run --name cfg --rootfs "$ROOTFS" true
+	expect_status 0
+	[[ -L $BATS_TEST_TMPDIR/cfg-root/names/cfg ]]
+	rm -rf "$BATS_TEST_TMPDIR/cfg-root" "$BATS_TEST_TMPDIR/cfg-run"
+	run "$RL_BIN" --root "$BATS_TEST_TMPDIR/flag-root" info
+	expect_output_has "root:      $BATS_TEST_TMPDIR/flag-root"
+	echo "graphroot = /x" >>"$XDG_CONFIG_HOME/rl/rl.conf"
+	run "$RL_BIN" info
+	one_line_error
+	expect_output_has 'line 4: unknown key "graphroot"'
+}

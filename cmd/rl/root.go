@@ -22,10 +22,10 @@ type globalOptions struct {
 	runRoot  string
 }
 
-// store returns the container store, the defaults overridden by --root and
-// --runroot.
+// store returns the container store: the defaults, then the configuration
+// file (rl.conf), then --root and --runroot.
 func (g *globalOptions) store() (rootless.Store, error) {
-	s, err := rootless.DefaultStore()
+	s, err := rootless.ConfiguredStore()
 	if err != nil && (g.root == "" || g.runRoot == "") {
 		return s, err
 	}
@@ -56,8 +56,8 @@ func execute(args []string) int {
 	root.SetVersionTemplate("rl version {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log messages at this level or above: debug, info, warn, error")
-	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl)")
-	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl)")
+	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl, or root in ~/.config/rl/rl.conf)")
+	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl, or runroot in ~/.config/rl/rl.conf)")
 	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
 		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newVersionCommand())
