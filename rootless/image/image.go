@@ -183,18 +183,9 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	if lower := md["LowerDir"]; lower != "" {
 		layers = append(layers, strings.Split(lower, ":")...)
 	}
-	sref, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	oci, err := s.config(ctx, img, named)
 	if err != nil {
 		return nil, err
-	}
-	src, err := sref.NewImage(ctx, s.sys)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", named, err)
-	}
-	defer src.Close()
-	oci, err := src.OCIConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
 	}
 	c := oci.Config
 	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
@@ -248,18 +239,9 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*spec.ImageInspect, er
 	if err != nil {
 		return nil, err
 	}
-	sref, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	oci, err := s.config(ctx, img, named)
 	if err != nil {
 		return nil, err
-	}
-	src, err := sref.NewImage(ctx, s.sys)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", named, err)
-	}
-	defer src.Close()
-	oci, err := src.OCIConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
 	}
 	size, _ := s.store.ImageSize(img.ID)
 	return &spec.ImageInspect{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size, Config: oci}, nil
@@ -457,4 +439,22 @@ func (s *Store) Logout(registry string) error {
 		return fmt.Errorf("logging out of %s: %w", registry, err)
 	}
 	return nil
+}
+
+// config reads the OCI configuration of the stored image img.
+func (s *Store) config(ctx context.Context, img *storage.Image, named reference.Named) (*imgspecv1.Image, error) {
+	sref, err := istorage.Transport.NewStoreReference(s.store, named, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	src, err := sref.NewImage(ctx, s.sys)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", named, err)
+	}
+	defer src.Close()
+	oci, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
+	}
+	return oci, nil
 }
