@@ -16,12 +16,21 @@ func ConfigPath() string {
 	if os.Getuid() == 0 {
 		return "/etc/rl/rl.conf"
 	}
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".config")
-	}
+	dir, _ := xdgDir("XDG_CONFIG_HOME", ".config")
 	return filepath.Join(dir, "rl", "rl.conf")
+}
+
+// xdgDir is the base directory that the XDG variable env names, or its
+// default below the home directory (XDG Base Directory Specification).
+func xdgDir(env, underHome string) (string, error) {
+	if dir := os.Getenv(env); dir != "" {
+		return dir, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, underHome), nil
 }
 
 // ParseConfig reads "key = value" lines (blank lines and # comments

@@ -44,13 +44,9 @@ type ImageOptions struct {
 // image runs rl-image's op on the store and returns its answer. Progress
 // goes to our stderr.
 func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnswer, error) {
-	self, err := os.Executable()
+	path, err := helperPath("rl-image", ErrNoImageHelper)
 	if err != nil {
-		return nil, fmt.Errorf("finding rl-image: %w", err)
-	}
-	path := filepath.Join(filepath.Dir(self), "rl-image")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%w: %s (install rl, rl-init and rl-image together: make install)", ErrNoImageHelper, path)
+		return nil, err
 	}
 	argv := []string{"--root", s.graphRoot(), "--runroot", filepath.Join(s.RunRoot, "storage"),
 		fmt.Sprintf("--tls-verify=%t", o.TLSVerify)}

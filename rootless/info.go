@@ -2,7 +2,6 @@ package rootless
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -58,11 +57,13 @@ func GetInfo(store Store) Info {
 	if !info.Rootless {
 		info.Overlay = "kernel overlayfs (trusted xattrs)"
 	}
-	self, _ := os.Executable()
-	for _, name := range []string{"rl-init", "rl-image"} {
-		p := filepath.Join(filepath.Dir(self), name)
-		if unix.Access(p, unix.X_OK) != nil {
-			info.Warnings = append(info.Warnings, name+" is missing beside rl ("+p+"): install rl, rl-init and rl-image together")
+	for _, h := range []struct {
+		name     string
+		notFound error
+	}{{"rl-init", ErrNoInit}, {"rl-image", ErrNoImageHelper}} {
+		p, err := helperPath(h.name, h.notFound)
+		if err != nil {
+			info.Warnings = append(info.Warnings, err.Error())
 			continue
 		}
 		info.Helpers = append(info.Helpers, p)

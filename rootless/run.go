@@ -70,10 +70,7 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	inner := maps.Outer
-	if maps.Inner != nil {
-		inner = *maps.Inner
-	}
+	inner := maps.Container()
 	user.AdditionalGIDs = mappedGroups(user.AdditionalGIDs, inner, maps.Single)
 	if err := checkMapped(user, inner); err != nil {
 		return 0, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
@@ -205,12 +202,8 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 			}
 		}
 	}
-	gids := maps.Outer.GIDs
-	if maps.Inner != nil {
-		gids = maps.Inner.GIDs
-	}
 	ttyGroup := -1
-	if userns.Contains(gids, 5) {
+	if userns.Contains(maps.Container().GIDs, 5) {
 		ttyGroup = 5
 	}
 	return &spec.Spec{

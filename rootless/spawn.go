@@ -31,22 +31,28 @@ type initProcess struct {
 	sock *os.File
 }
 
-// initPath finds rl-init in the directory of the running rl binary.
-func initPath() (string, error) {
+// helperPath finds one of rl's helper programs (rl-init, rl-image) in the
+// directory of the running rl binary; when it is missing, the error wraps
+// notFound.
+func helperPath(name string, notFound error) (string, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", fmt.Errorf("finding rl-init: %w", err)
+		return "", fmt.Errorf("finding %s: %w", name, err)
 	}
-	p := filepath.Join(filepath.Dir(self), "rl-init")
+	p := filepath.Join(filepath.Dir(self), name)
 	if err := unix.Access(p, unix.X_OK); err != nil {
-		return "", fmt.Errorf("%w: %s: %w (install both binaries: make install)", ErrNoInit, p, err)
+		return "", fmt.Errorf("%w: %s: %w (install rl, rl-init and rl-image together: make install)", notFound, p, err)
 	}
 	return p, nil
 }
 
+// initPath finds rl-init beside rl.
+func initPath() (string, error) { return helperPath("rl-init", ErrNoInit) }
+
 // spawnInit starts rl-init in new namespaces (flags), writes its uid/gid
-// maps and tells it so. stdio become its fds 0-2, preserved its fds 3 and
-// up; its end of the sync socket comes after those.
+// maps (none for real root) and tells it so. stdio become its fds 0-2,
+// preserved its fds 3 and up; its end of the sync socket comes after
+// those.
 func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved []*os.File) (*initProcess, error) {
 	path, err := initPath()
 	if err != nil {
@@ -57,10 +63,17 @@ func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved
 		return nil, err
 	}
 	defer childSock.Close()
+	env := []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))}
+	if maps.Privileged {
+		// Real root gets no user namespace: rl-init holds its capabilities
+		// from its first exec, so it neither waits for maps nor execs
+		// itself again.
+		env = append(env, handshake.EnvStage+"="+handshake.StageMapped)
+	}
 	cmd := &exec.Cmd{
 		Path:       path,
 		Args:       []string{"rl-init"},
-		Env:        []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))},
+		Env:        env,
 		Stdin:      stdio[0],
 		Stdout:     stdio[1],
 		Stderr:     stdio[2],
@@ -77,6 +90,9 @@ func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved
 		return nil, &NamespaceError{Err: err}
 	}
 	p := &initProcess{cmd: cmd, sock: parentSock}
+	if maps.Privileged {
+		return p, nil
+	}
 	if err := userns.WriteOuter(cmd.Process.Pid, maps); err != nil {
 		p.kill()
 		return nil, fmt.Errorf("writing uid/gid maps: %w", err)

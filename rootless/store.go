@@ -30,13 +30,9 @@ func DefaultStore() (Store, error) {
 	if os.Getuid() == 0 {
 		return Store{Root: "/var/lib/rl", RunRoot: "/run/rl"}, nil
 	}
-	data := os.Getenv("XDG_DATA_HOME")
-	if data == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return Store{}, fmt.Errorf("finding the storage root: %w (set XDG_DATA_HOME or HOME, or pass --root)", err)
-		}
-		data = filepath.Join(home, ".local", "share")
+	data, err := xdgDir("XDG_DATA_HOME", filepath.Join(".local", "share"))
+	if err != nil {
+		return Store{}, fmt.Errorf("finding the storage root: %w (set XDG_DATA_HOME or HOME, or pass --root)", err)
 	}
 	run := os.Getenv("XDG_RUNTIME_DIR")
 	if run == "" || unix.Access(run, unix.W_OK) != nil {

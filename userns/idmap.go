@@ -68,6 +68,16 @@ type Mappings struct {
 	newuidmap, newgidmap string
 }
 
+// Container is the map of the user namespace the container runs in: the
+// nested one with keep-id, else the outer one. Ids inside the container
+// are checked against it.
+func (m Mappings) Container() Level {
+	if m.Inner != nil {
+		return *m.Inner
+	}
+	return m.Outer
+}
+
 // identity is the whole 32-bit id space mapped onto itself.
 var identity = []IDMap{{ContainerID: 0, HostID: 0, Size: 4294967295}}
 

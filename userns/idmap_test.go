@@ -112,3 +112,15 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestContainerLevel(t *testing.T) {
+	subs := []Range{{100000, 65536}}
+	def := Compute(ModeDefault, 1000, 1000, subs, subs)
+	if got := def.Container(); !reflect.DeepEqual(got, def.Outer) {
+		t.Errorf("default: Container() = %+v, want the outer level", got)
+	}
+	keep := Compute(ModeKeepID, 1000, 1000, subs, subs)
+	if got := keep.Container(); !reflect.DeepEqual(got, *keep.Inner) {
+		t.Errorf("keep-id: Container() = %+v, want the nested level", got)
+	}
+}

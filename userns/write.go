@@ -35,11 +35,9 @@ func (e *HelperError) Unwrap() error { return e.Err }
 // Subordinate ranges go through the setuid newuidmap and newgidmap, run
 // concurrently; a one-id map is written directly, which the kernel allows
 // (user_namespaces(7): a process may map its own euid, after denying
-// setgroups). Real root has no user namespace, so nothing to write.
+// setgroups). Real root has no user namespace and no maps to write: m must
+// not be Privileged.
 func WriteOuter(pid int, m Mappings) error {
-	if m.Privileged {
-		return nil // no user namespace: real root runs in the initial one
-	}
 	if m.Single {
 		return writeDirect(pid, m.Outer)
 	}

@@ -19,8 +19,6 @@ import (
 	"rl/rootless/handshake"
 )
 
-const stageMapped = "mapped"
-
 func init() {
 	// Credentials set with capset(2), the controlling terminal and the final
 	// execve(2) are per thread: keep all of rl-init on the main thread.
@@ -35,7 +33,7 @@ func Main() {
 		os.Exit(125)
 	}
 	c := &conn{fd: fd}
-	if os.Getenv(handshake.EnvStage) != stageMapped {
+	if os.Getenv(handshake.EnvStage) != handshake.StageMapped {
 		c.check(awaitMaps(c), "waiting for the uid/gid maps")
 	}
 	// Our parent death signal did not survive the exec that gave us
@@ -71,7 +69,7 @@ func awaitMaps(c *conn) error {
 	if m.Kind != handshake.Mapped {
 		return fmt.Errorf("unexpected %q message", m.Kind)
 	}
-	if err := os.Setenv(handshake.EnvStage, stageMapped); err != nil {
+	if err := os.Setenv(handshake.EnvStage, handshake.StageMapped); err != nil {
 		return err
 	}
 	// Exec the binary by its name, not as /proc/self/exe, so that ps and

@@ -23,6 +23,8 @@ const (
 	// EnvStage is "mapped" once rl-init has re-executed itself after the
 	// maps were written; unset in the first exec.
 	EnvStage = "_RL_STAGE"
+	// StageMapped is EnvStage's value once rl-init may start its work.
+	StageMapped = "mapped"
 	// EnvNested marks an rl-init that runs in the nested (keep-id) user
 	// namespace and must ignore the Nested field of its spec.
 	EnvNested = "_RL_NESTED"
