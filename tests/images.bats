@@ -18,10 +18,14 @@ setup_file() {
 
 teardown_file() {
 	"$BATS_TEST_DIRNAME/registry/stop.sh" "$REGISTRY_DIR"
-	# The store holds files of subordinate ids: remove it the way rl does
-	# for containers, from inside a user namespace.
-	if [[ -d $RL_IMAGE_ROOT ]]; then
-		unshare --map-root-user --map-auto rm -rf "$RL_IMAGE_ROOT" 2>/dev/null || rm -rf "$RL_IMAGE_ROOT"
+	remove_store "$RL_IMAGE_ROOT"
+}
+
+# remove_store DIR: a store holds files of subordinate ids: remove it the
+# way rl does for containers, from inside a user namespace.
+remove_store() {
+	if [[ -d $1 ]]; then
+		unshare --map-root-user --map-auto rm -rf "$1" 2>/dev/null || rm -rf "$1"
 	fi
 }
 
@@ -37,6 +41,23 @@ teardown() {
 		"$BATS_TEST_DIRNAME/registry/stop.sh" "$BATS_TEST_TMPDIR/authreg"
 	fi
 	assert_nothing_left
+	remove_store "$BATS_TEST_TMPDIR/store"
+}
+
+# fresh_store: point this test at an empty store of its own.
+fresh_store() {
+	export RL_TEST_ROOT="$BATS_TEST_TMPDIR/store"
+}
+
+# store_has_no_layers: the test's store holds no layer, in its records or
+# on disk.
+store_has_no_layers() {
+	local recorded=0 on_disk=0 records=$RL_TEST_ROOT/storage/overlay-layers/layers.json
+	if [[ -e $records ]]; then recorded=$(jq length "$records"); fi
+	if [[ -d $RL_TEST_ROOT/storage/overlay ]]; then
+		on_disk=$(find "$RL_TEST_ROOT/storage/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)
+	fi
+	[[ $recorded == 0 && $on_disk == 0 ]] || fail "the store kept $recorded layer records and $on_disk layer dirs"
 }
 
 # rl_image ARGS...: rl run --rm against the local registry.
@@ -181,7 +202,7 @@ rl_image() {
 			run --rm --pull=never --entrypoint "" "$name" sh -c 'ls /data; stat -c %u /owned/by1234'
 		expect_status 0
 		[[ $(echo $output) == "keep 1234" ]]
-		unshare --map-root-user --map-auto rm -rf "$BATS_TEST_TMPDIR/other-$format" 2>/dev/null || rm -rf "$BATS_TEST_TMPDIR/other-$format"
+		remove_store "$BATS_TEST_TMPDIR/other-$format"
 	done
 	run rl load -i /etc/hostname
 	one_line_error
@@ -263,4 +284,115 @@ CONF
 	run rl logout "$auth_reg"
 	expect_status 0
 	! grep -q "$auth_reg" "$REGISTRY_AUTH_FILE"
+}
+
+@test "a refused image leaves nothing in the store, not even the layers below the refused one" {
+	requires rootless
+	fresh_store
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/highuid"
+	one_line_error
+	store_has_no_layers
+}
+
+@test "layer files of uid 1234 belong to the matching subordinate uid on the host" {
+	requires rootless
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" true
+	expect_status 0
+	sub_start=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+	file=$(find "$RL_IMAGE_ROOT/storage/overlay" -path '*/diff/owned/by1234' 2>/dev/null || true)
+	[[ -n $file ]]
+	[[ $(stat -c %u:%g "$file") == "$((sub_start + 1233)):$(awk -F: -v u="$(id -un)" '$1 == u { print $2 + 1233; exit }' /etc/subgid)" ]]
+}
+
+@test "--read-only runs an image on a read-only root" {
+	rl_image --read-only --entrypoint "" "$REGISTRY/rl-test/layers" sh -c 'touch /tmp/ok && touch /data/no'
+	expect_status 1
+	expect_output_has "Read-only file system"
+}
+
+@test "a registry that does not answer: one line with what to check, exit 125, nothing kept" {
+	fresh_store
+	run rl pull --tls-verify=false "127.0.0.1:1/rl-test/busybox"
+	one_line_error
+	expect_output_has "connection refused"
+	expect_output_has "hint: nothing answers"
+	store_has_no_layers
+}
+
+@test "a missing tag: one line naming it, exit 125" {
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox:nosuchtag"
+	one_line_error
+	expect_output_has "nosuchtag"
+	expect_output_has "manifest unknown"
+}
+
+@test "a blob that does not match its digest is refused, and the store keeps nothing of the image" {
+	fresh_store
+	digest=$(awk '$1 ~ /rl-test\/spoiled:latest$/ && $2 == "layer2" { print $3 }' "$BATS_FILE_TMPDIR/digests")
+	hex=${digest#sha256:}
+	blob="$REGISTRY_DIR/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+	# Same size, other bytes: the registry serves them under the old digest.
+	head -c "$(stat -c %s "$blob")" /dev/zero >"$blob"
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/spoiled"
+	one_line_error
+	expect_output_has "$hex"
+	store_has_no_layers
+	run rl images -q
+	expect_status 0
+	[[ -z $output ]]
+}
+
+@test "a full disk fails the pull with what to do, and nothing is kept" {
+	[[ -n ${RL_TEST_SMALLFS:-} ]] || skip "needs RL_TEST_SMALLFS, a 1 MiB tmpfs the user can write (tests/run.sh mounts one)"
+	export RL_TEST_ROOT="$RL_TEST_SMALLFS/store-$(id -u)"
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	one_line_error
+	expect_output_has "no space left on device"
+	expect_output_has "hint: the image store's filesystem is full"
+	store_has_no_layers
+	remove_store "$RL_TEST_ROOT"
+}
+
+@test "two rl pull of one image at once: both succeed with the same id, one image in the store" {
+	fresh_store
+	rl pull --tls-verify=false -q "$REGISTRY/rl-test/layers" >"$BATS_TEST_TMPDIR/one" 2>&1 &
+	one=$!
+	rl pull --tls-verify=false -q "$REGISTRY/rl-test/layers" >"$BATS_TEST_TMPDIR/two" 2>&1 &
+	two=$!
+	wait "$one" || fail "first pull: $(cat "$BATS_TEST_TMPDIR/one")"
+	wait "$two" || fail "second pull: $(cat "$BATS_TEST_TMPDIR/two")"
+	[[ $(cat "$BATS_TEST_TMPDIR/one") =~ ^[0-9a-f]{64}$ ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/one") == "$(cat "$BATS_TEST_TMPDIR/two")" ]]
+	run rl images -q
+	[[ ${#lines[@]} == 1 ]]
+	[[ $(jq length "$RL_TEST_ROOT/storage/overlay-layers/layers.json") == 3 ]]
+	rl_image --pull=never "$REGISTRY/rl-test/layers"
+	expect_status 0
+	[[ ${lines[1]} == layer3 ]]
+}
+
+@test "pull progress: plain lines when stderr is not a terminal, nothing with -q" {
+	fresh_store
+	run rl pull --tls-verify=false "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	expect_output_has "Copying blob sha256:"
+	[[ ${lines[-1]} =~ ^[0-9a-f]{64}$ ]]
+	run rl rmi "$REGISTRY/rl-test/busybox"
+	run rl pull --tls-verify=false -q "$REGISTRY/rl-test/busybox"
+	expect_status 0
+	[[ ${#lines[@]} == 1 ]]
+}
+
+@test "pull progress on a terminal: a line per blob, updated in place" {
+	fresh_store
+	sock="$BATS_TEST_TMPDIR/tmux.sock"
+	out="$BATS_TEST_TMPDIR/out"
+	tmux -S "$sock" new-session -d -x 120 -y 30 \
+		"$RL_BIN --root $RL_TEST_ROOT --runroot $RL_TEST_RUNROOT pull --tls-verify=false $REGISTRY/rl-test/layers; echo rl-exit=\$? > $out; sleep 1000"
+	for _ in $(seq 400); do [[ -s $out ]] && break; sleep 0.05; done
+	screen=$(tmux -S "$sock" capture-pane -p)
+	tmux -S "$sock" kill-server
+	[[ $(cat "$out") == "rl-exit=0" ]] || fail "$screen"
+	# On a terminal each blob gets a bar, named by its short digest.
+	[[ $(grep -cE '^Copying blob [0-9a-f]{12} .*done' <<<"$screen") == 3 ]] || fail "$screen"
 }

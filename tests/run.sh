@@ -19,7 +19,8 @@ for s in "$@"; do suites+=("$(basename "$s")"); done
 
 log=$(mktemp)
 stage=""
-trap 'rm -rf "$log" ${stage:+"$stage"}' EXIT
+small=""
+trap 'if [[ -n $small ]]; then umount "$small"; fi; rm -rf "$log" ${stage:+"$stage"}' EXIT
 
 # run_bats DIR [PREFIX...]: run the suites staged in DIR, from DIR, with
 # PREFIX (e.g. runuser) in front, appending the TAP output to the log. A
@@ -52,6 +53,11 @@ else
 	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
 	cp -r "$here/." "$stage/tests/"
 	chmod -R a+rX "$stage"
+	# A tiny filesystem for the disk-full tests, which a user cannot mount.
+	small=$stage/small
+	mkdir "$small"
+	mount -t tmpfs -o size=1m,mode=1777 rl-test-small "$small"
+	export RL_TEST_SMALLFS=$small
 	echo "# bats suites as the unprivileged user $user"
 	run_bats "$stage" runuser -u "$user" -- || status=1
 	echo "# bats suites as root (no subordinate ids: container root is real root)"

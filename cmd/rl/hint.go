@@ -28,6 +28,14 @@ func hint(err error) string {
 		return "rl, rl-init and rl-image must be installed in the same directory"
 	case strings.Contains(err.Error(), "insufficient UIDs or GIDs"):
 		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"
+	case strings.Contains(err.Error(), "connection refused"):
+		return "nothing answers at the registry's address: check the name and port, and that the registry runs"
+	case strings.Contains(err.Error(), "manifest unknown"):
+		return "the registry has no image of that name and tag: check both"
+	case strings.Contains(err.Error(), "Digest did not match"):
+		return "the registry sent data that does not match its digest (a damaged registry or a proxy that alters data); nothing of it was kept"
+	case strings.Contains(err.Error(), "no space left on device") && !errors.As(err, &nsErr):
+		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6); see docs/troubleshooting.md"
 	case errors.As(err, &childErr) && childErr.Errno == int(unix.EPERM):

@@ -125,7 +125,7 @@ func (s *Store) pullNamed(ctx context.Context, named reference.Named, progress i
 	if err != nil {
 		return "", err
 	}
-	if err := s.copy(ctx, dst, src, progress); err != nil {
+	if err := s.copyIn(ctx, dst, src, progress); err != nil {
 		return "", fmt.Errorf("pulling %s: %w", named, err)
 	}
 	img, err := s.store.Image(named.String())
@@ -335,7 +335,7 @@ func (s *Store) Load(ctx context.Context, path string, progress io.Writer) (stri
 		if err != nil {
 			return "", err
 		}
-		return name, s.copy(ctx, dst, src, progress)
+		return name, s.copyIn(ctx, dst, src, progress)
 	}
 	return "", fmt.Errorf("loading %s: not a docker or OCI archive (%s)", path, strings.Join(errs, "; "))
 }
@@ -385,6 +385,11 @@ func (s *Store) copy(ctx context.Context, dst, src types.ImageReference, progres
 	return err
 }
 
+// copyIn copies an image into the store, all or nothing.
+func (s *Store) copyIn(ctx context.Context, dst, src types.ImageReference, progress io.Writer) error {
+	return s.atomically(func() error { return s.copy(ctx, dst, src, progress) })
+}
+
 // Import makes a one-layer image named ref from a root filesystem tarball
 // (plain or compressed), with a configuration that runs "sh" on the
 // caller's platform, and returns the image's id.
@@ -411,7 +416,7 @@ func (s *Store) Import(ctx context.Context, path, ref string, progress io.Writer
 	if err != nil {
 		return "", err
 	}
-	if err := s.copy(ctx, dst, src, progress); err != nil {
+	if err := s.copyIn(ctx, dst, src, progress); err != nil {
 		return "", fmt.Errorf("importing %s: %w", path, err)
 	}
 	img, _, err := s.image(named.String())

@@ -200,13 +200,22 @@ add_layer "$work/highuid2" "/highuid/by200000 owned 200000:200000" \
 end_image highuid "$(jq -cn --arg p "$path_env" \
 	'{Env: [$p], Entrypoint: null, Cmd: ["sh"], WorkingDir: "/"}')"
 
+mkdir -p "$work/spoiled2"
+echo "this layer's blob is overwritten in the registry by the tests" >"$work/spoiled2/spoiled"
+
+begin_image
+add_layer "$work/busybox" "busybox root filesystem (tests/mkrootfs.sh)"
+add_layer "$work/spoiled2" "/spoiled, a layer of its own for tests to corrupt"
+end_image spoiled "$(jq -cn --arg p "$path_env" \
+	'{Env: [$p], Entrypoint: null, Cmd: ["sh"], WorkingDir: "/"}')"
+
 printf '%s\n' "${manifests[@]}" | jq -cs '{schemaVersion: 2, manifests: .}' >"$layout/index.json"
 
 # --- push -----------------------------------------------------------------
 # --insecure-policy: these are our own images, with no signatures to check,
 # so the host's policy.json (if any) has no say. --preserve-digests: fail
 # rather than let skopeo rewrite a manifest, so the digests printed hold.
-for name in busybox layers highuid; do
+for name in busybox layers highuid spoiled; do
 	skopeo --insecure-policy copy --quiet --dest-tls-verify=false --preserve-digests \
 		--digestfile "$work/pushed" "oci:$layout:$name" "docker://$address/rl-test/$name:latest"
 	want=$(jq -r --arg n "$name" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $n) | .digest' "$layout/index.json")
