@@ -3,6 +3,9 @@ package fsoverlay
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -60,6 +63,55 @@ func Mount(source, target, fstype string, flags uintptr, data string) error {
 // MountOverlay mounts l on target.
 func MountOverlay(l Layers, target string) error {
 	return Mount("overlay", target, "overlay", 0, l.Data())
+}
+
+// MountFuse mounts l with program, fuse-overlayfs, for a kernel that
+// refuses overlayfs in a user namespace (before Linux 5.11, or a filesystem
+// under the layers that overlayfs rejects there), and returns the
+// directory below dir where the overlay is mounted. It returns once the
+// mount is ready: fuse-overlayfs mounts, forks the daemon that serves the
+// mount, and exits. The daemon lives in the caller's pid namespace, so it
+// ends with the container. fuse-overlayfs reads the kernel's whiteouts, so
+// the same layers serve either way.
+//
+// The daemon runs in a mount namespace of its own, a copy of the caller's:
+// in the caller's, pivot_root(2) would move its root too (it moves that of
+// every process of the namespace whose root is the old root), and the
+// daemon's own path lookups would then go through the mount it serves and
+// wait on it forever. Its mount reaches the caller through a shared
+// staging mount, and is bound from there to a private mount point, because
+// pivot_root refuses a new root that is or sits on a shared mount.
+func MountFuse(program string, l Layers, dir string) (string, error) {
+	l.UserXattr = false // a kernel overlay option; fuse-overlayfs has its own
+	stage, root := filepath.Join(dir, "fuse"), filepath.Join(dir, "root")
+	// A private tmpfs to hold both mount points: dir is the user's, and
+	// nothing should be created there.
+	if err := Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=700,size=16k"); err != nil {
+		return "", err
+	}
+	for _, d := range []string{stage, root} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return "", fmt.Errorf("creating %s: %w", d, err)
+		}
+	}
+	if err := Mount(stage, stage, "", unix.MS_BIND, ""); err != nil {
+		return "", err
+	}
+	if err := Mount("", stage, "", unix.MS_SHARED, ""); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(program, "-o", l.Data(), stage)
+	cmd.SysProcAttr = &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWNS}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if msg := strings.TrimSpace(string(out)); msg != "" {
+			err = fmt.Errorf("%w: %s", err, msg)
+		}
+		return "", &MountError{Op: "mounting", FSType: "fuse-overlayfs", Source: program, Target: stage, Data: l.Data(), Err: err}
+	}
+	if err := Mount(stage, root, "", unix.MS_BIND, ""); err != nil {
+		return "", err
+	}
+	return root, Mount("", root, "", unix.MS_PRIVATE, "")
 }
 
 // lockedFlags are the mount flags that the kernel locks on a mount made or

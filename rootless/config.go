@@ -34,8 +34,8 @@ func xdgDir(env, underHome string) (string, error) {
 }
 
 // ParseConfig reads "key = value" lines (blank lines and # comments
-// skipped) into the store's locations, over s: root and runroot, as the
-// --root and --runroot flags. Unknown keys are errors, so that a typo is
+// skipped) into the store's settings, over s: root and runroot, as the
+// --root and --runroot flags, and mount_program (fuse-overlayfs). Unknown keys are errors, so that a typo is
 // not silently ignored.
 func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 	sc := bufio.NewScanner(r)
@@ -57,8 +57,10 @@ func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 			s.Root = value
 		case "runroot":
 			s.RunRoot = value
+		case "mount_program":
+			s.MountProgram = value
 		default:
-			return s, fmt.Errorf("%s line %d: unknown key %q (known: root, runroot)", name, n, key)
+			return s, fmt.Errorf("%s line %d: unknown key %q (known: root, runroot, mount_program)", name, n, key)
 		}
 	}
 	return s, sc.Err()

@@ -53,6 +53,9 @@ func (s Store) image(o ImageOptions, op string, args ...string) (*spec.ImageAnsw
 	if o.Quiet {
 		argv = append(argv, "-q")
 	}
+	if s.MountProgram != "" {
+		argv = append(argv, "--mount-program", s.MountProgram)
+	}
 	if len(o.inUse) > 0 {
 		argv = append(argv, "--in-use", strings.Join(o.inUse, ","))
 	}

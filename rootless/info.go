@@ -53,10 +53,7 @@ func GetInfo(store Store) Info {
 	if warning != "" {
 		info.Warnings = append(info.Warnings, warning)
 	}
-	info.Overlay = "kernel overlayfs mounted in the user namespace (userxattr; Linux >= 5.11)"
-	if !info.Rootless {
-		info.Overlay = "kernel overlayfs (trusted xattrs)"
-	}
+	info.Overlay = overlayMode(store, maps.Privileged)
 	for _, h := range []struct {
 		name     string
 		notFound error
@@ -69,6 +66,20 @@ func GetInfo(store Store) Info {
 		info.Helpers = append(info.Helpers, p)
 	}
 	return info
+}
+
+// overlayMode says how containers' root overlays are mounted.
+func overlayMode(store Store, privileged bool) string {
+	fuse, only := store.fuseOverlay(privileged)
+	switch {
+	case only:
+		return "fuse-overlayfs (" + fuse + "), set by mount_program in " + ConfigPath()
+	case privileged:
+		return "kernel overlayfs (trusted xattrs)"
+	case fuse == "":
+		return "kernel overlayfs mounted in the user namespace (userxattr; Linux >= 5.11); no fallback: fuse-overlayfs is not installed"
+	}
+	return "kernel overlayfs mounted in the user namespace (userxattr; Linux >= 5.11); fallback: fuse-overlayfs (" + fuse + ")"
 }
 
 // hostRanges renders maps as "container ids -> host ids" ranges.

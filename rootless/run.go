@@ -193,6 +193,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 	if cwd == "" {
 		cwd = "/"
 	}
+	fuse, fuseOnly := c.store.fuseOverlay(maps.Privileged)
 	mounts := append([]spec.Mount(nil), opts.Mounts...)
 	if opts.ReadOnly && opts.ReadOnlyTmpfs {
 		for _, d := range []string{"/tmp", "/var/tmp", "/run"} {
@@ -218,7 +219,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 		Network:  opts.Network,
 		Rootfs: spec.Rootfs{
 			Lower: img.Layers, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint(),
-			UserXattr: !maps.Privileged,
+			UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
 		},
 		Mounts:      mounts,
 		ReadOnly:    opts.ReadOnly,

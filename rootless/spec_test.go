@@ -17,7 +17,7 @@ const testID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 var testSubIDs = []userns.Range{{Start: 100000, Count: 65536}}
 
 func testContainer() *container {
-	return &container{store: Store{Root: "/r", RunRoot: "/rr"}, state: State{ID: testID}}
+	return &container{store: Store{Root: "/r", RunRoot: "/rr", MountProgram: "/fuse"}, state: State{ID: testID}}
 }
 
 // envValue returns the value of key in env and whether it is there; it
@@ -62,6 +62,7 @@ func TestSpecBasics(t *testing.T) {
 			Upper:      "/r/containers/" + testID + "/upper",
 			Work:       "/r/containers/" + testID + "/work",
 			Mountpoint: "/rr/containers/" + testID + "/rootfs", UserXattr: true,
+			FuseOverlay: "/fuse", FuseOnly: true,
 		},
 		Mounts:      mounts,
 		PreserveFDs: 2,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -20,6 +21,25 @@ import (
 type Store struct {
 	Root    string
 	RunRoot string
+	// MountProgram, when set (mount_program in rl.conf, as in podman's
+	// storage.conf), mounts every container's overlay instead of the
+	// kernel: fuse-overlayfs.
+	MountProgram string
+}
+
+// fuseOverlay is how rl-init may use fuse-overlayfs: the configured
+// mount_program always (only), or else, rootless, fuse-overlayfs from PATH
+// as the fallback for a kernel that refuses overlayfs in a user namespace
+// ("" when it is not installed).
+func (s Store) fuseOverlay(privileged bool) (program string, only bool) {
+	if s.MountProgram != "" {
+		return s.MountProgram, true
+	}
+	if privileged {
+		return "", false
+	}
+	program, _ = exec.LookPath("fuse-overlayfs")
+	return program, false
 }
 
 // DefaultStore returns the store locations for the calling user:

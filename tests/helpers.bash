@@ -53,6 +53,10 @@ assert_nothing_left() {
 		echo "rl-init processes left running"
 		return 1
 	fi
+	if pgrep -u "$(id -u)" -f "fuse-overlayfs .*$RL_TEST_ROOT"; then
+		echo "fuse-overlayfs processes left running"
+		return 1
+	fi
 }
 
 # requires CONDITION...: skip the test, with the reason, unless each holds.

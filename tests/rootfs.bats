@@ -96,3 +96,21 @@ load helpers
 	expect_output_has "noexec"
 	expect_output_has "drwxrwxrwt"
 }
+
+@test "mount_program = fuse-overlayfs in rl.conf: the root is a fuse-overlayfs mount, copy-on-write as with the kernel's" {
+	requires rootless
+	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+	mkdir -p "$XDG_CONFIG_HOME/rl"
+	echo "mount_program = $(command -v fuse-overlayfs)" >"$XDG_CONFIG_HOME/rl/rl.conf"
+	run rl info
+	expect_status 0
+	expect_output_has "overlay:   fuse-overlayfs ($(command -v fuse-overlayfs)), set by mount_program"
+	rl_run --read-only sh -c 'grep " / " /proc/mounts; touch /etc/x'
+	expect_status 1
+	expect_output_has "fuse-overlayfs / fuse.fuse-overlayfs ro,"
+	rl_run sh -c 'rm /etc/passwd && echo new > /etc/group && mkdir /made && cat /etc/group && ls /etc/passwd'
+	expect_status 1
+	expect_output_has new
+	expect_output_has "No such file"
+	rootfs_unchanged
+}

@@ -139,3 +139,11 @@ bats_require_minimum_version 1.5.0
 		expect_output_has "$flag"
 	done
 }
+
+@test "relative --root and --runroot are taken from the working directory" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$RL_BIN" --root rel-root --runroot rel-run run --rm --rootfs "$ROOTFS" sh -c 'echo ok'
+	expect_status 0
+	[[ $output == ok ]]
+	[[ -d $BATS_TEST_TMPDIR/rel-run/containers ]]
+}

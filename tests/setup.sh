@@ -2,16 +2,17 @@
 # setup.sh [bench] (as root): prepare a machine to run rl's tests (and,
 # with "bench", its benchmarks). Installs the Debian packages they use,
 # creates the unprivileged test user (RL_TEST_USER, default rltest) with
-# subordinate uid/gid ranges, and makes /dev/net/tun usable by users, as
-# distros ship it. Idempotent.
+# subordinate uid/gid ranges, and makes /dev/net/tun and /dev/fuse usable
+# by users, as distros ship them. Idempotent.
 set -euo pipefail
 user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
 
 # The suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
 # pgrep, shellcheck for `make lint`, and the local registry with the tools
-# that build and push the test images (tests/registry).
-packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3)
+# that build and push the test images (tests/registry), fuse-overlayfs for
+# the overlay fallback.
+packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
 	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq)
@@ -33,6 +34,6 @@ fi
 for f in /etc/subuid /etc/subgid; do
 	grep -q "^$user:" "$f" 2>/dev/null || echo "$user:300000:65536" >>"$f"
 done
-if [[ -e /dev/net/tun ]]; then
-	chmod 0666 /dev/net/tun
-fi
+for dev in /dev/net/tun /dev/fuse; do
+	if [[ -e $dev ]]; then chmod 0666 "$dev"; fi
+done

@@ -9,7 +9,7 @@
 // to be run by hand.
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
-// [--in-use ID,...] [-f] [--format F]
+// [--in-use ID,...] [-f] [--format F] [--mount-program PATH]
 // pull|images|resolve|inspect|rmi|tag|save|load|import|login|logout
 // [REF|FILE|REGISTRY [REF|FILE]]
 package main
@@ -43,6 +43,7 @@ func main() {
 	inUse := fl.String("in-use", "", "comma-separated ids of images that containers use (rmi)")
 	force := fl.Bool("f", false, "remove an image even if a container uses it (rmi)")
 	format := fl.String("format", image.DockerArchive, "archive format (save)")
+	mountProgram := fl.String("mount-program", "", "fuse-overlayfs, for a kernel without overlayfs in a user namespace")
 	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
 		os.Exit(125)
@@ -59,7 +60,7 @@ func main() {
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
-	answer := op.run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify})
+	answer := op.run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
 	if answer.Error == "" {
 		op.updateIndex(*root, answer)
 	}

@@ -37,7 +37,7 @@ func hint(err error) string {
 	case strings.Contains(err.Error(), "no space left on device") && !errors.As(err, &nsErr):
 		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
-		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6); see docs/troubleshooting.md"
+		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6), or fuse-overlayfs installed for rl to fall back to; see docs/troubleshooting.md"
 	case errors.As(err, &childErr) && childErr.Errno == int(unix.EPERM):
 		return "the kernel denied a privileged step inside the user namespace; on Ubuntu 23.10+ AppArmor does this unless kernel.apparmor_restrict_unprivileged_userns=0 or a profile allows rl; see docs/troubleshooting.md"
 	case errors.As(err, &nsErr) && errors.Is(err, unix.ENOSPC):

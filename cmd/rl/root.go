@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,17 +24,23 @@ type globalOptions struct {
 }
 
 // store returns the container store: the defaults, then the configuration
-// file (rl.conf), then --root and --runroot.
+// file (rl.conf), then --root and --runroot, made absolute: rl-init
+// resolves them after changing directories.
 func (g *globalOptions) store() (rootless.Store, error) {
 	s, err := rootless.ConfiguredStore()
 	if err != nil && (g.root == "" || g.runRoot == "") {
 		return s, err
 	}
-	if g.root != "" {
-		s.Root = g.root
-	}
-	if g.runRoot != "" {
-		s.RunRoot = g.runRoot
+	for _, f := range []struct {
+		flag string
+		dst  *string
+	}{{g.root, &s.Root}, {g.runRoot, &s.RunRoot}} {
+		if f.flag == "" {
+			continue
+		}
+		if *f.dst, err = filepath.Abs(f.flag); err != nil {
+			return s, fmt.Errorf("resolving %s: %w", f.flag, err)
+		}
 	}
 	return s, nil
 }

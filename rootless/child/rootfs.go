@@ -59,9 +59,8 @@ func buildRootfs(s *spec.Spec) (string, error) {
 	if err := fsoverlay.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return "", err
 	}
-	root := s.Rootfs.Mountpoint
-	layers := fsoverlay.Layers{Lower: s.Rootfs.Lower, Upper: s.Rootfs.Upper, Work: s.Rootfs.Work, UserXattr: s.Rootfs.UserXattr}
-	if err := fsoverlay.MountOverlay(layers, root); err != nil {
+	root, err := mountRoot(s.Rootfs)
+	if err != nil {
 		return "", &OverlayError{Err: err}
 	}
 	steps := []func(string, *spec.Spec) error{mountProc, mountSys, mountDev, mountUser, maskPaths}
@@ -81,6 +80,26 @@ func buildRootfs(s *spec.Spec) (string, error) {
 		if err := fsoverlay.MakeReadOnly(root, false); err != nil {
 			return "", err
 		}
+	}
+	return root, nil
+}
+
+// mountRoot mounts the container's overlay at or below r.Mountpoint and
+// returns where: with the kernel's overlayfs, or with fuse-overlayfs when
+// configured so or when the kernel refuses and fuse-overlayfs is
+// installed.
+func mountRoot(r spec.Rootfs) (string, error) {
+	layers := fsoverlay.Layers{Lower: r.Lower, Upper: r.Upper, Work: r.Work, UserXattr: r.UserXattr}
+	if r.FuseOnly {
+		return fsoverlay.MountFuse(r.FuseOverlay, layers, r.Mountpoint)
+	}
+	err := fsoverlay.MountOverlay(layers, r.Mountpoint)
+	if err == nil || r.FuseOverlay == "" {
+		return r.Mountpoint, err
+	}
+	root, fuseErr := fsoverlay.MountFuse(r.FuseOverlay, layers, r.Mountpoint)
+	if fuseErr != nil {
+		return "", fmt.Errorf("%w; the fuse-overlayfs fallback failed too: %w", err, fuseErr)
 	}
 	return root, nil
 }

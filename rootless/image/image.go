@@ -44,6 +44,9 @@ type Options struct {
 	// TLSVerify false allows plain HTTP and unverified TLS, for a local
 	// registry.
 	TLSVerify bool
+	// MountProgram is fuse-overlayfs when rl is configured to use it;
+	// storage then skips its probe of the kernel's overlayfs.
+	MountProgram string
 }
 
 // Store is an open image store.
@@ -54,11 +57,11 @@ type Store struct {
 
 // Open opens (creating if needed) the store.
 func Open(o Options) (*Store, error) {
-	s, err := storage.GetStore(storage.StoreOptions{
-		GraphRoot:       o.GraphRoot,
-		RunRoot:         o.RunRoot,
-		GraphDriverName: "overlay",
-	})
+	opts := storage.StoreOptions{GraphRoot: o.GraphRoot, RunRoot: o.RunRoot, GraphDriverName: "overlay"}
+	if o.MountProgram != "" {
+		opts.GraphDriverOptions = []string{"overlay.mount_program=" + o.MountProgram}
+	}
+	s, err := storage.GetStore(opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the image store in %s: %w", o.GraphRoot, err)
 	}
@@ -341,10 +344,12 @@ func (s *Store) Load(ctx context.Context, path string, progress io.Writer) (stri
 }
 
 // archiveName is the name an archive gives its image: a docker archive's
-// first repo tag, or else a name made from the manifest's digest. (The
-// ref.name annotation of an OCI archive is not read yet.)
+// first repo tag, an OCI archive's ref.name annotation when that is a full
+// reference (not a bare tag), or else a name made from the manifest's
+// digest.
 func archiveName(ctx context.Context, src types.ImageReference, sys *types.SystemContext) (string, error) {
-	if src.Transport() == dockerarchive.Transport {
+	switch src.Transport() {
+	case dockerarchive.Transport:
 		r, err := dockerarchive.NewReader(sys, src.StringWithinTransport())
 		if err != nil {
 			return "", err
@@ -359,6 +364,16 @@ func archiveName(ctx context.Context, src types.ImageReference, sys *types.Syste
 				if named := ref.DockerReference(); named != nil {
 					return named.String(), nil
 				}
+			}
+		}
+	case ociarchive.Transport:
+		desc, err := ociarchive.LoadManifestDescriptorWithContext(sys, src)
+		if err != nil {
+			return "", err
+		}
+		if name := desc.Annotations[imgspecv1.AnnotationRefName]; strings.ContainsAny(name, "/:") {
+			if named, err := Normalize(name); err == nil {
+				return named.String(), nil
 			}
 		}
 	}

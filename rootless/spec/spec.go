@@ -57,6 +57,10 @@ type Rootfs struct {
 	// UserXattr mounts the overlay with userxattr, as a mount inside a
 	// user namespace must; real root uses the trusted.* xattrs.
 	UserXattr bool `json:"userxattr,omitempty"`
+	// FuseOverlay is the fuse-overlayfs program to mount the overlay with
+	// when the kernel refuses (or always, with FuseOnly); "" for none.
+	FuseOverlay string `json:"fuse_overlay,omitempty"`
+	FuseOnly    bool   `json:"fuse_only,omitempty"`
 }
 
 // Mount kinds.

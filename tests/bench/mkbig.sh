@@ -14,7 +14,8 @@
 # fixed seed, so that they do not compress away and every run gives the same
 # bytes; tar headers are fixed (owner 0:0, mtime of the busybox layer) and
 # gzip -n stores no name or time, so the digests are the same on every run
-# with the same busybox. Prints the image's reference and manifest digest.
+# with the same busybox. Prints the image's reference, its manifest's digest
+# and the summed size of its layers as pushed (compressed), in bytes.
 set -euo pipefail
 
 address=${1:?usage: mkbig.sh ADDRESS [LAYOUT]}
@@ -108,4 +109,4 @@ skopeo --insecure-policy copy --quiet --dest-tls-verify=false --preserve-digests
 	--digestfile "$work/pushed" "oci:$out:big" "docker://$ref"
 [[ $(<"$work/pushed") == "$(jq -r .digest <<<"$manifest")" ]] ||
 	die "pushed $ref as $(<"$work/pushed"), built $(jq -r .digest <<<"$manifest")"
-echo "$ref $(<"$work/pushed")"
+echo "$ref $(<"$work/pushed") $(printf '%s\n' "${layers[@]}" | jq -s 'map(.size) | add')"

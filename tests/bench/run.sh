@@ -3,31 +3,48 @@
 # tear it down, next to its peers on the same machine and the same busybox
 # root filesystem:
 #
-#   rl      rl run --rm --network none --rootfs ROOT /bin/true
-#   bwrap   bwrap with the same seven namespaces, ROOT bound on /
-#   runc    runc run of a `runc spec --rootless` bundle on ROOT (plus net and
-#           cgroup namespaces, so that it makes the same seven)
-#   podman  podman run --rm --network none of ROOT imported as an image, in
-#           storage of its own
+#   rl          rl run --rm --network none --rootfs ROOT /bin/true
+#   rl-img      rl run --rm --network none IMAGE true, IMAGE being
+#               rl-test/busybox (the same busybox) pulled beforehand
+#   bwrap       bwrap with the same seven namespaces, ROOT bound on /
+#   runc        runc run of a `runc spec --rootless` bundle on ROOT (plus net
+#               and cgroup namespaces, so that it makes the same seven)
+#   podman      podman run --rm --network none of ROOT imported as an image,
+#               in storage of its own
+#   podman-img  podman run --rm --network none IMAGE true, in that storage
 #
-# It prints the median wall time of RL_BENCH_RUNS (50) runs of each, the
-# ratios of rl to each peer against the targets (rl <= 1.5x bwrap, rl <=
-# 0.1x podman; informational: a MISS does not fail the script) and rl's peak
-# resident memory. The runs are interleaved round-robin after
-# RL_BENCH_WARMUP (3) untimed rounds, so that load that comes and goes on
-# the machine falls on every tool alike rather than on whichever was being
-# timed at the moment.
+# and how long each takes to pull rl-test/big (five layers, ~200 MB, built
+# by mkbig.sh) from the registry into an empty store:
+#
+#   rl-pull      rl pull --tls-verify=false, fresh --root and --runroot
+#   podman-pull  podman pull --tls-verify=false, fresh storage
+#   skopeo-pull  skopeo copy into containers-storage:[DRIVER@ROOT+RUNROOT]
+#
+# The images come from a registry on 127.0.0.1 that the benchmark starts
+# (tests/registry/start.sh) in its temporary directory and stops on exit;
+# where it cannot start, the image benchmarks are reported as unavailable.
+#
+# It prints the median wall time of RL_BENCH_RUNS (50) start-up runs and
+# RL_BENCH_PULL_RUNS (5) pulls of each, the ratios of rl to its peers
+# against the targets (rl <= 1.5x bwrap, rl <= 0.1x podman, rl-img <= 0.1x
+# podman-img, rl-img <= 1.5x rl, rl-pull <= 1.0x the faster of podman-pull
+# and skopeo-pull; informational: a MISS does not fail the script) and rl's
+# peak resident memory, starting and pulling. The runs are interleaved
+# round-robin, the start-up runs after RL_BENCH_WARMUP (3) untimed rounds,
+# so that load that comes and goes on the machine falls on every tool alike
+# rather than on whichever was being timed at the moment. Between pulls,
+# untimed, the stores are removed and `sync` writes back what they left.
 #
 # Exit status: 0 when rl and every installed peer ran; 1 when one of them
 # failed. A peer that is not installed is reported as unavailable and
 # skipped.
 #
-# As root: runs tests/setup.sh, stages bin/rl, bin/rl-init, mkrootfs.sh and this
-# directory in a world-readable temporary directory (the checkout may sit
-# where the test user cannot enter) and runs itself there as the
-# unprivileged test user RL_TEST_USER (rltest). As any other user: runs the
-# benchmark as that user, which needs subordinate ids in /etc/subuid and
-# /etc/subgid.
+# As root: runs tests/setup.sh, stages bin/rl, bin/rl-init, bin/rl-image,
+# mkrootfs.sh, tests/registry and this directory in a world-readable
+# temporary directory (the checkout may sit where the test user cannot
+# enter) and runs itself there as the unprivileged test user RL_TEST_USER
+# (rltest). As any other user: runs the benchmark as that user, which needs
+# subordinate ids in /etc/subuid and /etc/subgid.
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME with a '.', numbers printed the same anywhere
 
@@ -36,17 +53,22 @@ top=$(cd "$here/../.." && pwd)
 user=${RL_TEST_USER:-rltest}
 runs=${RL_BENCH_RUNS:-50}
 warmup=${RL_BENCH_WARMUP:-3}
+pull_runs=${RL_BENCH_PULL_RUNS:-5}
 # runc and newuidmap live in /usr/sbin and /usr/bin; Debian leaves /usr/sbin
 # out of ordinary users' PATH.
 PATH=$PATH:/usr/sbin:/sbin
 
-tools=(rl bwrap runc podman)
-benched=()           # the tools that ran their trial run, in order
+tools=(rl rl-img bwrap runc podman podman-img) # start-up, in report order
+pull_tools=(rl-pull podman-pull skopeo-pull)
+benched=()           # the start-up tools that ran their trial run, in order
+pulled=()            # the same for the pull tools
 declare -A why=()    # tool → why it is not benchmarked
 declare -A median=() # tool → median wall time in ms
 failed=0             # set when rl or an installed peer failed to run
 work=""              # this run's temporary directory, removed on exit
 gated_pid=""         # the rl of the memory measurement while it runs
+registry=""          # the registry's directory while it runs
+declare -A rss_tree=() rss_largest=() # pull tool → peak RSS in kB
 
 # note prints a progress message on stderr, so stdout is the report alone.
 note() { echo "# $*" >&2; }
@@ -60,15 +82,19 @@ die() {
 # As root: stage and re-run as the test user.
 
 stage_and_rerun() {
-	[[ -x $top/bin/rl && -x $top/bin/rl-init ]] || die "bin/rl or bin/rl-init missing: run make build"
+	local bin
+	for bin in rl rl-init rl-image; do
+		[[ -x $top/bin/$bin ]] || die "bin/$bin missing: run make build"
+	done
 	"$top/tests/setup.sh" bench
 	local stage
 	stage=$(mktemp -d /tmp/rl-bench.XXXXXX)
 	# shellcheck disable=SC2064 # expand $stage now: it is local
 	trap "rm -rf '$stage'" EXIT
-	mkdir -p "$stage/bin" "$stage/tests/bench" "$stage/t"
-	cp "$top/bin/rl" "$top/bin/rl-init" "$stage/bin/"
+	mkdir -p "$stage/bin" "$stage/tests/bench" "$stage/tests/registry" "$stage/t"
+	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
 	cp "$top/tests/mkrootfs.sh" "$stage/tests/"
+	cp "$top/tests/registry/"*.sh "$stage/tests/registry/"
 	cp -r "$here/." "$stage/tests/bench/"
 	chmod -R a+rX "$stage"
 	# The user's work directory goes in here too, so that removing the stage
@@ -112,6 +138,9 @@ cleanup() {
 			runc --root "$runc_state" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	fi
+	if [[ -n $registry ]]; then
+		"$top/tests/registry/stop.sh" "$registry" || note "could not stop the registry in $registry"
+	fi
 	if [[ -n ${podman_global[*]:-} ]]; then
 		# reset removes every container and image in this storage, the
 		# storage itself, and stops the pause process.
@@ -119,10 +148,19 @@ cleanup() {
 			note "podman system reset failed; files may be left in $work"
 	fi
 	cd /
-	if [[ -n $work ]] && ! rm -rf "$work" 2>/dev/null; then
+	if [[ -n $work ]] && ! wipe "$work"; then
 		note "could not remove all of $work"
 	fi
 	exit "$status"
+}
+
+# wipe removes a directory, making what is in it writable first where rm
+# alone cannot (rl's store keeps its layer directories read-only, 0555).
+# Every file of the test images belongs to uid 0, which is the user outside.
+wipe() {
+	rm -rf -- "$1" 2>/dev/null && return
+	chmod -R u+rwX -- "$1" 2>/dev/null
+	rm -rf -- "$1" 2>/dev/null
 }
 
 # unavailable marks a peer as not benchmarked, with why.
@@ -153,7 +191,8 @@ setup_rootfs() {
 
 setup_rl() {
 	rl=$top/bin/rl
-	rl_cmd=("$rl" --root "$work/rl/root" --runroot "$work/rl/run" run --rm --network none --rootfs "$root" /bin/true)
+	rl_store=("$rl" --root "$work/rl/root" --runroot "$work/rl/run")
+	rl_cmd=("${rl_store[@]}" run --rm --network none --rootfs "$root" /bin/true)
 	try rl || {
 		cat "$work/out.rl" >&2
 		die "rl failed to run /bin/true: ${rl_cmd[*]}"
@@ -234,10 +273,12 @@ setup_podman() {
 		broken podman "$work/out.podman"
 		return
 	fi
+	podman_driver=$driver
 	for runtime in default runc; do
-		podman_cmd=(podman "${podman_global[@]}")
-		[[ $runtime == default ]] || podman_cmd+=(--runtime "$runtime")
-		podman_cmd+=(run --rm --network none "$podman_image" /bin/true)
+		podman_run=(podman "${podman_global[@]}")
+		[[ $runtime == default ]] || podman_run+=(--runtime "$runtime")
+		podman_run+=(run --rm --network none)
+		podman_cmd=("${podman_run[@]}" "$podman_image" /bin/true)
 		if try podman; then
 			note "podman: storage driver $driver, runtime $runtime"
 			return
@@ -246,6 +287,91 @@ setup_podman() {
 	broken podman "$work/out.podman"
 }
 run_podman() { "${podman_cmd[@]}"; }
+
+# ---------------------------------------------------------------------------
+# Images: a registry of our own with rl-test/busybox (the same busybox as
+# ROOT) for the start-up runs and rl-test/big for the pulls.
+
+# setup_registry starts the registry in the work directory and pushes the
+# test images (tests/registry/mkimages.sh) and the big one (mkbig.sh) to
+# it. Where it cannot start, the image benchmarks are unavailable.
+setup_registry() {
+	local address tool
+	registry=$work/registry # set first: cleanup stops whatever started
+	if ! address=$("$top/tests/registry/start.sh" "$registry" 2>"$work/out.registry"); then
+		registry=""
+		for tool in rl-img podman-img "${pull_tools[@]}"; do
+			unavailable "$tool" "no local registry: $(tail -n 1 "$work/out.registry")"
+		done
+		return
+	fi
+	note "registry on $address: building and pushing rl-test/busybox and rl-test/big"
+	"$top/tests/registry/mkimages.sh" "$address" "$work/layout" >/dev/null || die "tests/registry/mkimages.sh failed"
+	local pushed
+	pushed=$("$here/mkbig.sh" "$address" "$work/layout") || die "tests/bench/mkbig.sh failed"
+	big_kb=$(($(awk '{ print $3 }' <<<"$pushed") / 1024))
+	rm -rf "$work/layout"
+	small_image=$address/rl-test/busybox:latest
+	big_image=$address/rl-test/big:latest
+}
+
+# setup_rl-img pulls the busybox image into rl's store: the timed runs
+# start from an image that is there already.
+setup_rl-img() {
+	[[ -n ${small_image:-} ]] || return 0
+	rl_img_cmd=("${rl_store[@]}" run --rm --network none "$small_image" true)
+	{ "${rl_store[@]}" pull -q --tls-verify=false "$small_image" >"$work/out.rl-img" 2>&1 </dev/null &&
+		try rl-img; } || broken rl-img "$work/out.rl-img"
+}
+run_rl-img() { "${rl_img_cmd[@]}"; }
+
+# setup_podman-img pulls the busybox image into podman's storage of the
+# start-up runs, and runs it as podman runs ROOT's import.
+setup_podman-img() {
+	[[ -n ${small_image:-} ]] || return 0
+	if [[ -n ${why[podman]:-} ]]; then
+		why[podman-img]=${why[podman]}
+		return
+	fi
+	podman_img_cmd=("${podman_run[@]}" "$small_image" true)
+	{ podman "${podman_global[@]}" pull -q --tls-verify=false "$small_image" >"$work/out.podman-img" 2>&1 </dev/null &&
+		try podman-img; } || broken podman-img "$work/out.podman-img"
+}
+run_podman-img() { "${podman_img_cmd[@]}"; }
+
+# setup_pulls makes the pull commands, each with a store of its own under
+# WORK/p, which wipe_pulls removes after every pull, and runs each once as
+# its trial run, under the memory measurement. Podman and skopeo use the
+# storage driver that podman ran with (overlay, unless it had to fall back
+# to vfs), rl its own overlay store.
+setup_pulls() {
+	[[ -n ${big_image:-} ]] || return 0
+	local p=$work/p driver=${podman_driver:-overlay} tool
+	rl_pull_cmd=("$rl" --root "$p/rl" --runroot "$p/rlr" pull -q --tls-verify=false "$big_image")
+	podman_pull_cmd=(podman --root "$p/pd" --runroot "$p/pdr" --storage-driver "$driver"
+		--cgroup-manager cgroupfs --events-backend file pull -q --tls-verify=false "$big_image")
+	skopeo_pull_cmd=(skopeo copy -q --src-tls-verify=false "docker://$big_image"
+		"containers-storage:[$driver@$p/sk+$p/skr]$big_image")
+	for tool in "${pull_tools[@]}"; do
+		if [[ $tool != rl-pull ]] && ! command -v "${tool%-pull}" >/dev/null; then
+			unavailable "$tool" "${tool%-pull} is not installed"
+			continue
+		fi
+		measure_pull "$tool" || broken "$tool" "$work/out.$tool"
+		wipe_pulls
+		[[ -n ${why[$tool]:-} ]] || pulled+=("$tool")
+	done
+}
+run_rl-pull() { "${rl_pull_cmd[@]}"; }
+run_podman-pull() { "${podman_pull_cmd[@]}"; }
+run_skopeo-pull() { "${skopeo_pull_cmd[@]}"; }
+
+# wipe_pulls removes the pull stores, and writes back what they left in the
+# page cache, so that no pull pays for the one before it.
+wipe_pulls() {
+	wipe "$work/p" || die "could not remove the pull stores in $work/p"
+	sync
+}
 
 # ---------------------------------------------------------------------------
 # Timing.
@@ -264,15 +390,17 @@ time_once() {
 	echo $((${end/./} - ${start/./})) >>"$work/times.$tool"
 }
 
-# bench runs warm-up rounds, then timed ones, of every benchmarked tool in
-# turn; each round starts one tool further on, so that no tool always runs
-# right after the same other one.
-bench() {
-	local round i n=${#benched[@]}
-	note "$warmup warm-up and $runs timed runs of ${benched[*]}"
+# bench runs WARMUP untimed rounds, then RUNS timed ones, of every TOOL in
+# turn, and AFTER (untimed) after each run; each round starts one tool
+# further on, so that no tool always runs right after the same other one.
+bench() { # bench WARMUP RUNS AFTER TOOL...
+	local warmup=$1 runs=$2 after=$3 round i
+	shift 3
+	local list=("$@") n=$#
+	note "$warmup warm-up and $runs timed runs of ${list[*]}"
 	for ((round = 0; round < warmup + runs; round++)); do
 		for ((i = 0; i < n; i++)); do
-			local tool=${benched[(round + i) % n]}
+			local tool=${list[(round + i) % n]}
 			if ((round < warmup)); then
 				try "$tool" || {
 					cat "$work/out.$tool" >&2
@@ -281,6 +409,7 @@ bench() {
 			else
 				time_once "$tool"
 			fi
+			"$after"
 		done
 	done
 }
@@ -329,7 +458,7 @@ measure_rss_split() {
 	local gate=$work/gate ready=$work/ready gate_fd ready_fd line children
 	rss_front="" rss_init=""
 	mkfifo "$gate" "$ready"
-	"$rl" --root "$work/rl/root" --runroot "$work/rl/run" run --rm --init -i --network none --rootfs "$root" \
+	"${rl_store[@]}" run --rm --init -i --network none --rootfs "$root" \
 		/bin/sh -c 'echo ready; read -r line' <"$gate" >"$ready" 2>"$work/out.gated" &
 	gated_pid=$!
 	exec {gate_fd}>"$gate" {ready_fd}<"$ready"
@@ -349,6 +478,48 @@ measure_rss_split() {
 	gated_pid=""
 }
 
+# tree_rss PID SELF: the summed resident set sizes, in kB, of PID's
+# descendants, and of PID itself when SELF is 1.
+tree_rss() {
+	ps -e -o pid=,ppid=,rss= | awk -v root="$1" -v self="$2" '
+		{ parent[$1] = $2; rss[$1] = $3 }
+		END {
+			tree[root] = 1
+			do {
+				grown = 0
+				for (p in parent)
+					if (!(p in tree) && (parent[p] in tree)) { tree[p] = 1; grown = 1 }
+			} while (grown)
+			for (p in tree)
+				if (p != root || self) sum += rss[p]
+			print sum + 0
+		}'
+}
+
+# measure_pull runs a pull tool once, untimed, and sets rss_tree[TOOL] to
+# the peak of the summed resident set sizes of its whole process tree (rl,
+# rl-image and rl-image re-executed in the user namespace, for rl), sampled
+# every 20 ms, and rss_largest[TOOL] to what GNU time reports: the peak of
+# its largest single process. Fails when the tool does.
+measure_pull() {
+	local tool=$1 pid peak=0 kb self=1 timer=()
+	local -n cmd=${tool//-/_}_cmd
+	if [[ -x /usr/bin/time ]]; then
+		timer=(/usr/bin/time -f %M -o "$work/rss.$tool")
+		self=0 # the tree's root is GNU time, not the tool
+	fi
+	"${timer[@]}" "${cmd[@]}" >"$work/out.$tool" 2>&1 </dev/null &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		kb=$(tree_rss "$pid" "$self")
+		((kb <= peak)) || peak=$kb
+		sleep 0.02
+	done
+	wait "$pid" || return
+	rss_tree[$tool]=$peak
+	[[ $self == 1 ]] || rss_largest[$tool]=$(tail -n 1 "$work/rss.$tool")
+}
+
 # ---------------------------------------------------------------------------
 # Report.
 
@@ -359,43 +530,63 @@ versions() {
 	command -v bwrap >/dev/null && v+=("$(bwrap --version)")
 	command -v runc >/dev/null && v+=("$(runc --version | head -n 1)")
 	command -v podman >/dev/null && v+=("$(podman --version)")
+	command -v skopeo >/dev/null && v+=("$(skopeo --version)")
 	local joined
 	printf -v joined '%s, ' "${v[@]}"
 	echo "${joined%, }"
 }
 
-# report prints the results; the memory measurements must have been made.
-report() {
+# table prints the median, minimum and 90th percentile of each TOOL's
+# times, or why it has none, and records its median.
+table() { # table TOOL...
 	local tool m lo p90
-	echo "rl start-up benchmark: start a container on a busybox root, run /bin/true, tear down"
-	echo "machine: $(uname -sr), $(nproc) CPUs; user $(id -un)"
-	echo "tools:   $(versions)"
-	echo "wall time of the whole command, $runs runs each after $warmup warm-up rounds, interleaved"
-	echo
-	printf '%-8s %10s %10s %10s\n' tool median min p90
-	for tool in "${tools[@]}"; do
+	printf '%-12s %10s %10s %10s\n' tool median min p90
+	for tool in "$@"; do
 		if [[ -n ${why[$tool]:-} ]]; then
-			printf '%-8s %s\n' "$tool" "${why[$tool]}"
+			printf '%-12s %s\n' "$tool" "${why[$tool]}"
 			continue
 		fi
 		read -r m lo p90 < <(stats "$work/times.$tool")
 		median[$tool]=$m
-		printf '%-8s %7s ms %7s ms %7s ms\n' "$tool" "$m" "$lo" "$p90"
+		printf '%-12s %7s ms %7s ms %7s ms\n' "$tool" "$m" "$lo" "$p90"
 	done
-	echo
-	echo "commands (ROOT: the busybox root filesystem, WORK: this run's temporary directory)"
-	for tool in "${benched[@]}"; do
-		local -n cmd=${tool}_cmd
+}
+
+# commands prints each TOOL's command line, with ROOT, WORK and REGISTRY
+# for the paths and address that change from run to run.
+commands() { # commands TOOL...
+	local tool
+	for tool in "$@"; do
+		local -n cmd=${tool//-/_}_cmd
 		local line="${cmd[*]}"
 		[[ $tool != runc ]] || line+=" ID   (bundle: runc spec --rootless + net and cgroup namespaces)"
 		line=${line//$root/ROOT}
-		printf '  %-7s %s\n' "$tool" "${line//$work/WORK}"
+		line=${line//$work/WORK}
+		[[ -z ${small_image:-} ]] || line=${line//${small_image%%/*}/REGISTRY}
+		printf '  %-11s %s\n' "$tool" "$line"
 	done
+}
+
+# report prints the results; the memory measurements must have been made.
+report() {
+	echo "rl start-up benchmark: start a container on a busybox root, run /bin/true, tear down"
+	echo "machine: $(uname -sr), $(nproc) CPUs; user $(id -un)"
+	echo "tools:   $(versions)"
+	echo "wall time of the whole command, $runs runs each after $warmup warm-up rounds, interleaved"
+	echo "(rl-img and podman-img: the same busybox as the image rl-test/busybox, already pulled)"
 	echo
-	printf '%-10s %6s  %-8s %s\n' ratio value target result
-	ratio rl/bwrap "${median[bwrap]:-}" 1.5
-	ratio rl/runc "${median[runc]:-}" ""
-	ratio rl/podman "${median[podman]:-}" 0.1
+	table "${tools[@]}"
+	echo
+	echo "commands (ROOT: the busybox root filesystem, WORK: this run's temporary directory,"
+	echo "REGISTRY: the local registry's 127.0.0.1:PORT)"
+	commands "${benched[@]}"
+	echo
+	printf '%-19s %6s  %-8s %s\n' ratio value target result
+	ratio rl/bwrap rl bwrap 1.5
+	ratio rl/runc rl runc ""
+	ratio rl/podman rl podman 0.1
+	ratio rl-img/podman-img rl-img podman-img 0.1
+	ratio rl-img/rl rl-img rl 1.5
 	echo
 	echo "peak RSS of rl"
 	if [[ -n $rss_whole ]]; then
@@ -405,20 +596,47 @@ report() {
 	fi
 	echo "  rl front end alone (VmHWM while the command runs; run with --init -i): $(mb "$rss_front")"
 	echo "  rl-init alone (VmHWM as PID 1 after its setup; same run):             $(mb "$rss_init")"
+	echo
+	echo
+	echo "rl pull benchmark: pull rl-test/big (5 layers, $(mb "${big_kb:-}") compressed) from the local registry into an empty store"
+	echo "wall time of the whole command, $pull_runs runs each after one untimed trial run, interleaved;"
+	echo "after each pull (untimed) its store is removed and sync writes back what it left"
+	echo
+	table "${pull_tools[@]}"
+	echo
+	echo "commands"
+	commands "${pulled[@]}"
+	echo
+	# The faster peer: podman unless skopeo has the smaller median.
+	local faster=skopeo-pull
+	awk -v s="${median[skopeo-pull]:-}" -v p="${median[podman-pull]:-}" \
+		'BEGIN { exit !(s == "" || p != "" && p + 0 <= s + 0) }' && faster=podman-pull
+	printf '%-19s %6s  %-8s %s\n' ratio value target result
+	ratio "rl-pull/$faster" rl-pull "$faster" 1.0
+	echo
+	echo "peak RSS while pulling (trial run): the whole process tree, summed (RSS of each process, shared"
+	echo "pages counted in each; sampled every 20 ms, so a shorter peak can be missed), and its largest"
+	echo "single process (GNU time %M, which counts only that one)"
+	local tool
+	for tool in "${pull_tools[@]}"; do
+		[[ -z ${why[$tool]:-} ]] || continue
+		printf '  %-12s tree %10s   largest process %10s\n' "$tool" \
+			"$(mb "${rss_tree[$tool]:-}")" "$(mb "${rss_largest[$tool]:-}")"
+	done
 }
 
-# ratio prints rl's median over a peer's, against the target if there is
-# one. The median of rl is known; the peer's may be missing.
-ratio() { # ratio NAME PEER-MEDIAN TARGET
-	local target=${3:+<= $3}
-	if [[ -z $2 ]]; then
-		printf '%-10s %6s  %-8s %s\n' "$1" - "${target:--}" "no peer result"
+# ratio prints TOOL's median over PEER's, against TARGET if there is one.
+# Either median may be missing.
+ratio() { # ratio NAME TOOL PEER TARGET
+	local target=${4:+<= $4}
+	if [[ -z ${median[$2]:-} || -z ${median[$3]:-} ]]; then
+		printf '%-19s %6s  %-8s %s\n' "$1" - "${target:--}" "no result"
 		return
 	fi
-	awk -v name="$1" -v rl="${median[rl]}" -v peer="$2" -v limit="$3" -v target="${target:--}" 'BEGIN {
+	awk -v name="$1" -v rl="${median[$2]}" -v peer="${median[$3]}" -v limit="$4" -v target="${target:--}" 'BEGIN {
 		r = rl / peer
 		result = limit == "" ? "(no target)" : (r <= limit ? "PASS" : "MISS")
-		printf "%-10s %6.3f  %-8s %s\n", name, r, target, result
+		printf "%-19s %6.3f  %-8s %s\n", name, r, target, result
 	}'
 }
 
@@ -431,17 +649,22 @@ main() {
 	make_workdir
 	note "setting up in $work"
 	setup_rootfs
+	setup_registry
 	setup_rl
+	setup_rl-img
 	setup_bwrap
 	setup_runc
 	setup_podman
+	setup_podman-img
 	local tool
 	for tool in "${tools[@]}"; do
 		[[ -n ${why[$tool]:-} ]] || benched+=("$tool")
 	done
-	bench
+	bench "$warmup" "$runs" : "${benched[@]}"
 	measure_rss_whole
 	measure_rss_split
+	setup_pulls
+	((${#pulled[@]} == 0)) || bench 0 "$pull_runs" wipe_pulls "${pulled[@]}"
 	report
 	return "$failed"
 }
