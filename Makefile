@@ -46,7 +46,9 @@ test: unit integration
 unit:
 	$(GO) test ./...
 
+# Test-only helpers (tests/cmd) run inside containers: static, no cgo.
 integration: build
+	CGO_ENABLED=0 $(GO) build -o tests/bin/netprobe ./tests/cmd/netprobe
 	tests/run.sh
 
 bench: build
@@ -58,4 +60,4 @@ lint:
 	shellcheck tests/*.sh tests/bench/*.sh tests/registry/*.sh .ci/run
 
 clean:
-	rm -rf bin
+	rm -rf bin tests/bin

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rl/rootless/network"
 	"rl/userns"
 )
 
@@ -31,7 +32,6 @@ type Info struct {
 func GetInfo(store Store) Info {
 	info := Info{
 		Rootless: os.Getuid() != 0,
-		Network:  "none (loopback only) or host; user-mode networking is not there yet",
 		Cgroups:  "none: rl applies no resource limits yet",
 		Root:     store.Root,
 		RunRoot:  store.RunRoot,
@@ -54,6 +54,9 @@ func GetInfo(store Store) Info {
 		info.Warnings = append(info.Warnings, warning)
 	}
 	info.Overlay = overlayMode(store, maps.Privileged)
+	var warnings []string
+	info.Network, warnings = network.Describe()
+	info.Warnings = append(info.Warnings, warnings...)
 	for _, h := range []struct {
 		name     string
 		notFound error

@@ -42,7 +42,7 @@ type RunOptions struct {
 	TTY           bool
 	Init          bool
 	Userns        userns.Mode
-	Network       string
+	Net           NetOptions
 	PreserveFDs   int
 }
 
@@ -70,8 +70,8 @@ func (o RunOptions) validate() error {
 	default:
 		return fmt.Errorf("invalid --pull %q: use missing, always or never", o.Pull)
 	}
-	if o.Network != "none" && o.Network != "host" {
-		return fmt.Errorf("--network %q is not supported yet: use none or host", o.Network)
+	if err := o.Net.validate(); err != nil {
+		return err
 	}
 	if o.Workdir != "" && !filepath.IsAbs(o.Workdir) {
 		return fmt.Errorf("invalid --workdir %q: must be an absolute path", o.Workdir)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"rl/rootless/handshake"
+	"rl/rootless/network"
 	"rl/rootless/spec"
 	"rl/userns"
 )
@@ -89,7 +90,7 @@ func Run(opts RunOptions, store Store) (int, error) {
 	}
 	c.state.Rootfs, c.state.Image, c.state.ImageID, c.state.Command = opts.Rootfs, opts.Image, img.ID, args
 	s := c.spec(opts, img, args, user, home, maps)
-	code, err := c.run(s, maps, opts, preserved)
+	code, err := c.prepareAndRun(s, img, maps, opts, preserved)
 	if err != nil || opts.Remove {
 		if rmErr := c.remove(); rmErr != nil {
 			slog.Warn(rmErr.Error())
@@ -97,6 +98,20 @@ func Run(opts RunOptions, store Store) (int, error) {
 		return code, err
 	}
 	return code, c.saveState()
+}
+
+// prepareAndRun writes the container's /etc files and runs it.
+func (c *container) prepareAndRun(s *spec.Spec, img *spec.Image, maps userns.Mappings, opts RunOptions, preserved []*os.File) (int, error) {
+	ports, err := opts.Net.ports(img.Config)
+	if err != nil {
+		return 125, err
+	}
+	etc, err := c.etcMounts(opts.Net, s.Hostname, opts.Mounts)
+	if err != nil {
+		return 125, err
+	}
+	s.Mounts = append(etc, s.Mounts...)
+	return c.run(s, maps, opts, ports, preserved)
 }
 
 // rootfs returns the layers (top-most first) and image configuration of
@@ -216,7 +231,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 		User:     user,
 		Terminal: opts.TTY,
 		Init:     opts.Init,
-		Network:  opts.Network,
+		Network:  opts.Net.Mode.Name,
 		Rootfs: spec.Rootfs{
 			Lower: img.Layers, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint(),
 			UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
@@ -231,7 +246,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 }
 
 // run starts the container and supervises it until it exits.
-func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, preserved []*os.File) (int, error) {
+func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, ports []network.PortMapping, preserved []*os.File) (int, error) {
 	// Real root needs no user namespace: container root is real root, as
 	// with rootful runtimes, and overlayfs keeps its metadata in trusted.*
 	// xattrs, as containers/storage writes them for root.
@@ -242,10 +257,14 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, pre
 	if maps.Inner == nil {
 		// With keep-id, rl-init creates these itself inside the nested
 		// user namespace, which must own them.
-		flags |= unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP
-		if s.Network != "host" {
-			flags |= unix.CLONE_NEWNET
-		}
+		flags |= unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP
+	}
+	// The network and mount namespaces are always in the first clone: the
+	// network helpers join both at rl-init's pid (nsenter -n -m), which
+	// they can only do for namespaces of a user namespace they own.
+	flags |= unix.CLONE_NEWNS
+	if s.Network != "host" {
+		flags |= unix.CLONE_NEWNET
 	}
 	stdio := [3]*os.File{nil, os.Stdout, os.Stderr}
 	if opts.Interactive && !opts.TTY {
@@ -259,6 +278,15 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, pre
 	if err != nil {
 		return 125, err
 	}
+	// The network's helpers need rl-init's namespaces with their maps,
+	// before rl-init pivots.
+	net, err := network.Start(p.cmd.Process.Pid, maps.Privileged, opts.Net.Mode, ports, c.netStateDir())
+	defer net.Stop()
+	if err != nil {
+		p.kill()
+		return 125, fmt.Errorf("starting the %s network: %w", opts.Net.Mode.Name, err)
+	}
+	s.Interface, c.state.Ports = net.Interface, net.Ports
 	starts := 1
 	if s.Nested != nil {
 		starts = 2 // one for the outer rl-init, one for the nested one

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rl/rootless/network"
 	"rl/rootless/spec"
 	"rl/userns"
 )
@@ -41,7 +42,7 @@ func TestSpecBasics(t *testing.T) {
 	maps := userns.Compute(userns.ModeDefault, 1000, 1000, testSubIDs, testSubIDs)
 	user := spec.User{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{10}}
 	mounts := []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/d"}}
-	opts := RunOptions{Network: "none", Init: true, PreserveFDs: 2, Mounts: mounts}
+	opts := RunOptions{Net: NetOptions{Mode: network.Mode{Name: network.None}}, Init: true, PreserveFDs: 2, Mounts: mounts}
 	args := []string{"sh", "-c", "x"}
 	s := testContainer().spec(opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"rl/rootless/network"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -77,6 +79,8 @@ type State struct {
 	Created  time.Time `json:"created"`
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`
+	// Ports are the published ports, host ports chosen.
+	Ports []network.PortMapping `json:"ports,omitempty"`
 }
 
 // Container statuses.

@@ -3,7 +3,7 @@
 # with "bench", its benchmarks). Installs the Debian packages they use,
 # creates the unprivileged test user (RL_TEST_USER, default rltest) with
 # subordinate uid/gid ranges, and makes /dev/net/tun and /dev/fuse usable
-# by users, as distros ship them. Idempotent.
+# by users, as distros ship them, as well as unprivileged ping. Idempotent.
 set -euo pipefail
 user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
@@ -11,8 +11,10 @@ user=${RL_TEST_USER:-rltest}
 # The suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
 # pgrep, shellcheck for `make lint`, and the local registry with the tools
 # that build and push the test images (tests/registry), fuse-overlayfs for
-# the overlay fallback.
-packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs)
+# the overlay fallback, slirp4netns and passt (pasta) for the user-mode
+# networks and iproute2 (ip) for rootlesskit's slirp4netns driver.
+packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs
+	slirp4netns passt iproute2)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
 	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq)
@@ -37,3 +39,6 @@ done
 for dev in /dev/net/tun /dev/fuse; do
 	if [[ -e $dev ]]; then chmod 0666 "$dev"; fi
 done
+# As systemd sets it on distributions: every group may send ICMP echo
+# without privileges, which slirp4netns and pasta need to carry ping.
+sysctl -qw net.ipv4.ping_group_range="0 2147483647"

@@ -10,6 +10,15 @@
 //go:debug updatemaxprocs=0
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(execute(os.Args[1:])) }
+	"rl/rootless/network"
+)
+
+func main() {
+	// rl is also the helper that forwards published ports from inside a
+	// container's network namespace.
+	network.MaybeRunPortChild()
+	os.Exit(execute(os.Args[1:]))
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"rl/rootless"
+	"rl/rootless/network"
 	"rl/userns"
 )
 
@@ -30,6 +31,11 @@ type runFlags struct {
 	init          bool
 	userns        string
 	network       string
+	publish       []string
+	publishAll    bool
+	dns           []string
+	dnsSearch     []string
+	addHosts      []string
 	preserveFDs   int
 	pull          string
 	tlsVerify     bool
@@ -79,8 +85,13 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a pseudo-terminal for the container")
 	fl.BoolVar(&f.init, "init", false, "run a tiny init as PID 1 that forwards signals and reaps zombies")
 	fl.StringVar(&f.userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves (default: you are root)")
-	fl.StringVar(&f.network, "network", "none", "network mode: none (loopback only) or host")
-	fl.StringVar(&f.network, "net", "none", "alias of --network")
+	fl.StringVar(&f.network, "network", network.Slirp4netns, "network mode: slirp4netns[:OPTIONS], pasta[:ARGS], none (loopback only) or host")
+	fl.StringVar(&f.network, "net", network.Slirp4netns, "alias of --network")
+	fl.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container port on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
+	fl.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
+	fl.StringArrayVar(&f.dns, "dns", nil, "nameserver for the container's resolv.conf")
+	fl.StringArrayVar(&f.dnsSearch, "dns-search", nil, "search domain for the container's resolv.conf")
+	fl.StringArrayVar(&f.addHosts, "add-host", nil, "add NAME:IP to the container's /etc/hosts")
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
 	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
@@ -95,7 +106,7 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 		Pull: f.pull, Registry: rootless.ImageOptions{TLSVerify: f.tlsVerify, Quiet: f.quiet},
 		Workdir: f.workdir, User: f.user, ReadOnly: f.readOnly, ReadOnlyTmpfs: f.readOnlyTmpfs,
 		Remove: f.rm, Interactive: f.interactive, TTY: f.tty, Init: f.init,
-		Network: f.network, PreserveFDs: f.preserveFDs,
+		PreserveFDs: f.preserveFDs,
 	}
 	if f.rootfs == "" && len(args) > 0 {
 		opts.Image, opts.Command = args[0], args[1:]
@@ -106,6 +117,9 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 	}
 	var err error
 	if opts.Userns, err = userns.ParseMode(f.userns); err != nil {
+		return opts, err
+	}
+	if opts.Net, err = f.netOptions(); err != nil {
 		return opts, err
 	}
 	if opts.Env, err = rootless.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
@@ -126,4 +140,35 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 		opts.Mounts = append(opts.Mounts, m)
 	}
 	return opts, nil
+}
+
+// netOptions parses the network flags.
+func (f *runFlags) netOptions() (rootless.NetOptions, error) {
+	o := rootless.NetOptions{PublishAll: f.publishAll, DNSSearch: f.dnsSearch}
+	var err error
+	if o.Mode, err = network.ParseMode(f.network); err != nil {
+		return o, err
+	}
+	for _, p := range f.publish {
+		ms, err := network.ParsePublish(p)
+		if err != nil {
+			return o, err
+		}
+		o.Ports = append(o.Ports, ms...)
+	}
+	for _, d := range f.dns {
+		ip, err := network.ParseDNS(d)
+		if err != nil {
+			return o, err
+		}
+		o.DNS = append(o.DNS, ip)
+	}
+	for _, h := range f.addHosts {
+		entry, err := network.ParseAddHost(h)
+		if err != nil {
+			return o, err
+		}
+		o.AddHosts = append(o.AddHosts, entry)
+	}
+	return o, nil
 }

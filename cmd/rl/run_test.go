@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"rl/rootless"
+	"rl/rootless/network"
 	"rl/rootless/spec"
 	"rl/userns"
 )
@@ -19,6 +20,22 @@ import (
 // parseRun parses args with `rl run`'s real flag set and reads the values
 // back into a runFlags, with the positional arguments left over and
 // whether --entrypoint was given.
+
+// defaultNet and hostNet are the network options rl run's flags give with
+// no --network and with --network host.
+var (
+	defaultNet = rootless.NetOptions{Mode: mustMode("")}
+	hostNet    = rootless.NetOptions{Mode: mustMode("host")}
+)
+
+func mustMode(s string) network.Mode {
+	m, err := network.ParseMode(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 func parseRun(t *testing.T, args []string) (*runFlags, []string, bool, error) {
 	t.Helper()
 	code := 0
@@ -81,7 +98,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 		{
 			name:     "defaults",
 			args:     []string{"--rootfs", "/x", "true"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"true"}, ReadOnlyTmpfs: true, Network: "none"},
+			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"true"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"true"},
 		},
 		{
@@ -97,7 +114,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 					{Kind: spec.Tmpfs, Destination: "/t", Flags: noexec},
 				},
 				ReadOnlyTmpfs: true, Interactive: true, TTY: true, Init: true,
-				Userns: userns.ModeKeepID, Network: "none",
+				Userns: userns.ModeKeepID, Net: defaultNet,
 			},
 			wantArgs: []string{"sh", "-c", "x"},
 		},
@@ -105,14 +122,14 @@ func TestRunFlagsToOptions(t *testing.T) {
 			name: "flags after the command are the command's",
 			args: []string{"--rootfs", "/x", "ls", "-la", "--rm", "-e", "X=1"},
 			want: rootless.RunOptions{
-				Rootfs: "/x", Command: []string{"ls", "-la", "--rm", "-e", "X=1"}, ReadOnlyTmpfs: true, Network: "none",
+				Rootfs: "/x", Command: []string{"ls", "-la", "--rm", "-e", "X=1"}, ReadOnlyTmpfs: true, Net: defaultNet,
 			},
 			wantArgs: []string{"ls", "-la", "--rm", "-e", "X=1"},
 		},
 		{
 			name:     "double dash",
 			args:     []string{"--rootfs", "/x", "--", "-v", "x"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"-v", "x"}, ReadOnlyTmpfs: true, Network: "none"},
+			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"-v", "x"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"-v", "x"},
 		},
 		{
@@ -134,7 +151,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 					{Kind: spec.Tmpfs, Destination: "/t", Flags: unix.MS_NOSUID | unix.MS_NODEV, Data: "size=1m"},
 				},
 				ReadOnly: true, Remove: true, Interactive: true, TTY: true,
-				Network: "host", PreserveFDs: 2,
+				Net: hostNet, PreserveFDs: 2,
 			},
 			wantArgs: []string{"-c", "echo hi"},
 		},
@@ -148,32 +165,32 @@ func TestRunFlagsToOptions(t *testing.T) {
 					{Kind: spec.Bind, Source: dir, Destination: "/a"},
 					{Kind: spec.Bind, Source: dir, Destination: "/b"},
 				},
-				ReadOnlyTmpfs: true, Network: "none",
+				ReadOnlyTmpfs: true, Net: defaultNet,
 			},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "--net is --network",
 			args:     []string{"--rootfs", "/x", "--net", "host", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Network: "host"},
+			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: hostNet},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "empty --entrypoint clears the image's entrypoint",
 			args:     []string{"--rootfs", "/x", "--entrypoint", "", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", EntrypointSet: true, Command: []string{"cmd"}, ReadOnlyTmpfs: true, Network: "none"},
+			want:     rootless.RunOptions{Rootfs: "/x", EntrypointSet: true, Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "--userns private is the default",
 			args:     []string{"--rootfs", "/x", "--userns", "private", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Network: "none", Userns: userns.ModeDefault},
+			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet, Userns: userns.ModeDefault},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "no command",
 			args:     []string{"--rootfs", "/x"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{}, ReadOnlyTmpfs: true, Network: "none"},
+			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{},
 		},
 	}
@@ -282,8 +299,8 @@ func TestExecuteErrors(t *testing.T) {
 		{name: "no image and no --rootfs", args: []string{"run"}, wantErr: "no image or root filesystem given"},
 		{name: "missing --rootfs", args: []string{"run", "--rootfs", filepath.Join(rootfs, "nope"), "sh"}, wantErr: "root filesystem: "},
 		{name: "no command", args: []string{"run", "--rootfs", rootfs}, wantErr: "no command given"},
-		{name: "bad --network", args: []string{"run", "--network", "bridge", "--rootfs", rootfs, "sh"}, wantErr: `--network "bridge" is not supported`},
-		{name: "bad --net", args: []string{"run", "--net", "slirp", "--rootfs", rootfs, "sh"}, wantErr: `--network "slirp" is not supported`},
+		{name: "bad --network", args: []string{"run", "--network", "bridge", "--rootfs", rootfs, "sh"}, wantErr: `invalid --network "bridge": use slirp4netns, pasta, none or host`},
+		{name: "bad --net", args: []string{"run", "--net", "slirp", "--rootfs", rootfs, "sh"}, wantErr: `invalid --network "slirp"`},
 		{name: "bad --name", args: []string{"run", "--name", "-x", "--rootfs", rootfs, "sh"}, wantErr: `invalid --name "-x"`},
 		{name: "bad --hostname", args: []string{"run", "--hostname", "a_b", "--rootfs", rootfs, "sh"}, wantErr: `invalid --hostname "a_b"`},
 		{name: "relative -w", args: []string{"run", "-w", "rel", "--rootfs", rootfs, "sh"}, wantErr: `invalid --workdir "rel"`},

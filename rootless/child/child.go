@@ -48,7 +48,12 @@ func Main() {
 		}
 		os.Exit(0)
 	case handshake.Start:
-		if m.Spec.Nested != nil && os.Getenv(handshake.EnvNested) == "" {
+		nested := os.Getenv(handshake.EnvNested) != ""
+		if m.Spec.Network != "host" && !nested {
+			// With keep-id the outer rl-init owns the network namespace.
+			c.check(configureNetwork(m.Spec), "configuring the network")
+		}
+		if m.Spec.Nested != nil && !nested {
 			os.Exit(runNested(c, m.Spec))
 		}
 		start(c, m.Spec)

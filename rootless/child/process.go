@@ -32,9 +32,6 @@ func start(c *conn, s *spec.Spec) {
 	c.check(err, "building the root filesystem")
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
-	if s.Network == "none" {
-		c.check(loopbackUp(), "bringing up the loopback interface")
-	}
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}
@@ -229,22 +226,4 @@ func setupTerminal(c *conn, s *spec.Spec) error {
 		return nil
 	}
 	return unix.IoctlSetInt(0, unix.TIOCSCTTY, 0)
-}
-
-// loopbackUp sets the IFF_UP flag on lo in our fresh network namespace.
-func loopbackUp() error {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq("lo")
-	if err != nil {
-		return err
-	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return err
-	}
-	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
-	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }

@@ -49,10 +49,10 @@ func runInit(c *conn, s *spec.Spec, path string) int {
 // Start message from the same sync socket; we supervise it.
 func runNested(c *conn, s *spec.Spec) int {
 	sigs := notify()
+	// The network namespace is ours, made with our user namespace, so that
+	// the front end's network helpers find it at our pid and we can
+	// configure it.
 	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP)
-	if s.Network != "host" {
-		flags |= unix.CLONE_NEWNET
-	}
 	env := append(os.Environ(), handshake.EnvNested+"=1")
 	files := append(stdioAndPreserved(s.PreserveFDs), uintptr(c.fd))
 	allCaps := make([]uintptr, 0, unix.CAP_LAST_CAP+1)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -191,8 +192,10 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 		return nil, err
 	}
 	c := oci.Config
+	exposed := slices.Sorted(maps.Keys(c.ExposedPorts))
 	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
+		ExposedPorts: exposed,
 	}}, nil
 }
 

@@ -23,11 +23,16 @@ type Spec struct {
 	Terminal bool `json:"terminal,omitempty"`
 	// Init runs a reaping init as PID 1 with the command as its child.
 	Init bool `json:"init,omitempty"`
-	// Network is "none" (a new net namespace with loopback up) or "host".
-	Network  string  `json:"network"`
-	Rootfs   Rootfs  `json:"rootfs"`
-	Mounts   []Mount `json:"mounts,omitempty"`
-	ReadOnly bool    `json:"read_only,omitempty"`
+	// Network is the --network mode: "host", or one with a net namespace
+	// of its own ("none", "slirp4netns", "pasta") where rl-init brings up
+	// loopback.
+	Network string `json:"network"`
+	// Interface is the user-mode network's device for rl-init to
+	// configure, when the backend does not configure it itself.
+	Interface *Interface `json:"interface,omitempty"`
+	Rootfs    Rootfs     `json:"rootfs"`
+	Mounts    []Mount    `json:"mounts,omitempty"`
+	ReadOnly  bool       `json:"read_only,omitempty"`
 	// PreserveFDs is how many fds from 3 up are passed on to the command.
 	PreserveFDs int `json:"preserve_fds,omitempty"`
 	// Nested, when set, is the map of a second user namespace that rl-init
@@ -100,6 +105,9 @@ type ImageConfig struct {
 	Env        []string `json:"env,omitempty"`
 	WorkingDir string   `json:"working_dir,omitempty"`
 	User       string   `json:"user,omitempty"`
+	// ExposedPorts are the image's EXPOSE ports, "80/tcp" style, which
+	// -P publishes.
+	ExposedPorts []string `json:"exposed_ports,omitempty"`
 }
 
 // ImageAnswer is what rl-image prints on its stdout: one JSON document
@@ -133,4 +141,12 @@ type ImageSummary struct {
 	Names   []string  `json:"names"`
 	Created time.Time `json:"created"`
 	Size    int64     `json:"size"`
+}
+
+// Interface is a network device in the container and its configuration.
+type Interface struct {
+	Dev     string `json:"dev"`     // tap0
+	Address string `json:"address"` // with its prefix length: 10.0.2.100/24
+	Gateway string `json:"gateway"` // the default route's next hop: 10.0.2.2
+	MTU     int    `json:"mtu"`
 }
