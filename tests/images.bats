@@ -396,3 +396,25 @@ CONF
 	# On a terminal each blob gets a bar, named by its short digest.
 	[[ $(grep -cE '^Copying blob [0-9a-f]{12} .*done' <<<"$screen") == 3 ]] || fail "$screen"
 }
+
+@test "-P publishes the image's exposed ports on free host ports; rl port shows them" {
+	mkdir "$BATS_TEST_TMPDIR/www"
+	echo exposed >"$BATS_TEST_TMPDIR/www/index.html"
+	rl_background run --rm --init --name exposed -P --tls-verify=false -q -v "$BATS_TEST_TMPDIR/www:/www:ro" \
+		--entrypoint "" "$REGISTRY/rl-test/layers" httpd -f -p 80 -h /www
+	rl_pid=$!
+	for _ in $(seq 200); do
+		run rl port exposed 80
+		[[ $status == 0 && $output == *:* ]] && curl -sf "http://${output/0.0.0.0/127.0.0.1}/" >/dev/null && break
+		sleep 0.05
+	done
+	run rl port exposed
+	expect_status 0
+	[[ ${#lines[@]} == 2 ]]
+	expect_output_has "80/tcp -> 0.0.0.0:"
+	expect_output_has "5353/udp -> 0.0.0.0:"
+	run rl port exposed 80/tcp
+	[[ $(curl -sf "http://${output/0.0.0.0/127.0.0.1}/") == exposed ]]
+	kill -TERM "$rl_pid"
+	wait "$rl_pid" || true
+}

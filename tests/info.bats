@@ -8,6 +8,7 @@ load helpers
 	expect_status 0
 	expect_output_has "kernel:"
 	expect_output_has "overlay:"
+	expect_output_has "network:   default slirp4netns; available: slirp4netns ($(command -v slirp4netns)), pasta ($(command -v pasta))"
 	expect_output_has "root:      $RL_TEST_ROOT"
 	expect_output_has "helper:    $(dirname "$RL_BIN")/rl-init"
 	expect_output_has "helper:    $(dirname "$RL_BIN")/rl-image"

@@ -17,7 +17,7 @@ packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-re
 	slirp4netns passt iproute2)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
-	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq)
+	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq iperf3)
 fi
 missing=()
 for p in "${packages[@]}"; do
