@@ -8,6 +8,7 @@ import (
 
 	"rl/rootless"
 	"rl/rootless/handshake"
+	"rl/rootless/network"
 	"rl/userns"
 )
 
@@ -28,6 +29,12 @@ func hint(err error) string {
 		return "rl, rl-init and rl-image must be installed in the same directory"
 	case strings.Contains(err.Error(), "insufficient UIDs or GIDs"):
 		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"
+	case errors.Is(err, network.ErrNoBackend):
+		return "install it (sudo apt-get install slirp4netns; pasta is in passt), or run with --network none"
+	case strings.Contains(err.Error(), "/dev/net/tun"):
+		return "user-mode networks need /dev/net/tun usable by you (mode 0666, as distributions ship it; sudo modprobe tun if it is missing), or run with --network none"
+	case strings.Contains(err.Error(), "address already in use"):
+		return "another process holds that host port: publish on another one (-p OTHER:CTRPORT) or stop it"
 	case strings.Contains(err.Error(), "connection refused"):
 		return "nothing answers at the registry's address: check the name and port, and that the registry runs"
 	case strings.Contains(err.Error(), "manifest unknown"):
