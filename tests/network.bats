@@ -231,3 +231,15 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
 	expect_status 0
 	expect_output_has "reply from 10.0.2.2"
 }
+
+@test "without slirp4netns installed: one line with the fix, exit 125, nothing left" {
+	mkdir "$BATS_TEST_TMPDIR/path"
+	for tool in newuidmap newgidmap; do
+		ln -s "$(command -v "$tool")" "$BATS_TEST_TMPDIR/path/"
+	done
+	PATH="$BATS_TEST_TMPDIR/path" run "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "slirp4netns is not on PATH"
+	expect_output_has "apt-get install slirp4netns"
+	[[ -z $(ls -A "$RL_TEST_RUNROOT/net" 2>/dev/null) ]]
+}
