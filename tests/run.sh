@@ -59,7 +59,13 @@ else
 	mount -t tmpfs -o size=1m,mode=1777 rl-test-small "$small"
 	export RL_TEST_SMALLFS=$small
 	echo "# bats suites as the unprivileged user $user"
-	run_bats "$stage" runuser -u "$user" -- || status=1
+	# runuser opens no login session, so there is no XDG_RUNTIME_DIR;
+	# give the user one, as a session would (without it, containers/image
+	# tools look for credentials under /run/containers/UID, which a
+	# rootful podman may have made unreadable).
+	runtime_dir=$stage/runtime
+	install -d -m 0700 -o "$user" "$runtime_dir"
+	run_bats "$stage" runuser -u "$user" -- env XDG_RUNTIME_DIR="$runtime_dir" || status=1
 	echo "# bats suites as root (no subordinate ids: container root is real root)"
 	run_bats "$stage" || status=1
 fi

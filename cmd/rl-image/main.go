@@ -48,6 +48,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
 		os.Exit(125)
 	}
+	// In the user namespace our uid is 0, and without XDG_RUNTIME_DIR
+	// containers/image would read and write root's credentials
+	// (/run/containers/0/auth.json): name the caller's own first.
+	if uid := os.Getuid(); uid != 0 && os.Getenv("REGISTRY_AUTH_FILE") == "" && os.Getenv("XDG_RUNTIME_DIR") == "" {
+		_ = os.Setenv("REGISTRY_AUTH_FILE", fmt.Sprintf("/run/containers/%d/auth.json", uid))
+	}
 	// Layer files must be extracted as the ids they have in the image,
 	// which only a user namespace with the subordinate ranges allows.
 	unshare.MaybeReexecUsingUserNamespace(false)
