@@ -1,5 +1,7 @@
-// Package cgroupsd will own cgroup v2 for rl: transient systemd scopes with
-// Delegate=yes over the user's D-Bus, and direct writes to a delegated
-// subtree. It has no code yet; rl run applies no resource limits and has
-// no flags that ask for them.
+// Package cgroupsd puts a container in a cgroup v2 that enforces its
+// resource limits: a transient systemd scope with Delegate=yes, asked of
+// the user's systemd over D-Bus, or, without a user bus, a cgroup made
+// directly in a subtree delegated to the user. A limit that cannot be
+// enforced is an error (or, best effort, a warning): never silently
+// unlimited. It runs in rl, the front end, on the host.
 package cgroupsd

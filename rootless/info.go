@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rl/cgroupsd"
 	"rl/rootless/network"
 	"rl/userns"
 )
@@ -32,7 +33,7 @@ type Info struct {
 func GetInfo(store Store) Info {
 	info := Info{
 		Rootless: os.Getuid() != 0,
-		Cgroups:  "none: rl applies no resource limits yet",
+		Cgroups:  cgroupsd.Describe(),
 		Root:     store.Root,
 		RunRoot:  store.RunRoot,
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rl/cgroupsd"
 	"rl/rootless/spec"
 	"rl/userns"
 )
@@ -43,6 +44,8 @@ type RunOptions struct {
 	Init          bool
 	Userns        userns.Mode
 	Net           NetOptions
+	Resources     cgroupsd.Resources
+	Cgroups       cgroupsd.Options
 	PreserveFDs   int
 }
 

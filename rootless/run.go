@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rl/cgroupsd"
 	"rl/rootless/handshake"
 	"rl/rootless/network"
 	"rl/rootless/spec"
@@ -98,6 +99,27 @@ func Run(opts RunOptions, store Store) (int, error) {
 		return code, err
 	}
 	return code, c.saveState()
+}
+
+// applyCgroup puts rl-init (and so the container) in a cgroup that
+// enforces the limits, before it starts the command, and records it.
+func (c *container) applyCgroup(pid int, opts RunOptions) (*cgroupsd.Cgroup, error) {
+	o := opts.Cgroups
+	o.ID = c.state.ID
+	cg, warnings, err := cgroupsd.Apply(pid, opts.Resources, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		slog.Warn(w)
+	}
+	if cg != nil || len(warnings) > 0 {
+		c.state.Cgroup = &CgroupState{Unenforced: warnings}
+	}
+	if cg != nil {
+		c.state.Cgroup.Manager, c.state.Cgroup.Path, c.state.Cgroup.Enforced = cg.Manager, cg.Path, cg.Enforced
+	}
+	return cg, nil
 }
 
 // prepareAndRun writes the container's /etc files and runs it.
@@ -257,7 +279,9 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	if maps.Inner == nil {
 		// With keep-id, rl-init creates these itself inside the nested
 		// user namespace, which must own them.
-		flags |= unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP
+		// The cgroup namespace is rl-init's to make, once it is in its
+		// cgroup (see child.start).
+		flags |= unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS
 	}
 	// The network and mount namespaces are always in the first clone: the
 	// network helpers join both at rl-init's pid (nsenter -n -m), which
@@ -287,6 +311,12 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 		return 125, fmt.Errorf("starting the %s network: %w", opts.Net.Mode.Name, err)
 	}
 	s.Interface, c.state.Ports = net.Interface, net.Ports
+	cg, err := c.applyCgroup(p.cmd.Process.Pid, opts)
+	defer cg.Release()
+	if err != nil {
+		p.kill()
+		return 125, err
+	}
 	starts := 1
 	if s.Nested != nil {
 		starts = 2 // one for the outer rl-init, one for the nested one

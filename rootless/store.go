@@ -81,6 +81,19 @@ type State struct {
 	Finished time.Time `json:"finished,omitzero"`
 	// Ports are the published ports, host ports chosen.
 	Ports []network.PortMapping `json:"ports,omitempty"`
+	// Cgroup is the container's cgroup and the controllers whose limits
+	// it enforces, when it asked for limits.
+	Cgroup *CgroupState `json:"cgroup,omitempty"`
+}
+
+// CgroupState records where a container's limits live.
+type CgroupState struct {
+	Manager  string   `json:"manager"`
+	Path     string   `json:"path"`
+	Enforced []string `json:"enforced"`
+	// Unenforced are the best-effort warnings: limits asked for that
+	// nothing enforces.
+	Unenforced []string `json:"unenforced,omitempty"`
 }
 
 // Container statuses.

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"rl/cgroupsd"
 	"rl/rootless"
 	"rl/rootless/network"
 	"rl/userns"
@@ -36,6 +38,10 @@ type runFlags struct {
 	dns           []string
 	dnsSearch     []string
 	addHosts      []string
+	resources     cgroupsd.Flags
+	cgroupManager string
+	cgroupParent  string
+	limits        string
 	preserveFDs   int
 	pull          string
 	tlsVerify     bool
@@ -92,6 +98,26 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 	fl.StringArrayVar(&f.dns, "dns", nil, "nameserver for the container's resolv.conf")
 	fl.StringArrayVar(&f.dnsSearch, "dns-search", nil, "search domain for the container's resolv.conf")
 	fl.StringArrayVar(&f.addHosts, "add-host", nil, "add NAME:IP to the container's /etc/hosts")
+	r := &f.resources
+	fl.StringVarP(&r.Memory, "memory", "m", "", "memory limit (e.g. 512m, 1g): memory.max")
+	fl.StringVar(&r.MemoryReservation, "memory-reservation", "", "memory soft limit: memory.low")
+	fl.StringVar(&r.MemorySwap, "memory-swap", "", "memory plus swap limit (-1: unlimited swap)")
+	fl.StringVar(&r.CPUs, "cpus", "", "number of CPUs (e.g. 0.5): cpu.max")
+	fl.Int64Var(&r.CPUQuota, "cpu-quota", 0, "CPU time per period, in µs (cgroup v1 cfs_quota_us)")
+	fl.Uint64Var(&r.CPUPeriod, "cpu-period", 0, "CPU period, in µs (cgroup v1 cfs_period_us)")
+	fl.Uint64VarP(&r.CPUShares, "cpu-shares", "c", 0, "relative CPU weight (cgroup v1 shares, 2-262144): cpu.weight")
+	fl.StringVar(&r.CPUSetCPUs, "cpuset-cpus", "", "CPUs the container may use (e.g. 0-2,4)")
+	fl.StringVar(&r.CPUSetMems, "cpuset-mems", "", "memory nodes the container may use")
+	fl.Int64Var(&r.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited): pids.max")
+	fl.Uint64Var(&r.BlkioWeight, "blkio-weight", 0, "relative block IO weight (10-1000): io.weight")
+	fl.StringArrayVar(&r.BlkioWeightDevice, "blkio-weight-device", nil, "block IO weight of a device: PATH:WEIGHT")
+	fl.StringArrayVar(&r.DeviceReadBPS, "device-read-bps", nil, "read rate limit of a device: PATH:RATE (e.g. /dev/sda:1mb)")
+	fl.StringArrayVar(&r.DeviceWriteBPS, "device-write-bps", nil, "write rate limit of a device: PATH:RATE")
+	fl.StringArrayVar(&r.DeviceReadIOPS, "device-read-iops", nil, "read IO/s limit of a device: PATH:N")
+	fl.StringArrayVar(&r.DeviceWriteIOPS, "device-write-iops", nil, "write IO/s limit of a device: PATH:N")
+	fl.StringVar(&f.cgroupManager, "cgroup-manager", "", "systemd, cgroupfs or none (default: systemd when the user bus answers, else cgroupfs in a delegated cgroup)")
+	fl.StringVar(&f.cgroupParent, "cgroup-parent", "", "slice (systemd) or cgroup path (cgroupfs) to put the container under")
+	fl.StringVar(&f.limits, "limits", "strict", "strict: refuse limits that cannot be enforced; best-effort: run without them, with a warning")
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
 	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
@@ -122,6 +148,16 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 	if opts.Net, err = f.netOptions(); err != nil {
 		return opts, err
 	}
+	if opts.Resources, err = f.resources.Resources(); err != nil {
+		return opts, err
+	}
+	if opts.Cgroups.Manager, err = cgroupsd.ParseManager(f.cgroupManager); err != nil {
+		return opts, err
+	}
+	if f.limits != "" && f.limits != "strict" && f.limits != "best-effort" {
+		return opts, fmt.Errorf("invalid --limits %q: use strict or best-effort", f.limits)
+	}
+	opts.Cgroups.Parent, opts.Cgroups.BestEffort = f.cgroupParent, f.limits == "best-effort"
 	if opts.Env, err = rootless.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
 		return opts, err
 	}

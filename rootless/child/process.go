@@ -28,6 +28,10 @@ var defaultCaps = []uintptr{
 
 // start sets the container up and executes its command. It never returns.
 func start(c *conn, s *spec.Spec) {
+	// The front end has put us in the container's cgroup by now: a cgroup
+	// namespace made here is rooted there, so the container sees its own
+	// cgroup as / (cgroup_namespaces(7)).
+	c.check(unix.Unshare(unix.CLONE_NEWCGROUP), "creating the cgroup namespace")
 	root, err := buildRootfs(s)
 	c.check(err, "building the root filesystem")
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")

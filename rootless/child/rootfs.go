@@ -113,7 +113,7 @@ func mountSys(root string, s *spec.Spec) error {
 	target := mkdir(root, "/sys")
 	err := fsoverlay.Mount("sysfs", target, "sysfs", nsMountFlags|unix.MS_RDONLY, "")
 	if err == nil {
-		return nil
+		return mountCgroup(target)
 	}
 	if !errors.Is(err, unix.EPERM) {
 		return err
@@ -125,6 +125,18 @@ func mountSys(root string, s *spec.Spec) error {
 		return err
 	}
 	return fsoverlay.MakeReadOnly(target, true)
+}
+
+// mountCgroup mounts cgroup v2, read-only, on the fresh sysfs's
+// /sys/fs/cgroup when the host runs cgroup v2: in our cgroup namespace it
+// shows the container's own cgroup as its root. On a v1 or hybrid host it
+// leaves the directory empty.
+func mountCgroup(sys string) error {
+	var st unix.Statfs_t
+	if unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+		return nil
+	}
+	return fsoverlay.Mount("cgroup2", filepath.Join(sys, "fs/cgroup"), "cgroup2", nsMountFlags|unix.MS_RDONLY, "")
 }
 
 func mountDev(root string, s *spec.Spec) error {

@@ -1,0 +1,185 @@
+package cgroupsd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Cgroup managers of --cgroup-manager.
+const (
+	Systemd  = "systemd"
+	Cgroupfs = "cgroupfs"
+	None     = "none"
+)
+
+// root is where the cgroup v2 hierarchy is mounted.
+const root = "/sys/fs/cgroup"
+
+// Options say how to place a container.
+type Options struct {
+	// Manager is Systemd, Cgroupfs, None, or "" to pick: systemd when the
+	// user bus is there, else cgroupfs when rl's own cgroup is a
+	// writable (delegated) v2 subtree.
+	Manager string
+	// Parent is --cgroup-parent: a slice for systemd, a cgroup path for
+	// cgroupfs.
+	Parent string
+	// BestEffort runs without the limits that cannot be enforced, with a
+	// warning for each, instead of failing.
+	BestEffort bool
+	// ID names the cgroup (rl-ID.scope, rl-ID).
+	ID string
+}
+
+// Cgroup is the cgroup a container runs in.
+type Cgroup struct {
+	Manager string
+	// Path is the cgroup's path below /sys/fs/cgroup.
+	Path string
+	// Enforced lists the controllers whose limits hold.
+	Enforced []string
+	release  func()
+}
+
+// ErrUnenforceable is wrapped by errors about limits that cannot be
+// enforced on this machine.
+var ErrUnenforceable = errors.New("cannot enforce the resource limits")
+
+// ParseManager checks a --cgroup-manager value.
+func ParseManager(s string) (string, error) {
+	switch s {
+	case "", Systemd, Cgroupfs, None:
+		return s, nil
+	}
+	return "", fmt.Errorf("invalid --cgroup-manager %q: use systemd, cgroupfs or none", s)
+}
+
+// Apply moves pid into a new cgroup that enforces r, and returns it (nil
+// when there is nothing to do). Limits it cannot enforce fail it with
+// ErrUnenforceable and the fix, or, with o.BestEffort, become warnings.
+func Apply(pid int, r Resources, o Options) (*Cgroup, []string, error) {
+	if r.Empty() && (o.Manager == "" || o.Manager == None) {
+		return nil, nil, nil // no flag, no cgroup work at all
+	}
+	if o.Manager == None {
+		return unenforceable(r, o, "--cgroup-manager none applies no limits")
+	}
+	if !isCgroup2() {
+		return unenforceable(r, o, "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1")
+	}
+	manager := o.Manager
+	if manager == "" {
+		manager = pick()
+	}
+	var cg *Cgroup
+	var err error
+	switch manager {
+	case Systemd:
+		cg, err = applySystemd(pid, r, o)
+	case Cgroupfs:
+		cg, err = applyCgroupfs(pid, r, o)
+	default:
+		return unenforceable(r, o, "no systemd user bus (install dbus-user-session and log in, or loginctl enable-linger) and rl's own cgroup is not a writable delegated subtree")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	missing := slices.DeleteFunc(r.Controllers(), func(c string) bool { return slices.Contains(cg.Enforced, c) })
+	if len(missing) == 0 {
+		return cg, nil, nil
+	}
+	why := fmt.Sprintf("the %s controller(s) are not delegated to you in %s", strings.Join(missing, ", "), cg.Path)
+	if manager == Systemd {
+		why += "; delegate them to the user manager: /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids, then systemctl daemon-reload and log in again"
+	}
+	if !o.BestEffort {
+		cg.Release()
+		return nil, nil, fmt.Errorf("%w: %s (or run with --limits=best-effort)", ErrUnenforceable, why)
+	}
+	return cg, []string{"not enforced: " + why}, nil
+}
+
+// unenforceable is the failure (or, best effort, the warning) for limits
+// that cannot be enforced at all.
+func unenforceable(r Resources, o Options, why string) (*Cgroup, []string, error) {
+	ctrls := strings.Join(r.Controllers(), ", ")
+	if o.BestEffort {
+		return nil, []string{fmt.Sprintf("not enforced: the %s limits: %s", ctrls, why)}, nil
+	}
+	return nil, nil, fmt.Errorf("%w (%s): %s (or run with --limits=best-effort)", ErrUnenforceable, ctrls, why)
+}
+
+// Release removes what Apply made once the container is gone. It is safe
+// on a nil Cgroup.
+func (c *Cgroup) Release() {
+	if c != nil && c.release != nil {
+		c.release()
+	}
+}
+
+// pick chooses the manager: systemd when the user bus is there (its socket
+// exists: detected, never waited for), else cgroupfs when rl's own cgroup
+// is writable, else none.
+func pick() string {
+	if userBus() != "" {
+		return Systemd
+	}
+	if own, err := ownCgroup("self"); err == nil && writable(filepath.Join(root, own)) {
+		return Cgroupfs
+	}
+	return None
+}
+
+// userBus is the path of the user's D-Bus socket, or "".
+func userBus() string {
+	if addr, ok := strings.CutPrefix(os.Getenv("DBUS_SESSION_BUS_ADDRESS"), "unix:path="); ok {
+		addr, _, _ = strings.Cut(addr, ",")
+		if _, err := os.Stat(addr); err == nil {
+			return addr
+		}
+		return ""
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
+			return filepath.Join(dir, "bus")
+		}
+	}
+	return ""
+}
+
+// writable is true when the cgroup dir lets us create children and move
+// processes.
+func writable(dir string) bool {
+	return access(dir) && access(filepath.Join(dir, "cgroup.procs")) && access(filepath.Join(dir, "cgroup.subtree_control"))
+}
+
+// enabled are the controllers available in the cgroup path (its
+// cgroup.controllers).
+func enabled(path string) []string {
+	b, _ := os.ReadFile(filepath.Join(root, path, "cgroup.controllers"))
+	return strings.Fields(string(b))
+}
+
+// Describe says which manager rl would use here, for rl info.
+func Describe() string {
+	if !isCgroup2() {
+		return "none: /sys/fs/cgroup is not cgroup v2; resource limits are refused (or, with --limits=best-effort, ignored with a warning)"
+	}
+	own, _ := ownCgroup("self")
+	switch pick() {
+	case Systemd:
+		return "systemd (user bus " + userBus() + ")"
+	case Cgroupfs:
+		return "cgroupfs (delegated " + own + ": " + strings.Join(enabled(own), " ") + ")"
+	}
+	return "none: no systemd user bus, and " + own + " is not writable"
+}
+
+// access is true when we may write to path.
+func access(path string) bool { return unix.Access(path, unix.W_OK) == nil }

@@ -1,0 +1,132 @@
+package cgroupsd
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	systemd "github.com/coreos/go-systemd/v22/dbus"
+	"github.com/godbus/dbus/v5"
+)
+
+// systemdTimeout bounds the D-Bus calls: the bus was seen to exist, so
+// this only guards against a hung user manager.
+const systemdTimeout = 10 * time.Second
+
+// applySystemd asks the user's systemd for a transient scope holding pid,
+// with Delegate=yes (the container may manage its own subtree) and r as
+// unit properties, in the manner of podman and runc's systemd driver. The
+// scope goes away by itself when its last process exits, also when rl was
+// killed: systemd collects empty transient scopes.
+func applySystemd(pid int, r Resources, o Options) (*Cgroup, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
+	defer cancel()
+	conn, err := systemd.NewUserConnectionContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the systemd user manager: %w", err)
+	}
+	defer conn.Close()
+	props, err := r.properties()
+	if err != nil {
+		return nil, err
+	}
+	unit := "rl-" + o.ID[:12] + ".scope"
+	props = append(props,
+		systemd.PropDescription("rl container "+o.ID[:12]),
+		systemd.PropPids(uint32(pid)),
+		systemd.Property{Name: "Delegate", Value: dbus.MakeVariant(true)},
+		systemd.Property{Name: "CollectMode", Value: dbus.MakeVariant("inactive-or-failed")},
+	)
+	if o.Parent != "" {
+		props = append(props, systemd.PropSlice(o.Parent))
+	}
+	done := make(chan string, 1)
+	if _, err := conn.StartTransientUnitContext(ctx, unit, "fail", props, done); err != nil {
+		return nil, fmt.Errorf("starting the systemd scope %s: %w", unit, err)
+	}
+	select {
+	case result := <-done:
+		if result != "done" {
+			return nil, fmt.Errorf("starting the systemd scope %s: job %s", unit, result)
+		}
+	case <-ctx.Done():
+		return nil, fmt.Errorf("starting the systemd scope %s: %w", unit, ctx.Err())
+	}
+	path, err := ownCgroup(fmt.Sprint(pid))
+	if err != nil {
+		return nil, err
+	}
+	return &Cgroup{Manager: Systemd, Path: path, Enforced: enabled(path)}, nil
+}
+
+// ioDevice is one entry of systemd's per-device io properties, a(st).
+type ioDevice struct {
+	Path  string
+	Value uint64
+}
+
+// properties are r as systemd unit properties (systemd.resource-control(5)).
+func (r Resources) properties() ([]systemd.Property, error) {
+	var p []systemd.Property
+	add := func(name string, v any) { p = append(p, systemd.Property{Name: name, Value: dbus.MakeVariant(v)}) }
+	limit := func(v int64) uint64 {
+		if v < 0 {
+			return math.MaxUint64 // infinity
+		}
+		return uint64(v)
+	}
+	if r.MemoryMax != 0 {
+		add("MemoryMax", limit(r.MemoryMax))
+	}
+	if r.MemoryLow != 0 {
+		add("MemoryLow", limit(r.MemoryLow))
+	}
+	if r.SwapSet {
+		add("MemorySwapMax", limit(r.MemorySwapMax))
+	}
+	if r.CPUQuota != 0 {
+		add("CPUQuotaPeriodUSec", r.period())
+		quota := uint64(math.MaxUint64)
+		if r.CPUQuota > 0 {
+			quota = uint64(r.CPUQuota) * 1000000 / r.period()
+		}
+		add("CPUQuotaPerSecUSec", quota)
+	}
+	if r.CPUWeight != 0 {
+		add("CPUWeight", r.CPUWeight)
+	}
+	for _, s := range []struct{ name, list string }{{"AllowedCPUs", r.CPUs}, {"AllowedMemoryNodes", r.Mems}} {
+		if s.list == "" {
+			continue
+		}
+		bits, err := cpuSetBits(s.list)
+		if err != nil {
+			return nil, err
+		}
+		add(s.name, bits)
+	}
+	if r.PidsMax != 0 {
+		add("TasksMax", limit(r.PidsMax))
+	}
+	if r.IOWeight != 0 {
+		add("IOWeight", r.IOWeight)
+	}
+	names := map[string]string{
+		"weight": "IODeviceWeight", "rbps": "IOReadBandwidthMax", "wbps": "IOWriteBandwidthMax",
+		"riops": "IOReadIOPSMax", "wiops": "IOWriteIOPSMax",
+	}
+	byName := map[string][]ioDevice{}
+	var order []string
+	for _, d := range r.Devices {
+		name := names[d.Key]
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], ioDevice{d.Path, d.Value})
+	}
+	for _, name := range order {
+		add(name, byName[name])
+	}
+	return p, nil
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# cgroups through the user's systemd (and cgroupfs in a delegated scope),
+# run inside the VM tier (tests/vm/run.sh): systemd as PID 1, pure cgroup
+# v2, the user's manager with cpu cpuset io memory pids delegated.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# rl_limited ARGS...: rl run --rm --network none --rootfs $ROOTFS ARGS...
+rl_limited() {
+	run rl run --rm --network none --rootfs "$ROOTFS" "$@"
+}
+
+@test "--memory: the limit is memory.max; a process that needs more is killed (137) and memory.events counts it" {
+	rl_limited --memory 32m cat /sys/fs/cgroup/memory.max
+	expect_status 0
+	[[ $output == 33554432 ]]
+	# A subshell holds 64 MiB in a variable: the OOM killer takes it, and
+	# its status (137) becomes the container's.
+	rl_limited --memory 32m --memory-swap 32m sh -c '(x=$(head -c 67108864 /dev/zero | tr "\0" x); echo survived); s=$?
+		grep oom_kill /sys/fs/cgroup/memory.events; exit $s'
+	[[ $status == 137 ]]
+	expect_output_has "oom_kill 1"
+	[[ $output != *survived* ]]
+}
+
+@test "--memory-swap equal to --memory allows no swap; -1 allows any" {
+	rl_limited --memory 64m --memory-swap 64m cat /sys/fs/cgroup/memory.swap.max
+	expect_status 0
+	[[ $output == 0 ]]
+	rl_limited --memory 64m --memory-swap -1 cat /sys/fs/cgroup/memory.swap.max
+	[[ $output == max ]]
+}
+
+@test "--cpus 0.5 is cpu.max 50000 100000, and a busy loop gets about half a CPU" {
+	rl_limited --cpus 0.5 sh -c 'cat /sys/fs/cgroup/cpu.max
+		timeout 3 sh -c "while :; do :; done"
+		grep usage_usec /sys/fs/cgroup/cpu.stat'
+	[[ ${lines[0]} == "50000 100000" ]]
+	usage=${lines[1]#usage_usec }
+	# 3 s at half a CPU is 1.5 s of CPU time: allow 0.9 to 2.1 s.
+	((usage > 900000 && usage < 2100000)) || fail "cpu usage $usage µs"
+}
+
+@test "--cpu-shares becomes cpu.weight as runc converts it; --cpuset-cpus 0 is cpuset.cpus.effective" {
+	rl_limited --cpu-shares 512 --cpuset-cpus 0 sh -c 'cat /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpuset.cpus.effective'
+	expect_status 0
+	[[ ${lines[0]} == 20 ]]
+	[[ ${lines[1]} == 0 ]]
+}
+
+@test "--pids-limit 20 stops a fork loop at 20 processes" {
+	# Only shell builtins after the loop: at the limit, nothing forks.
+	rl_limited --pids-limit 20 sh -c 'cat /sys/fs/cgroup/pids.max
+		i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i + 1)); done 2>/dev/null
+		read -r n </sys/fs/cgroup/pids.current; echo "$n"
+		while read -r l; do echo "$l"; done </sys/fs/cgroup/pids.events'
+	[[ ${lines[0]} == 20 ]]
+	[[ ${lines[1]} == 20 ]]
+	[[ ${lines[2]} == "max "[1-9]* ]]
+}
+
+@test "--blkio-weight and --device-write-bps reach io.weight and io.max" {
+	dev=$(awk '$2 == "/" { print $1; exit }' /proc/mounts)
+	IFS=: read -r major minor < <(stat -Lc '%t:%T' "$dev")
+	majmin=$(printf '%d:%d' "0x$major" "0x$minor")
+	rl_limited --blkio-weight 300 --device-write-bps "$dev:1mb" sh -c 'cat /sys/fs/cgroup/io.weight /sys/fs/cgroup/io.max'
+	expect_status 0
+	expect_output_has "default 2930"
+	expect_output_has "$majmin rbps=max wbps=1048576"
+}
+
+@test "the scope is listed while the container runs and gone after it exits, also after kill -9 of rl" {
+	ready=$(fifo ready)
+	rl_background run --rm --network none --memory 64m --name scoped --rootfs "$ROOTFS" -v "$BATS_TEST_TMPDIR:/t" \
+		sh -c 'echo ready > /t/ready; exec sleep 1000'
+	pid=$!
+	timeout 20 cat "$ready" >/dev/null
+	id=$(readlink "$RL_TEST_ROOT/names/scoped")
+	systemctl --user is-active "rl-${id:0:12}.scope"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	for _ in $(seq 100); do
+		systemctl --user is-active --quiet "rl-${id:0:12}.scope" || break
+		sleep 0.1
+	done
+	run systemctl --user is-active "rl-${id:0:12}.scope"
+	[[ $status != 0 ]]
+	rm -rf "$RL_TEST_ROOT" "$RL_TEST_RUNROOT"
+}
+
+@test "the container sees its own cgroup as / and /sys/fs/cgroup read-only" {
+	rl_limited --pids-limit 100 sh -c 'cat /proc/self/cgroup; touch /sys/fs/cgroup/x'
+	[[ ${lines[0]} == "0::/" ]]
+	expect_output_has "Read-only file system"
+}
+
+@test "cgroupfs in a delegated scope without a bus address" {
+	run systemd-run --user --scope -q -p Delegate=yes env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=/nonexistent \
+		"$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --network none --pids-limit 30 \
+		--rootfs "$ROOTFS" sh -c 'cat /sys/fs/cgroup/pids.max'
+	expect_status 0
+	[[ $output == 30 ]]
+}
+
+@test "no limit flags: no cgroup work, no scope" {
+	rl_limited cat /proc/self/cgroup
+	expect_status 0
+	run systemctl --user list-units --all --no-legend 'rl-*.scope'
+	[[ -z $output ]]
+}
