@@ -17,7 +17,7 @@ load helpers
 		expect_output_has "uid map:   0-0 -> $(id -u)-$(id -u), 1-"
 		expect_output_has "-> $sub_start-"
 	fi
-	[[ $output != *warning* ]]
+	! grep -q "^warning:" <<<"$output"
 }
 
 @test "rl info --format json, with a missing subordinate range shown as a warning" {
