@@ -24,7 +24,7 @@ INIT_LDFLAGS := -s -w -X main.version=$(VERSION) -linkmode external -extldflags 
 endif
 INIT_TAGS    := osusergo,netgo
 
-.PHONY: all build install test unit integration bench lint clean
+.PHONY: all build install test unit integration test-vm bench lint clean
 
 all: build
 
@@ -41,7 +41,8 @@ install: build
 # As root this installs the test packages, creates the unprivileged test
 # user and runs the bats suites as that user and then as root; as another
 # user it runs the suites as that user (after `sudo tests/setup.sh`).
-test: unit integration
+# Then the VM tier: systemd and cgroup v2 in a qemu guest (tests/vm).
+test: unit integration test-vm
 
 unit:
 	$(GO) test ./...
@@ -51,13 +52,19 @@ integration: build
 	CGO_ENABLED=0 $(GO) build -o tests/bin/netprobe ./tests/cmd/netprobe
 	tests/run.sh
 
+# rl's tests/vm suites as an unprivileged user with a systemd user manager
+# and delegated cgroup v2 controllers, in a qemu guest whose image is
+# built once (as root) and cached in /var/tmp/rl-vm (tests/vm/README.md).
+test-vm: build
+	tests/vm/run.sh
+
 bench: build
 	tests/bench/run.sh
 
 lint:
 	$(GO) vet ./...
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
-	shellcheck tests/*.sh tests/bench/*.sh tests/registry/*.sh .ci/run
+	shellcheck tests/*.sh tests/bench/*.sh tests/registry/*.sh tests/vm/*.sh .ci/run
 
 clean:
 	rm -rf bin tests/bin

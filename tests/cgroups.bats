@@ -46,3 +46,16 @@ load helpers
 		one_line_error
 	done
 }
+
+@test "rl stats of a container without limits says how to get them" {
+	ready=$(fifo ready)
+	rl_background run --init --name nolimits --rootfs "$ROOTFS" -v "$BATS_TEST_TMPDIR:/t" sh -c 'echo ready > /t/ready; exec sleep 1000'
+	pid=$!
+	timeout 20 cat "$ready" >/dev/null
+	run rl stats --no-stream nolimits
+	one_line_error
+	expect_output_has "no cgroup of its own"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	rm -rf "$RL_TEST_ROOT" "$RL_TEST_RUNROOT"
+}

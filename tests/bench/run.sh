@@ -6,12 +6,14 @@
 #   rl          rl run --rm --network none --rootfs ROOT /bin/true
 #   rl-img      rl run --rm --network none IMAGE true, IMAGE being
 #               rl-test/busybox (the same busybox) pulled beforehand
+#   rl-img-net  rl run --rm IMAGE true: rl's default network, slirp4netns
 #   bwrap       bwrap with the same seven namespaces, ROOT bound on /
 #   runc        runc run of a `runc spec --rootless` bundle on ROOT (plus net
 #               and cgroup namespaces, so that it makes the same seven)
 #   podman      podman run --rm --network none of ROOT imported as an image,
 #               in storage of its own
 #   podman-img  podman run --rm --network none IMAGE true, in that storage
+#   podman-img-net  podman run --rm --network slirp4netns IMAGE true
 #
 # and how long each takes to pull rl-test/big (five layers, ~200 MB, built
 # by mkbig.sh) from the registry into an empty store:
@@ -20,20 +22,40 @@
 #   podman-pull  podman pull --tls-verify=false, fresh storage
 #   skopeo-pull  skopeo copy into containers-storage:[DRIVER@ROOT+RUNROOT]
 #
+# and the TCP throughput of rl's network (slirp4netns, ports published by
+# rootlesskit's builtin port driver) next to podman's with the same backend
+# (slirp4netns, port_handler=rootlesskit), measured by iperf3 (-t
+# RL_BENCH_NET_TIME, 3 s) in a root filesystem of ROOT plus the host's
+# iperf3 and its libraries (mkiperfroot.sh), imported as an image for podman:
+#
+#   rl-in, podman-in    host -> container: the server (iperf3 -s -1) in a
+#                       container run with -p 127.0.0.1:PORT:5201, the client
+#                       on the host, connecting to 127.0.0.1:PORT
+#   rl-out, podman-out  container -> host: the server on the host's
+#                       127.0.0.1:PORT, the client in a container run with
+#                       --network slirp4netns:allow_host_loopback=true,
+#                       connecting to the gateway 10.0.2.2
+#
 # The images come from a registry on 127.0.0.1 that the benchmark starts
 # (tests/registry/start.sh) in its temporary directory and stops on exit;
 # where it cannot start, the image benchmarks are reported as unavailable.
 #
 # It prints the median wall time of RL_BENCH_RUNS (50) start-up runs and
-# RL_BENCH_PULL_RUNS (5) pulls of each, the ratios of rl to its peers
+# RL_BENCH_PULL_RUNS (5) pulls of each, the median throughput of
+# RL_BENCH_NET_RUNS (3) iperf3 runs of each, the ratios of rl to its peers
 # against the targets (rl <= 1.5x bwrap, rl <= 0.1x podman, rl-img <= 0.1x
 # podman-img, rl-img <= 1.5x rl, rl-pull <= 1.0x the faster of podman-pull
-# and skopeo-pull; informational: a MISS does not fail the script) and rl's
-# peak resident memory, starting and pulling. The runs are interleaved
-# round-robin, the start-up runs after RL_BENCH_WARMUP (3) untimed rounds,
-# so that load that comes and goes on the machine falls on every tool alike
-# rather than on whichever was being timed at the moment. Between pulls,
-# untimed, the stores are removed and `sync` writes back what they left.
+# and skopeo-pull, rl-in >= 1.0x podman-in, rl-out >= 1.0x podman-out), what
+# the network adds to rl's start (rl-img-net - rl-img <= +30 ms, next to
+# podman-img-net - podman-img) -- informational: a MISS does not fail the
+# script -- and rl's peak resident memory, starting and pulling. The runs
+# are interleaved round-robin, the start-up runs after RL_BENCH_WARMUP (3)
+# untimed rounds, the pulls and iperf3 runs after one untimed trial run of
+# each, so that load that comes and goes on the machine falls on every tool
+# alike rather than on whichever was being timed at the moment. Between
+# pulls, untimed, the stores are removed and `sync` writes back what they
+# left. Each iperf3 run has a server of its own on a free port, which the
+# client connects to once it says that it listens.
 #
 # Exit status: 0 when rl and every installed peer ran; 1 when one of them
 # failed. A peer that is not installed is reported as unavailable and
@@ -54,20 +76,25 @@ user=${RL_TEST_USER:-rltest}
 runs=${RL_BENCH_RUNS:-50}
 warmup=${RL_BENCH_WARMUP:-3}
 pull_runs=${RL_BENCH_PULL_RUNS:-5}
+net_runs=${RL_BENCH_NET_RUNS:-3}
+net_time=${RL_BENCH_NET_TIME:-3}
 # runc and newuidmap live in /usr/sbin and /usr/bin; Debian leaves /usr/sbin
 # out of ordinary users' PATH.
 PATH=$PATH:/usr/sbin:/sbin
 
-tools=(rl rl-img bwrap runc podman podman-img) # start-up, in report order
+tools=(rl rl-img rl-img-net bwrap runc podman podman-img podman-img-net) # start-up, in report order
 pull_tools=(rl-pull podman-pull skopeo-pull)
+net_tools=(rl-in podman-in rl-out podman-out)
 benched=()           # the start-up tools that ran their trial run, in order
 pulled=()            # the same for the pull tools
+net_benched=()       # the same for the network tools
 declare -A why=()    # tool → why it is not benchmarked
-declare -A median=() # tool → median wall time in ms
+declare -A median=() # tool → median wall time in ms (throughput in Mbit/s)
 failed=0             # set when rl or an installed peer failed to run
 work=""              # this run's temporary directory, removed on exit
 gated_pid=""         # the rl of the memory measurement while it runs
 registry=""          # the registry's directory while it runs
+server_pid=""        # an iperf3 server (on the host or in a container) while it runs
 declare -A rss_tree=() rss_largest=() # pull tool → peak RSS in kB
 
 # note prints a progress message on stderr, so stdout is the report alone.
@@ -123,15 +150,17 @@ make_workdir() {
 		XDG_DATA_HOME=$work/xdg/data XDG_CACHE_HOME=$work/xdg/cache TMPDIR=$work/tmp
 }
 
-# cleanup removes what the run made: a container still running, podman's
-# storage (its layers belong to subordinate ids, which only podman can
-# remove) and its pause process, and the temporary directory.
+# cleanup removes what the run made: a container or an iperf3 server still
+# running, podman's storage (its layers belong to subordinate ids, which
+# only podman can remove) and its pause process, and the temporary
+# directory.
 cleanup() {
 	local status=$?
 	if [[ -n $gated_pid ]]; then
 		kill "$gated_pid" 2>/dev/null || true
 		wait "$gated_pid" 2>/dev/null || true
 	fi
+	[[ -z $server_pid ]] || stop_server 0 || true
 	if [[ -n ${runc_state:-} ]]; then
 		local id
 		for id in $(runc --root "$runc_state" list -q 2>/dev/null); do
@@ -277,8 +306,8 @@ setup_podman() {
 	for runtime in default runc; do
 		podman_run=(podman "${podman_global[@]}")
 		[[ $runtime == default ]] || podman_run+=(--runtime "$runtime")
-		podman_run+=(run --rm --network none)
-		podman_cmd=("${podman_run[@]}" "$podman_image" /bin/true)
+		podman_run+=(run --rm)
+		podman_cmd=("${podman_run[@]}" --network none "$podman_image" /bin/true)
 		if try podman; then
 			note "podman: storage driver $driver, runtime $runtime"
 			return
@@ -333,11 +362,35 @@ setup_podman-img() {
 		why[podman-img]=${why[podman]}
 		return
 	fi
-	podman_img_cmd=("${podman_run[@]}" "$small_image" true)
+	podman_img_cmd=("${podman_run[@]}" --network none "$small_image" true)
 	{ podman "${podman_global[@]}" pull -q --tls-verify=false "$small_image" >"$work/out.podman-img" 2>&1 </dev/null &&
 		try podman-img; } || broken podman-img "$work/out.podman-img"
 }
 run_podman-img() { "${podman_img_cmd[@]}"; }
+
+# setup_rl-img-net and setup_podman-img-net run the busybox image as
+# rl-img and podman-img do, but on slirp4netns, to measure what starting the
+# network adds: rl's by default, podman's named (containers.conf could make
+# another network its default).
+setup_rl-img-net() {
+	if [[ -n ${why[rl-img]:-} ]]; then
+		why[rl-img-net]=${why[rl-img]}
+		return
+	fi
+	rl_img_net_cmd=("${rl_store[@]}" run --rm "$small_image" true)
+	try rl-img-net || broken rl-img-net "$work/out.rl-img-net"
+}
+run_rl-img-net() { "${rl_img_net_cmd[@]}"; }
+
+setup_podman-img-net() {
+	if [[ -n ${why[podman-img]:-} ]]; then
+		why[podman-img-net]=${why[podman-img]}
+		return
+	fi
+	podman_img_net_cmd=("${podman_run[@]}" --network slirp4netns "$small_image" true)
+	try podman-img-net || broken podman-img-net "$work/out.podman-img-net"
+}
+run_podman-img-net() { "${podman_img_net_cmd[@]}"; }
 
 # setup_pulls makes the pull commands, each with a store of its own under
 # WORK/p, which wipe_pulls removes after every pull, and runs each once as
@@ -374,6 +427,180 @@ wipe_pulls() {
 }
 
 # ---------------------------------------------------------------------------
+# Network throughput: iperf3 through rl's and podman's slirp4netns.
+
+# setup_net makes the root filesystem with iperf3 (ROOT plus mkiperfroot.sh)
+# and, for podman, an image of it in the storage of the start-up runs, then
+# the commands of each direction, and runs each once as its trial run. The
+# commands name their port PORT, which each run replaces with a free one.
+setup_net() {
+	local tool need
+	for need in iperf3 jq python3; do
+		command -v "$need" >/dev/null && continue
+		for tool in "${net_tools[@]}"; do
+			unavailable "$tool" "$need is not installed (tests/setup.sh bench installs it)"
+		done
+		return
+	done
+	iperf_root=$work/iperf-root
+	"$top/tests/mkrootfs.sh" "$iperf_root"
+	"$here/mkiperfroot.sh" "$iperf_root"
+	# --forceflush: a server says that it listens at once, not when it ends.
+	local iperf=(/usr/bin/iperf3 --forceflush) loopback=slirp4netns:allow_host_loopback=true
+	# host -> container: the server in the container, the client here.
+	rl_in_cmd=("${rl_store[@]}" run --rm -p 127.0.0.1:PORT:5201 --rootfs "$iperf_root" "${iperf[@]}" -s -1)
+	in_client_cmd=(iperf3 -c 127.0.0.1 -p PORT -t "$net_time" -J)
+	# container -> host: the server here, the client in the container.
+	out_server_cmd=(iperf3 --forceflush -s -1 -B 127.0.0.1 -p PORT)
+	rl_out_cmd=("${rl_store[@]}" run --rm --network "$loopback" --rootfs "$iperf_root"
+		"${iperf[@]}" -c 10.0.2.2 -p PORT -t "$net_time" -J)
+	if [[ -n ${why[podman]:-} ]]; then
+		why[podman-in]=${why[podman]} why[podman-out]=${why[podman]}
+	else
+		local image=localhost/rl-bench-iperf3:latest
+		tar -C "$iperf_root" -cf "$work/iperf-root.tar" .
+		if podman "${podman_global[@]}" import "$work/iperf-root.tar" "$image" >"$work/out.podman-in" 2>&1; then
+			podman_in_cmd=("${podman_run[@]}" --network slirp4netns:port_handler=rootlesskit
+				-p 127.0.0.1:PORT:5201 "$image" "${iperf[@]}" -s -1)
+			podman_out_cmd=("${podman_run[@]}" --network "$loopback" "$image"
+				"${iperf[@]}" -c 10.0.2.2 -p PORT -t "$net_time" -J)
+		else
+			broken podman-in "$work/out.podman-in"
+			why[podman-out]=${why[podman-in]}
+		fi
+	fi
+	for tool in "${net_tools[@]}"; do
+		[[ -z ${why[$tool]:-} ]] || continue
+		if try "$tool"; then
+			net_benched+=("$tool")
+		else
+			broken "$tool" "$work/out.$tool"
+		fi
+	done
+}
+run_rl-in() { iperf_run rl-in in "${rl_in_cmd[@]}"; }
+run_podman-in() { iperf_run podman-in in "${podman_in_cmd[@]}"; }
+run_rl-out() { iperf_run rl-out out "${rl_out_cmd[@]}"; }
+run_podman-out() { iperf_run podman-out out "${podman_out_cmd[@]}"; }
+
+# iperf_run TOOL in|out CMD... runs one iperf3 test: CMD in a container and
+# in_client_cmd or out_server_cmd on the host, on a port that is free now.
+# The client's report goes to iperf.TOOL, the receiver's throughput in
+# kbit/s to rate.TOOL. Fails when either side does.
+iperf_run() {
+	local tool=$1 direction=$2 port server client status=0 server_status=0
+	shift 2
+	port=$(free_port) || return
+	if [[ $direction == in ]]; then
+		with_port "$port" "$@"
+		server=("${ported[@]}")
+		with_port "$port" "${in_client_cmd[@]}"
+	else
+		with_port "$port" "${out_server_cmd[@]}"
+		server=("${ported[@]}")
+		with_port "$port" "$@"
+	fi
+	client=("${ported[@]}")
+	start_server "$work/server.$tool" "${server[@]}" || return
+	# timeout: iperf3 can wait for good for a server that went away.
+	timeout $((net_time + 60)) "${client[@]}" >"$work/iperf.$tool" </dev/null || status=$?
+	# The server ends after its one test; a failed client leaves it waiting.
+	stop_server "$((status == 0 ? 10 : 0))" || server_status=$?
+	if ((status != 0 || server_status != 0)); then
+		echo "bench: $tool: the client exited with status $status, the server with $server_status; the server said:" >&2
+		cat "$work/server.$tool" >&2
+		return 1
+	fi
+	rate_of "$work/iperf.$tool" >"$work/rate.$tool"
+}
+
+# with_port PORT WORD... sets the array ported to the WORDs, with PORT in
+# place of the word PORT and of the PORT of 127.0.0.1:PORT:5201.
+with_port() {
+	local port=$1 word
+	shift
+	ported=()
+	for word; do
+		case $word in
+		PORT) ported+=("$port") ;;
+		127.0.0.1:PORT:5201) ported+=("127.0.0.1:$port:5201") ;;
+		*) ported+=("$word") ;;
+		esac
+	done
+}
+
+# free_port prints a TCP port on 127.0.0.1 that is free now.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_server OUTPUT CMD... starts the iperf3 server CMD (in a container or
+# not) in the background, its output in OUTPUT, and returns once it says
+# that it listens (at most 20 s). Probing its port instead would not do: a
+# published port accepts before the server in the container listens, and
+# a probe would be the one test of iperf3 -s -1.
+start_server() {
+	local output=$1 i
+	shift
+	"$@" >"$output" 2>&1 </dev/null &
+	server_pid=$!
+	for ((i = 0; i < 400; i++)); do
+		grep -q '^Server listening' "$output" && return 0
+		running "$server_pid" || break
+		sleep 0.05
+	done
+	stop_server 0 || true
+	echo "bench: the iperf3 server never listened: $*" >&2
+	cat "$output" >&2
+	return 1
+}
+
+# stop_server GRACE gives the server GRACE seconds to end by itself, then
+# ends it (SIGTERM, which rl and podman pass on to the container, and
+# SIGKILL 10 s later) and returns its exit status.
+stop_server() {
+	local grace=$1 pid=$server_pid signal
+	for signal in TERM KILL; do
+		ends_within "$grace" "$pid" && break
+		kill -"$signal" "$pid" 2>/dev/null || true
+		grace=10
+	done
+	server_pid=""
+	wait "$pid"
+}
+
+# ends_within SECONDS PID: whether the process ends (or is a zombie) within
+# SECONDS.
+ends_within() {
+	local i
+	for ((i = 0; i < $1 * 20; i++)); do
+		running "$2" || return 0
+		sleep 0.05
+	done
+	! running "$2"
+}
+
+# running PID: whether the process runs (and is no zombie).
+running() {
+	local stat
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[[ $stat != Z* ]]
+}
+
+# rate_of REPORT prints the receiver's throughput, in kbit/s, of an iperf3
+# -J report, or says why there is none (iperf3 can exit 0 even so).
+rate_of() {
+	jq -er '.end.sum_received.bits_per_second / 1000 | floor' "$1" 2>/dev/null && return
+	echo "iperf3: $(jq -r '.error // "no throughput in the report"' "$1" 2>/dev/null || echo "no report")" >&2
+	return 1
+}
+
+# record_rate TOOL adds the throughput of TOOL's last run to rates.TOOL.
+record_rate() { cat "$work/rate.$1" >>"$work/rates.$1"; }
+
+# ---------------------------------------------------------------------------
 # Timing.
 
 # time_once runs TOOL once and appends its wall time in microseconds to
@@ -391,7 +618,7 @@ time_once() {
 }
 
 # bench runs WARMUP untimed rounds, then RUNS timed ones, of every TOOL in
-# turn, and AFTER (untimed) after each run; each round starts one tool
+# turn, and AFTER TOOL (untimed) after each run; each round starts one tool
 # further on, so that no tool always runs right after the same other one.
 bench() { # bench WARMUP RUNS AFTER TOOL...
 	local warmup=$1 runs=$2 after=$3 round i
@@ -409,7 +636,7 @@ bench() { # bench WARMUP RUNS AFTER TOOL...
 			else
 				time_once "$tool"
 			fi
-			"$after"
+			"$after" "$tool"
 		done
 	done
 }
@@ -531,24 +758,29 @@ versions() {
 	command -v runc >/dev/null && v+=("$(runc --version | head -n 1)")
 	command -v podman >/dev/null && v+=("$(podman --version)")
 	command -v skopeo >/dev/null && v+=("$(skopeo --version)")
+	command -v slirp4netns >/dev/null && v+=("$(slirp4netns --version | head -n 1)")
+	command -v iperf3 >/dev/null && v+=("$(iperf3 --version | head -n 1)")
 	local joined
 	printf -v joined '%s, ' "${v[@]}"
 	echo "${joined%, }"
 }
 
 # table prints the median, minimum and 90th percentile of each TOOL's
-# times, or why it has none, and records its median.
-table() { # table TOOL...
-	local tool m lo p90
-	printf '%-12s %10s %10s %10s\n' tool median min p90
+# results in the file KIND.TOOL (times, in microseconds, or rates, in
+# kbit/s), in UNIT (ms, Mbit/s), or why it has none, and records its median.
+table() { # table KIND UNIT TOOL...
+	local kind=$1 unit=$2 tool m lo p90
+	shift 2
+	local w=$((8 + ${#unit}))
+	printf '%-14s %*s %*s %*s\n' tool "$w" median "$w" min "$w" p90
 	for tool in "$@"; do
 		if [[ -n ${why[$tool]:-} ]]; then
-			printf '%-12s %s\n' "$tool" "${why[$tool]}"
+			printf '%-14s %s\n' "$tool" "${why[$tool]}"
 			continue
 		fi
-		read -r m lo p90 < <(stats "$work/times.$tool")
+		read -r m lo p90 < <(stats "$work/$kind.$tool")
 		median[$tool]=$m
-		printf '%-12s %7s ms %7s ms %7s ms\n' "$tool" "$m" "$lo" "$p90"
+		printf '%-14s %7s %s %7s %s %7s %s\n' "$tool" "$m" "$unit" "$lo" "$unit" "$p90" "$unit"
 	done
 }
 
@@ -563,7 +795,7 @@ commands() { # commands TOOL...
 		line=${line//$root/ROOT}
 		line=${line//$work/WORK}
 		[[ -z ${small_image:-} ]] || line=${line//${small_image%%/*}/REGISTRY}
-		printf '  %-11s %s\n' "$tool" "$line"
+		printf '  %-14s %s\n' "$tool" "$line"
 	done
 }
 
@@ -573,9 +805,10 @@ report() {
 	echo "machine: $(uname -sr), $(nproc) CPUs; user $(id -un)"
 	echo "tools:   $(versions)"
 	echo "wall time of the whole command, $runs runs each after $warmup warm-up rounds, interleaved"
-	echo "(rl-img and podman-img: the same busybox as the image rl-test/busybox, already pulled)"
+	echo "(rl-img and podman-img: the same busybox as the image rl-test/busybox, already pulled;"
+	echo "-net: the same on the default network, slirp4netns, instead of --network none)"
 	echo
-	table "${tools[@]}"
+	table times ms "${tools[@]}"
 	echo
 	echo "commands (ROOT: the busybox root filesystem, WORK: this run's temporary directory,"
 	echo "REGISTRY: the local registry's 127.0.0.1:PORT)"
@@ -587,6 +820,10 @@ report() {
 	ratio rl/podman rl podman 0.1
 	ratio rl-img/podman-img rl-img podman-img 0.1
 	ratio rl-img/rl rl-img rl 1.5
+	echo
+	printf '%-28s %9s  %-10s %s\n' "added by the network" value target result
+	difference "rl-img-net - rl-img" rl-img-net rl-img 30
+	difference "podman-img-net - podman-img" podman-img-net podman-img ""
 	echo
 	echo "peak RSS of rl"
 	if [[ -n $rss_whole ]]; then
@@ -602,7 +839,7 @@ report() {
 	echo "wall time of the whole command, $pull_runs runs each after one untimed trial run, interleaved;"
 	echo "after each pull (untimed) its store is removed and sync writes back what it left"
 	echo
-	table "${pull_tools[@]}"
+	table times ms "${pull_tools[@]}"
 	echo
 	echo "commands"
 	commands "${pulled[@]}"
@@ -623,20 +860,61 @@ report() {
 		printf '  %-12s tree %10s   largest process %10s\n' "$tool" \
 			"$(mb "${rss_tree[$tool]:-}")" "$(mb "${rss_largest[$tool]:-}")"
 	done
+	echo
+	echo
+	echo "rl network benchmark: TCP throughput through slirp4netns, iperf3 -t $net_time, a server for one test"
+	echo "in:  host -> container: client on the host, server in the container behind -p 127.0.0.1:PORT:5201"
+	echo "     (rl: rootlesskit's builtin port driver; podman: its rootlesskit port handler)"
+	echo "out: container -> host: client in the container, server on the host's 127.0.0.1, reached"
+	echo "     through the gateway 10.0.2.2 with --network slirp4netns:allow_host_loopback=true"
+	echo "throughput as the receiver counts it (iperf3's sum_received), $net_runs runs each after one"
+	echo "untimed trial run, interleaved"
+	echo
+	table rates Mbit/s "${net_tools[@]}"
+	if ((${#net_benched[@]})); then
+		echo
+		echo "commands (PORT: a port that is free, another each run; the in-client runs with the"
+		echo "in tools, the out-server with the out tools)"
+		commands "${net_benched[@]}" in-client out-server
+	fi
+	echo
+	printf '%-19s %6s  %-8s %s\n' ratio value target result
+	ratio rl-in/podman-in rl-in podman-in ">=1.0"
+	ratio rl-out/podman-out rl-out podman-out ">=1.0"
 }
 
-# ratio prints TOOL's median over PEER's, against TARGET if there is one.
-# Either median may be missing.
-ratio() { # ratio NAME TOOL PEER TARGET
-	local target=${4:+<= $4}
+# ratio prints TOOL's median over PEER's, against TARGET if there is one:
+# at most LIMIT (a time), or, written >=LIMIT, at least LIMIT (a
+# throughput). Either median may be missing.
+ratio() { # ratio NAME TOOL PEER [LIMIT|>=LIMIT]
+	local limit=${4:-} op="<="
+	[[ $limit != ">="* ]] || op=">="
+	limit=${limit#>=}
+	local target=${limit:+$op $limit}
 	if [[ -z ${median[$2]:-} || -z ${median[$3]:-} ]]; then
 		printf '%-19s %6s  %-8s %s\n' "$1" - "${target:--}" "no result"
 		return
 	fi
-	awk -v name="$1" -v rl="${median[$2]}" -v peer="${median[$3]}" -v limit="$4" -v target="${target:--}" 'BEGIN {
+	awk -v name="$1" -v rl="${median[$2]}" -v peer="${median[$3]}" -v limit="$limit" -v op="$op" \
+		-v target="${target:--}" 'BEGIN {
 		r = rl / peer
-		result = limit == "" ? "(no target)" : (r <= limit ? "PASS" : "MISS")
+		result = limit == "" ? "(no target)" : ((op == "<=" ? r <= limit : r >= limit) ? "PASS" : "MISS")
 		printf "%-19s %6.3f  %-8s %s\n", name, r, target, result
+	}'
+}
+
+# difference prints TOOL's median minus BASE's, in ms, against at most
+# LIMIT ms if there is a LIMIT. Either median may be missing.
+difference() { # difference NAME TOOL BASE LIMIT
+	local target=${4:+<= +$4 ms}
+	if [[ -z ${median[$2]:-} || -z ${median[$3]:-} ]]; then
+		printf '%-28s %9s  %-10s %s\n' "$1" - "${target:--}" "no result"
+		return
+	fi
+	awk -v name="$1" -v t="${median[$2]}" -v base="${median[$3]}" -v limit="$4" -v target="${target:--}" 'BEGIN {
+		d = t - base
+		result = limit == "" ? "(no target)" : (d <= limit ? "PASS" : "MISS")
+		printf "%-28s %+6.1f ms  %-10s %s\n", name, d, target, result
 	}'
 }
 
@@ -652,10 +930,13 @@ main() {
 	setup_registry
 	setup_rl
 	setup_rl-img
+	setup_rl-img-net
 	setup_bwrap
 	setup_runc
 	setup_podman
 	setup_podman-img
+	setup_podman-img-net
+	setup_net
 	local tool
 	for tool in "${tools[@]}"; do
 		[[ -n ${why[$tool]:-} ]] || benched+=("$tool")
@@ -665,6 +946,7 @@ main() {
 	measure_rss_split
 	setup_pulls
 	((${#pulled[@]} == 0)) || bench 0 "$pull_runs" wipe_pulls "${pulled[@]}"
+	((${#net_benched[@]} == 0)) || bench 0 "$net_runs" record_rate "${net_benched[@]}"
 	report
 	return "$failed"
 }

@@ -109,3 +109,19 @@ rl_limited() {
 	run systemctl --user list-units --all --no-legend 'rl-*.scope'
 	[[ -z $output ]]
 }
+
+@test "rl stats shows a running container's memory limit and processes" {
+	ready=$(fifo ready)
+	rl_background run --rm --init --network none --memory 64m --pids-limit 50 --name measured --rootfs "$ROOTFS" \
+		-v "$BATS_TEST_TMPDIR:/t" sh -c 'echo ready > /t/ready; exec sleep 1000'
+	pid=$!
+	timeout 20 cat "$ready" >/dev/null
+	run rl stats --no-stream --format json measured
+	expect_status 0
+	expect_output_has '"memory_limit":67108864'
+	[[ $output =~ \"pids\":[1-9] ]]
+	run rl stats --no-stream measured
+	expect_output_has "64MiB"
+	kill -TERM "$pid"
+	wait "$pid" || true
+}
