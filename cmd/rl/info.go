@@ -17,8 +17,8 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 		Short: "Show what rl uses on this machine, and what is missing",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if format != "" && format != "json" {
-				return fmt.Errorf("invalid --format %q: use json, or leave it unset", format)
+			if err := checkJSONFormat(format); err != nil {
+				return err
 			}
 			store, err := g.store()
 			if err != nil {
@@ -52,4 +52,13 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "", "output format: json (default: a table)")
 	return cmd
+}
+
+// checkJSONFormat accepts the --format of commands that print a table or,
+// with json, JSON.
+func checkJSONFormat(format string) error {
+	if format != "" && format != "json" {
+		return fmt.Errorf("invalid --format %q: use json, or leave it unset", format)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -161,20 +162,15 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 	if opts.Env, err = rootless.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
 		return opts, err
 	}
-	for _, v := range f.volumes {
-		m, err := rootless.ParseVolume(v)
-		if err != nil {
-			return opts, err
-		}
-		opts.Mounts = append(opts.Mounts, m)
+	volumes, err := parseAll(f.volumes, rootless.ParseVolume)
+	if err != nil {
+		return opts, err
 	}
-	for _, v := range f.tmpfs {
-		m, err := rootless.ParseTmpfs(v)
-		if err != nil {
-			return opts, err
-		}
-		opts.Mounts = append(opts.Mounts, m)
+	tmpfs, err := parseAll(f.tmpfs, rootless.ParseTmpfs)
+	if err != nil {
+		return opts, err
 	}
+	opts.Mounts = append(volumes, tmpfs...)
 	return opts, nil
 }
 
@@ -185,26 +181,27 @@ func (f *runFlags) netOptions() (rootless.NetOptions, error) {
 	if o.Mode, err = network.ParseMode(f.network); err != nil {
 		return o, err
 	}
-	for _, p := range f.publish {
-		ms, err := network.ParsePublish(p)
-		if err != nil {
-			return o, err
-		}
-		o.Ports = append(o.Ports, ms...)
+	ports, err := parseAll(f.publish, network.ParsePublish)
+	if err != nil {
+		return o, err
 	}
-	for _, d := range f.dns {
-		ip, err := network.ParseDNS(d)
-		if err != nil {
-			return o, err
-		}
-		o.DNS = append(o.DNS, ip)
+	o.Ports = slices.Concat(ports...)
+	if o.DNS, err = parseAll(f.dns, network.ParseDNS); err != nil {
+		return o, err
 	}
-	for _, h := range f.addHosts {
-		entry, err := network.ParseAddHost(h)
+	o.AddHosts, err = parseAll(f.addHosts, network.ParseAddHost)
+	return o, err
+}
+
+// parseAll parses each value with parse, stopping at the first error.
+func parseAll[T any](values []string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, v := range values {
+		x, err := parse(v)
 		if err != nil {
-			return o, err
+			return nil, err
 		}
-		o.AddHosts = append(o.AddHosts, entry)
+		out = append(out, x)
 	}
-	return o, nil
+	return out, nil
 }

@@ -23,8 +23,8 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 		Short: "Show the resource use of running containers that have limits",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if format != "" && format != "json" {
-				return fmt.Errorf("invalid --format %q: use json, or leave it unset", format)
+			if err := checkJSONFormat(format); err != nil {
+				return err
 			}
 			store, err := g.store()
 			if err != nil {
