@@ -5,8 +5,8 @@
 # at the path ldd names, and the dynamic loader. The copies are regular
 # files (symbolic links followed), so DIR does not depend on the host's
 # /lib and can be bound, imported or tarred as it is. iperf3 writes its
-# stream buffers to a temporary file, in TMPDIR or /tmp: DIR should have a
-# /tmp (mkrootfs.sh makes one). Runs as any user.
+# stream buffers to a temporary file in /tmp (unless TMPDIR names another
+# directory): this script makes /tmp where DIR has none. Runs as any user.
 set -euo pipefail
 dir=${1:?usage: mkiperfroot.sh DIR}
 iperf3=$(command -v iperf3) || {

@@ -592,8 +592,14 @@ running() {
 # rate_of REPORT prints the receiver's throughput, in kbit/s, of an iperf3
 # -J report, or says why there is none (iperf3 can exit 0 even so).
 rate_of() {
-	jq -er '.end.sum_received.bits_per_second / 1000 | floor' "$1" 2>/dev/null && return
-	echo "iperf3: $(jq -r '.error // "no throughput in the report"' "$1" 2>/dev/null || echo "no report")" >&2
+	local kbits why
+	# jq (1.6) succeeds on an empty file, printing nothing.
+	if kbits=$(jq -er '.end.sum_received.bits_per_second / 1000 | floor' "$1" 2>/dev/null) && [[ -n $kbits ]]; then
+		echo "$kbits"
+		return
+	fi
+	why=$(jq -r '.error // "no throughput in the report"' "$1" 2>/dev/null) || why=""
+	echo "iperf3: ${why:-no report}" >&2
 	return 1
 }
 
