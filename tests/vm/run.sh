@@ -32,7 +32,10 @@ now_ms() {
 }
 secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
+# suites: the names to run; paths: where they are (a suite from elsewhere
+# is staged beside the others).
 suites=()
+paths=()
 if (($# == 0)); then set -- "$here"/*.bats; fi
 for s in "$@"; do
 	[[ -f $s ]] || s=$here/$(basename "$s")
@@ -41,6 +44,7 @@ for s in "$@"; do
 		exit 1
 	}
 	suites+=("$(basename "$s")")
+	paths+=("$s")
 done
 for b in rl rl-init rl-image; do
 	[[ -x $top/bin/$b ]] || {
@@ -105,6 +109,7 @@ mkdir -p "$share/rl/bin" "$share/rl/tests/vm" "$out"
 cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$share/rl/bin/"
 cp "$top/tests/helpers.bash" "$top/tests/mkrootfs.sh" "$share/rl/tests/"
 cp -r "$here/." "$share/rl/tests/vm/"
+cp "${paths[@]}" "$share/rl/tests/vm/"
 for f in helpers.bash mkrootfs.sh; do
 	[[ -e $share/rl/tests/vm/$f ]] || cp "$top/tests/$f" "$share/rl/tests/vm/$f"
 done
