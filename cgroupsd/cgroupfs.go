@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // applyCgroupfs makes the cgroup rl-ID below the parent (--cgroup-parent,
@@ -53,7 +51,10 @@ func applyCgroupfs(pid int, r Resources, o Options) (*Cgroup, error) {
 }
 
 // enableControllers turns on the wanted controllers that dir has for its
-// children, moving dir's own processes to a leaf when cgroup v2 requires.
+// children. dir's own processes move to a leaf, rl-leaf, first: a domain
+// controller (memory, io) cannot be enabled while dir has processes (EBUSY),
+// and a threaded one (pids, cpu) can, but then dir becomes a thread root
+// and no new child of it can take processes (EOPNOTSUPP).
 func enableControllers(dir string, want []string) error {
 	have := strings.Fields(readFile(dir, "cgroup.controllers"))
 	var add []string
@@ -65,17 +66,16 @@ func enableControllers(dir string, want []string) error {
 	if len(add) == 0 {
 		return nil
 	}
-	err := writeFile(dir, "cgroup.subtree_control", strings.Join(add, " "))
-	if !errors.Is(err, unix.EBUSY) {
-		return err
-	}
-	leaf := filepath.Join(dir, "rl-leaf")
-	if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("creating %s: %w", leaf, err)
-	}
-	for _, p := range strings.Fields(readFile(dir, "cgroup.procs")) {
-		// A process may exit meanwhile; what matters is the retry below.
-		_ = writeFile(leaf, "cgroup.procs", p)
+	if procs := strings.Fields(readFile(dir, "cgroup.procs")); len(procs) > 0 {
+		leaf := filepath.Join(dir, "rl-leaf")
+		if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("creating %s: %w", leaf, err)
+		}
+		for _, p := range procs {
+			// A process may exit meanwhile; the write below says whether
+			// dir is empty enough.
+			_ = writeFile(leaf, "cgroup.procs", p)
+		}
 	}
 	return writeFile(dir, "cgroup.subtree_control", strings.Join(add, " "))
 }
