@@ -8,6 +8,15 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
+# A test that fails half-way must not leave its background container
+# running: bats would wait for it.
+teardown() {
+	if [[ -n ${rl_pid:-} ]]; then
+		kill -KILL "$rl_pid" 2>/dev/null || true
+	fi
+	assert_nothing_left
+}
+
 # free_port prints a TCP (or, with udp, UDP) port on 127.0.0.1 that is free
 # now.
 free_port() {

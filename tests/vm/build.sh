@@ -113,18 +113,23 @@ if [[ -f $image/ok ]]; then # another build finished while we waited
 	exit 0
 fi
 
-work=$(mktemp -d "$cache/.build.XXXXXX")
-root=$work/rootfs
-# cleanup: debootstrap mounts proc and sys inside the target (and only
-# there); unmount whatever a failed build left mounted below it before
-# removing it, and never cross into another filesystem.
-cleanup() {
+# remove_build DIR: remove a build directory. debootstrap mounts proc and
+# sys inside the target (and only there): unmount whatever a failed build
+# left mounted below DIR first, and never cross into another filesystem.
+remove_build() {
 	local m
 	while read -r m; do
 		umount -l "$m" || true
-	done < <(awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r)
-	rm -rf --one-file-system "$work"
+	done < <(awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
+	rm -rf --one-file-system "$1"
 }
+# Builds that were killed (we hold the lock: none is running).
+for old in "$cache"/.build.*; do
+	if [[ -d $old ]]; then remove_build "$old"; fi
+done
+work=$(mktemp -d "$cache/.build.XXXXXX")
+root=$work/rootfs
+cleanup() { remove_build "$work"; }
 trap cleanup EXIT
 t0=$SECONDS
 

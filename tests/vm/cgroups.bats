@@ -6,6 +6,15 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
+# A test that fails half-way must not leave its background container
+# running: bats would wait for it.
+teardown() {
+	if [[ -n ${pid:-} ]]; then
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	assert_nothing_left
+}
+
 # rl_limited ARGS...: rl run --rm --network none --rootfs $ROOTFS ARGS...
 rl_limited() {
 	run rl run --rm --network none --rootfs "$ROOTFS" "$@"

@@ -32,12 +32,14 @@ if [[ ${1:-} == suites ]]; then
 	# stores all live on the guest's ext4, none on 9p.
 	dir=$HOME/rl
 	rm -rf "$dir"
+	t0=$(date +%s%N)
 	cp -r "$share/rl" "$dir" || exit 1
+	echo "# guest.sh: copied the staged tree in $((($(date +%s%N) - t0) / 1000000)) ms"
 	files=()
 	while read -r s; do
 		files+=("$dir/tests/vm/$s")
 	done <"$share/suites"
-	args=(--tap --print-output-on-failure)
+	args=(--tap --timing --print-output-on-failure)
 	if [[ -s $share/filter ]]; then
 		args+=(--filter "$(<"$share/filter")")
 	fi
