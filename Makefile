@@ -58,8 +58,10 @@ integration: build
 test-vm: build
 	tests/vm/run.sh
 
+# The cgroup benchmark runs in the VM tier: it needs systemd and cgroup v2.
 bench: build
 	tests/bench/run.sh
+	tests/vm/run.sh tests/bench/vm-cgroups.bats
 
 lint:
 	$(GO) vet ./...

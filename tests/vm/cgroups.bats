@@ -138,3 +138,19 @@ rl_limited() {
 	kill -TERM "$pid"
 	wait "$pid" || true
 }
+
+@test "a controller that is not delegated is refused with exit 125, naming it" {
+	# In a delegated scope, a child cgroup that gets only pids: rl, told
+	# to put the container below it, has no memory controller to use.
+	run systemd-run --user --scope -q -p Delegate=yes sh -c '
+		cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
+		mkdir "/sys/fs/cgroup$cg/leaf" "/sys/fs/cgroup$cg/pidsonly"
+		echo $$ >"/sys/fs/cgroup$cg/leaf/cgroup.procs"
+		echo +pids >"/sys/fs/cgroup$cg/cgroup.subtree_control"
+		"$0" --root "$1" --runroot "$2" run --rm --network none --cgroup-manager cgroupfs \
+			--cgroup-parent "$cg/pidsonly" --memory 32m --rootfs "$3" true' \
+		"$RL_BIN" "$RL_TEST_ROOT" "$RL_TEST_RUNROOT" "$ROOTFS"
+	one_line_error
+	expect_output_has "the memory controller(s) are not delegated to you"
+	expect_output_has "--limits=best-effort"
+}
