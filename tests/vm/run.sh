@@ -14,7 +14,7 @@
 # guest writes the TAP output and bats' status back into it and powers
 # off. qemu is killed whenever this script exits.
 #
-# Environment: RL_VM_BOOT_TIMEOUT (s, default 300), RL_VM_TIMEOUT (s, whole
+# Environment: RL_VM_BOOT_TIMEOUT (s, default 180; one retry), RL_VM_TIMEOUT (s, whole
 # run, default 2400), RL_VM_MEM (MiB, 2048), RL_VM_SMP (2), RL_VM_ACCEL
 # (auto, kvm or tcg), RL_VM_FILTER (bats --filter REGEX), RL_VM_JOURNAL=1
 # (keep the guest's journal even when all passed), RL_VM_KEEP=1 (keep the
@@ -23,7 +23,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-boot_timeout=${RL_VM_BOOT_TIMEOUT:-300}
+boot_timeout=${RL_VM_BOOT_TIMEOUT:-180}
 run_timeout=${RL_VM_TIMEOUT:-2400}
 
 now_ms() {
@@ -72,8 +72,8 @@ alive() {
 	[[ -n $state && $state != Z ]]
 }
 
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
+# stop_vm: kill qemu (politely first) and reap it.
+stop_vm() {
 	if alive; then
 		kill "$qpid" 2>/dev/null || true
 		for _ in {1..50}; do
@@ -83,6 +83,12 @@ cleanup() {
 		alive && kill -KILL "$qpid" 2>/dev/null
 	fi
 	if [[ -n $qpid ]]; then wait "$qpid" 2>/dev/null || true; fi
+	qpid=""
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	stop_vm
 	if [[ $keep == 1 ]]; then
 		echo "# vm: run directory kept: $work (console.log, share/out/)"
 	else
@@ -151,23 +157,35 @@ flush_tap() {
 	fi
 }
 
-error=""
-start=$(now_ms)
-"${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 &
-qpid=$!
+# boot: start the VM and wait until the guest is ready (it writes
+# out/ready once tester's user manager runs); sets error when it is not.
+boot() {
+	error=""
+	start=$(now_ms)
+	"${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 &
+	qpid=$!
+	until [[ -e $out/ready ]]; do
+		if ! alive && [[ ! -e $out/ready ]]; then
+			error="the VM stopped before it was ready"
+			return
+		fi
+		if (($(now_ms) - start > boot_timeout * 1000)); then
+			error="the VM was not ready within $boot_timeout s"
+			return
+		fi
+		sleep 0.2
+	done
+}
 
-# The guest writes out/ready once tester's user manager runs.
-until [[ -e $out/ready ]]; do
-	if ! alive && [[ ! -e $out/ready ]]; then
-		error="the VM stopped before it was ready"
-		break
-	fi
-	if (($(now_ms) - start > boot_timeout * 1000)); then
-		error="the VM was not ready within $boot_timeout s"
-		break
-	fi
-	sleep 0.2
-done
+boot
+if [[ -n $error ]]; then
+	# Under TCG a boot now and then stalls early (soft lockups on the
+	# console); a second boot of the same pristine image has not.
+	echo "# vm: $error; booting once more (first console kept as console-first.log)"
+	stop_vm
+	mv "$work/console.log" "$work/console-first.log"
+	boot
+fi
 
 if [[ -z $error ]]; then
 	ready=$(now_ms)
