@@ -24,8 +24,7 @@ type NetOptions struct {
 
 // validate checks what needs nothing but the options.
 func (o NetOptions) validate() error {
-	userMode := o.Mode.Name == network.Slirp4netns || o.Mode.Name == network.Pasta
-	if (len(o.Ports) > 0 || o.PublishAll) && !userMode {
+	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() {
 		return fmt.Errorf("cannot publish ports with --network %s: the container has no network of its own to forward to; use --network slirp4netns or pasta", o.Mode.Name)
 	}
 	if (len(o.DNS) > 0 || len(o.DNSSearch) > 0) && o.Mode.Name == network.None {
@@ -67,7 +66,7 @@ func (c *container) netStateDir() string {
 // podman.
 func (c *container) etcMounts(o NetOptions, hostname string, user []spec.Mount) ([]spec.Mount, error) {
 	hosts := network.Hosts{Hostname: hostname, Name: c.state.Name, Extra: o.AddHosts}
-	userMode := o.Mode.Name == network.Slirp4netns || o.Mode.Name == network.Pasta
+	userMode := o.Mode.OwnStack()
 	if userMode {
 		hosts.IP = network.Address
 		if o.Mode.AllowHostLoopback {

@@ -60,6 +60,10 @@ type Mode struct {
 // slirpUsage lists slirp4netns's options, for errors.
 const slirpUsage = "use mtu=N, allow_host_loopback=true|false or port_handler=rootlesskit|slirp4netns"
 
+// OwnStack is true for the modes that give the container a user-mode
+// network of its own (slirp4netns, pasta), rather than none or the host's.
+func (m Mode) OwnStack() bool { return m.Name == Slirp4netns || m.Name == Pasta }
+
 // ParseMode parses a --network value; "" is the default, slirp4netns.
 // slirp4netns takes the comma-separated options mtu, allow_host_loopback
 // and port_handler (slirp4netns:mtu=1500,port_handler=slirp4netns); pasta

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strings"
 
 	"rl/rootless/spec"
 )
@@ -47,7 +46,7 @@ func Start(pid int, privileged bool, mode Mode, ports []PortMapping, stateDir st
 			n.Stop()
 		}
 	}()
-	if mode.Name != Slirp4netns && mode.Name != Pasta {
+	if !mode.OwnStack() {
 		return n, nil
 	}
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
@@ -89,19 +88,6 @@ func iface(mtu int) *spec.Interface {
 		Dev: Dev, Address: netip.PrefixFrom(netip.MustParseAddr(Address), PrefixLen).String(),
 		Gateway: Gateway, MTU: mtu,
 	}
-}
-
-// helperError wraps a helper's failure with the last lines it logged.
-func helperError(what, logPath string, err error) error {
-	b, _ := os.ReadFile(logPath)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > 3 {
-		lines = lines[len(lines)-3:]
-	}
-	if msg := strings.Join(lines, "; "); msg != "" {
-		return fmt.Errorf("starting %s: %w (%s)", what, err, msg)
-	}
-	return fmt.Errorf("starting %s: %w", what, err)
 }
 
 // ErrNoBackend is returned when the network mode's program is not

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // pastaStartTimeout bounds the wait for pasta to come up.
@@ -53,22 +51,13 @@ func (n *Network) startPasta(pid int, privileged bool, mode Mode, stateDir strin
 	}
 
 	args = append(append(args, mode.PastaArgs...), strconv.Itoa(pid))
-	logFile, err := os.Create(logPath)
+	h, err := startHelper(exec.Command(binary, args...), "pasta", logPath)
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
-	cmd := exec.Command(binary, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &unix.SysProcAttr{Pdeathsig: unix.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return helperError("pasta", logPath, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	n.stops = append(n.stops, func() {
-		_ = cmd.Process.Kill()
-		<-exited
+		_ = h.cmd.Process.Kill()
+		h.wait()
 	})
 	deadline := time.After(pastaStartTimeout)
 	for {
@@ -76,14 +65,10 @@ func (n *Network) startPasta(pid int, privileged bool, mode Mode, stateDir strin
 			return nil
 		}
 		select {
-		case err := <-exited:
-			exited <- err // for the stop function
-			if err == nil {
-				err = errors.New("pasta exited during start-up")
-			}
-			return helperError("pasta", logPath, err)
+		case err := <-h.exited:
+			return h.failed(err)
 		case <-deadline:
-			return helperError("pasta", logPath, errors.New("pasta did not come up within 10 s"))
+			return h.error(errors.New("pasta did not come up within 10 s"))
 		case <-time.After(time.Millisecond):
 		}
 	}

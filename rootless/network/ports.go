@@ -3,7 +3,6 @@ package network
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,7 +14,6 @@ import (
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port/builtin"
 	portslirp "github.com/rootless-containers/rootlesskit/v2/pkg/port/slirp4netns"
-	"golang.org/x/sys/unix"
 )
 
 // envPortChild carries the builtin driver's opaque data to the port
@@ -77,12 +75,6 @@ func (n *Network) startBuiltin(pid int, privileged bool, stateDir string) (port.
 	if !privileged {
 		args = append(args, "-U", "--preserve-credentials")
 	}
-	logPath := filepath.Join(stateDir, "ports.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
 	quitR, quitW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -90,32 +82,26 @@ func (n *Network) startBuiltin(pid int, privileged bool, stateDir string) (port.
 	defer quitR.Close()
 	cmd := exec.Command(nsenter, append(args, self)...)
 	cmd.Env = append(os.Environ(), envPortChild+"="+string(opaque))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = quitR, logFile, logFile
-	cmd.SysProcAttr = &unix.SysProcAttr{Pdeathsig: unix.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdin = quitR
+	h, err := startHelper(cmd, "the port forwarder", filepath.Join(stateDir, "ports.log"))
+	if err != nil {
 		quitW.Close()
-		return nil, helperError("the port forwarder", logPath, err)
+		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
 	quit, ready, failed := make(chan struct{}), make(chan struct{}, 1), make(chan error, 1)
 	go func() { failed <- d.RunParentDriver(ready, quit, nil) }()
 	n.stops = append(n.stops, func() {
 		close(quit)
 		quitW.Close() // the helper's stdin: it exits on EOF
-		<-exited
+		h.wait()
 	})
 	select {
 	case <-ready:
 		return d, nil
 	case err := <-failed:
-		return nil, helperError("the port forwarder", logPath, err)
-	case err := <-exited:
-		exited <- err // for the stop function
-		if err == nil {
-			err = errors.New("the helper exited during start-up")
-		}
-		return nil, helperError("the port forwarder", logPath, err)
+		return nil, h.error(err)
+	case err := <-h.exited:
+		return nil, h.failed(err)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/rootless-containers/rootlesskit/v2/pkg/network/slirp4netns"
-	"golang.org/x/sys/unix"
 )
 
 // startSlirp starts slirp4netns for pid's net namespace through
@@ -74,11 +73,6 @@ func (n *Network) startSlirpDirect(pid int, mode Mode, stateDir string) error {
 // 4, waits until it writes to the ready pipe (or exits), and arranges for
 // Stop to close the exit pipe and wait for it.
 func (n *Network) startReady(cmd *exec.Cmd, what, logPath string) error {
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -89,24 +83,22 @@ func (n *Network) startReady(cmd *exec.Cmd, what, logPath string) error {
 		readyW.Close()
 		return err
 	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.ExtraFiles = []*os.File{readyW, exitR}
-	cmd.SysProcAttr = &unix.SysProcAttr{Pdeathsig: unix.SIGKILL}
-	err = cmd.Start()
+	h, err := startHelper(cmd, what, logPath)
 	readyW.Close()
 	exitR.Close()
 	if err != nil {
 		exitW.Close()
-		return helperError(what, logPath, err)
+		return err
 	}
 	n.stops = append(n.stops, func() {
 		exitW.Close()
-		_ = cmd.Wait()
+		h.wait()
 	})
 	// The ready pipe gets a byte when the helper is ready, or EOF when it
 	// exits first.
 	if c, _ := readyR.Read(make([]byte, 1)); c != 1 {
-		return helperError(what, logPath, fmt.Errorf("%s exited during start-up", what))
+		return h.error(fmt.Errorf("%s exited during start-up", what))
 	}
 	return nil
 }
