@@ -60,32 +60,74 @@ func ParseManager(s string) (string, error) {
 	return "", fmt.Errorf("invalid --cgroup-manager %q: use systemd, cgroupfs or none", s)
 }
 
-// Apply moves pid into a new cgroup that enforces r, and returns it (nil
-// when there is nothing to do). Limits it cannot enforce fail it with
-// ErrUnenforceable and the fix, or, with o.BestEffort, become warnings.
-func Apply(pid int, r Resources, o Options) (*Cgroup, []string, error) {
-	if r.Empty() && (o.Manager == "" || o.Manager == None) {
-		return nil, nil, nil // no flag, no cgroup work at all
+// Pending is a placement decided before the container's process exists:
+// the manager is picked and, for systemd, the user bus is dialled while
+// rl spawns the container, so the connection's cost overlaps the spawn.
+type Pending struct {
+	r       Resources
+	o       Options
+	manager string
+	// refused says why no limit can be enforced ("" when one can).
+	refused string
+	conn    chan dialed
+}
+
+// Prepare decides how r will be applied and starts what can start
+// without the container's process. Close it when done.
+func Prepare(r Resources, o Options) *Pending {
+	p := &Pending{r: r, o: o, manager: o.Manager}
+	switch {
+	case r.Empty() && (o.Manager == "" || o.Manager == None):
+		p.manager = "" // no flag, no cgroup work at all
+		return p
+	case o.Manager == None:
+		p.refused = "--cgroup-manager none applies no limits"
+	case !isCgroup2():
+		p.refused = "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1"
+	case o.Manager == "":
+		p.manager = pick()
 	}
-	if o.Manager == None {
-		return unenforceable(r, o, "--cgroup-manager none applies no limits")
+	if p.refused == "" && p.manager == None {
+		p.refused = "no systemd user bus (install dbus-user-session and log in, or loginctl enable-linger) and rl's own cgroup is not a writable delegated subtree"
 	}
-	if !isCgroup2() {
-		return unenforceable(r, o, "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1")
+	if p.refused == "" && p.manager == Systemd {
+		p.conn = dial()
 	}
-	manager := o.Manager
-	if manager == "" {
-		manager = pick()
+	return p
+}
+
+// Close drops what Prepare started and Apply did not use.
+func (p *Pending) Close() {
+	if p.conn != nil {
+		(<-p.conn).close()
+		p.conn = nil
+	}
+}
+
+// Apply moves pid into a new cgroup that enforces the limits, and returns
+// it (nil when there is nothing to do). Limits it cannot enforce fail it
+// with ErrUnenforceable and the fix, or, with Options.BestEffort, become
+// warnings.
+func (p *Pending) Apply(pid int) (*Cgroup, []string, error) {
+	r, o := p.r, p.o
+	if p.refused != "" {
+		return unenforceable(r, o, p.refused)
 	}
 	var cg *Cgroup
 	var err error
-	switch manager {
+	switch p.manager {
+	case "":
+		return nil, nil, nil
 	case Systemd:
-		cg, err = applySystemd(pid, r, o)
-	case Cgroupfs:
-		cg, err = applyCgroupfs(pid, r, o)
+		d := <-p.conn
+		p.conn = nil
+		defer d.close()
+		if d.err != nil {
+			return nil, nil, d.err
+		}
+		cg, err = applySystemd(d.conn, pid, r, o)
 	default:
-		return unenforceable(r, o, "no systemd user bus (install dbus-user-session and log in, or loginctl enable-linger) and rl's own cgroup is not a writable delegated subtree")
+		cg, err = applyCgroupfs(pid, r, o)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -95,7 +137,7 @@ func Apply(pid int, r Resources, o Options) (*Cgroup, []string, error) {
 		return cg, nil, nil
 	}
 	why := fmt.Sprintf("the %s controller(s) are not delegated to you in %s", strings.Join(missing, ", "), cg.Path)
-	if manager == Systemd {
+	if p.manager == Systemd {
 		why += "; delegate them to the user manager: /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids, then systemctl daemon-reload and log in again"
 	}
 	if !o.BestEffort {

@@ -10,23 +10,48 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// systemdTimeout bounds the D-Bus calls: the bus was seen to exist, so
-// this only guards against a hung user manager.
+// systemdTimeout bounds the D-Bus connection and calls.
 const systemdTimeout = 10 * time.Second
+
+// dialed is the outcome of dial. The connection lives as long as its
+// context: cancel closes both.
+type dialed struct {
+	conn   *systemd.Conn
+	cancel context.CancelFunc
+	err    error
+}
+
+func (d dialed) close() {
+	if d.conn != nil {
+		d.conn.Close()
+	}
+	d.cancel()
+}
+
+// dial connects to the user's systemd in the background.
+func dial() chan dialed {
+	ch := make(chan dialed, 1)
+	go func() {
+		// The bus was seen to exist: the timeout only guards against a
+		// hung user manager, for the dial and the calls that follow.
+		ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
+		conn, err := systemd.NewUserConnectionContext(ctx)
+		if err != nil {
+			err = fmt.Errorf("connecting to the systemd user manager: %w", err)
+		}
+		ch <- dialed{conn, cancel, err}
+	}()
+	return ch
+}
 
 // applySystemd asks the user's systemd for a transient scope holding pid,
 // with Delegate=yes (the container may manage its own subtree) and r as
 // unit properties, in the manner of podman and runc's systemd driver. The
 // scope goes away by itself when its last process exits, also when rl was
 // killed: systemd collects empty transient scopes.
-func applySystemd(pid int, r Resources, o Options) (*Cgroup, error) {
+func applySystemd(conn *systemd.Conn, pid int, r Resources, o Options) (*Cgroup, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
 	defer cancel()
-	conn, err := systemd.NewUserConnectionContext(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to the systemd user manager: %w", err)
-	}
-	defer conn.Close()
 	props, err := r.properties()
 	if err != nil {
 		return nil, err

@@ -103,10 +103,8 @@ func Run(opts RunOptions, store Store) (int, error) {
 
 // applyCgroup puts rl-init (and so the container) in a cgroup that
 // enforces the limits, before it starts the command, and records it.
-func (c *container) applyCgroup(pid int, opts RunOptions) (*cgroupsd.Cgroup, error) {
-	o := opts.Cgroups
-	o.ID = c.state.ID
-	cg, warnings, err := cgroupsd.Apply(pid, opts.Resources, o)
+func (c *container) applyCgroup(pid int, pending *cgroupsd.Pending) (*cgroupsd.Cgroup, error) {
+	cg, warnings, err := pending.Apply(pid)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +296,12 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
 
+	// The cgroup's manager is picked, and the bus dialled, while rl-init
+	// starts.
+	o := opts.Cgroups
+	o.ID = c.state.ID
+	pending := cgroupsd.Prepare(opts.Resources, o)
+	defer pending.Close()
 	p, err := spawnInit(flags, maps, stdio, preserved)
 	if err != nil {
 		return 125, err
@@ -311,7 +315,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 		return 125, fmt.Errorf("starting the %s network: %w", opts.Net.Mode.Name, err)
 	}
 	s.Interface, c.state.Ports = net.Interface, net.Ports
-	cg, err := c.applyCgroup(p.cmd.Process.Pid, opts)
+	cg, err := c.applyCgroup(p.cmd.Process.Pid, pending)
 	defer cg.Release()
 	if err != nil {
 		p.kill()

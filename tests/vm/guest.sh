@@ -10,8 +10,13 @@
 # with XDG_RUNTIME_DIR and the user bus, as an ssh login has), with their
 # TAP output going to out/tap; then out/rc, last, by a rename.
 #
-# With "suites", as tester: copies the staged tree (rl/) to the guest's own
-# disk and runs bats on the suites listed in the share's "suites" file.
+# Suites named undelegated*.bats run after the others, in a second login,
+# once root has removed the image's delegate.conf drop-in and restarted
+# tester's user manager: they see the controllers Debian delegates by
+# default. Both runs' TAP output goes to out/tap.
+#
+# With "suites FILE...", as tester: copies the staged tree (rl/) to the
+# guest's own disk and runs bats on the suites named.
 set -u
 share=/mnt/host
 out=$share/out
@@ -35,10 +40,11 @@ if [[ ${1:-} == suites ]]; then
 	t0=$(date +%s%N)
 	cp -r "$share/rl" "$dir" || exit 1
 	echo "# guest.sh: copied the staged tree in $((($(date +%s%N) - t0) / 1000000)) ms"
+	shift
 	files=()
-	while read -r s; do
+	for s in "$@"; do
 		files+=("$dir/tests/vm/$s")
-	done <"$share/suites"
+	done
 	args=(--tap --timing --print-output-on-failure)
 	if [[ -s $share/filter ]]; then
 		args+=(--filter "$(<"$share/filter")")
@@ -61,9 +67,28 @@ mkdir -p "$out"
 } >"$out/.ready.tmp"
 put ready
 
+# run_suites FILE...: one login session of tester running the suites.
+run_suites() {
+	runuser -l "$user" -c "exec $share/guest.sh suites $*" >>"$out/tap" 2>&1 </dev/null
+}
+
+delegated=()
+undelegated=()
+while read -r s; do
+	if [[ $s == undelegated* ]]; then undelegated+=("$s"); else delegated+=("$s"); fi
+done <"$share/suites"
 t0=$(date +%s%N)
-runuser -l "$user" -c "exec $share/guest.sh suites" >"$out/tap" 2>&1 </dev/null
-rc=$?
+rc=0
+if ((${#delegated[@]})); then
+	run_suites "${delegated[@]}" || rc=$?
+fi
+if ((${#undelegated[@]})); then
+	rm -f /etc/systemd/system/user@.service.d/delegate.conf
+	systemctl daemon-reload
+	# A restart waits for the new manager to be up.
+	systemctl restart "user@$uid.service"
+	run_suites "${undelegated[@]}" || rc=$?
+fi
 echo $((($(date +%s%N) - t0) / 1000000)) >"$out/.suites-ms.tmp"
 put suites-ms
 # The journal explains a failure that the TAP output does not.
