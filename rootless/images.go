@@ -150,7 +150,7 @@ func RemoveImages(s Store, refs []string, force bool) ([]string, error) {
 
 // imagesInUse returns the image ids of the containers in the store.
 func (s Store) imagesInUse() ([]string, error) {
-	states, err := filepath.Glob(filepath.Join(s.RunRoot, "containers", "*", "state.json"))
+	states, err := filepath.Glob(filepath.Join(s.Root, "containers", "*", "state.json"))
 	if err != nil {
 		return nil, err
 	}

@@ -6,39 +6,96 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // ErrNoContainer is returned for a name or id that names no container.
 var ErrNoContainer = errors.New("no such container")
 
-// Lookup returns the recorded state of the container ref: a name, a full
-// id or a unique prefix of one.
+// Lookup returns the state of the container ref: a name, a full id or a
+// unique prefix of one.
 func Lookup(s Store, ref string) (State, error) {
-	var st State
-	id := ref
-	if target, err := os.Readlink(s.nameLink(ref)); err == nil {
-		id = target
-	} else {
-		matches, _ := filepath.Glob(filepath.Join(s.RunRoot, "containers", ref+"*"))
-		if len(matches) > 1 {
-			return st, fmt.Errorf("%q matches %d containers: give more of the id", ref, len(matches))
+	c, err := s.load(ref)
+	if err != nil {
+		return State{}, err
+	}
+	return c.state, nil
+}
+
+// List returns the state of every container, oldest first.
+func List(s Store) ([]State, error) {
+	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	var out []State
+	for _, d := range dirs {
+		if !validID(d.Name()) {
+			continue
 		}
-		if len(matches) == 1 {
-			id = filepath.Base(matches[0])
+		c := &container{store: s, state: State{ID: d.Name()}}
+		// A container being made has no state yet; one being removed
+		// has lost it: neither is listed.
+		if c.readState() == nil {
+			out = append(out, c.state)
 		}
+	}
+	slices.SortFunc(out, func(a, b State) int { return a.Created.Compare(b.Created) })
+	return out, nil
+}
+
+// load finds the container ref and reads its state.
+func (s Store) load(ref string) (*container, error) {
+	id, err := s.resolve(ref)
+	if err != nil {
+		return nil, err
 	}
 	c := &container{store: s, state: State{ID: id}}
-	b, err := os.ReadFile(filepath.Join(c.runDir(), "state.json"))
-	if errors.Is(err, os.ErrNotExist) || !validID(id) {
-		return st, fmt.Errorf("%w: %s", ErrNoContainer, ref)
+	if err := c.readState(); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNoContainer, ref)
+		}
+		return nil, fmt.Errorf("reading the state of %s: %w", ref, err)
 	}
+	return c, nil
+}
+
+// resolve turns a name, id or id prefix into an id.
+func (s Store) resolve(ref string) (string, error) {
+	if target, err := os.Readlink(s.nameLink(ref)); err == nil && !strings.Contains(ref, "/") {
+		return target, nil
+	}
+	if ref == "" || strings.ContainsAny(ref, "/*?[\\") {
+		return "", fmt.Errorf("%w: %q", ErrNoContainer, ref)
+	}
+	matches, _ := filepath.Glob(filepath.Join(s.Root, "containers", ref+"*"))
+	matches = slices.DeleteFunc(matches, func(m string) bool { return !validID(filepath.Base(m)) })
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("%w: %s", ErrNoContainer, ref)
+	case 1:
+		return filepath.Base(matches[0]), nil
+	}
+	return "", fmt.Errorf("%q matches %d containers: give more of the id", ref, len(matches))
+}
+
+// readState reads c's state file and settles it: a container whose
+// monitor is gone without recording the end (killed, or the machine
+// rebooted) is exited, with the reason.
+func (c *container) readState() error {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "state.json"))
 	if err != nil {
-		return st, fmt.Errorf("reading the state of %s: %w", ref, err)
+		return err
 	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("reading the state of %s: %w", ref, err)
+	if err := json.Unmarshal(b, &c.state); err != nil {
+		return err
 	}
-	return st, nil
+	if c.state.Status == StatusRunning && !c.state.Monitor.Alive() {
+		c.state.Status, c.state.ExitCode = StatusExited, -1
+		c.state.Error = fmt.Sprintf("rl's monitor (pid %d) ended without recording the container's exit: it was killed, or the machine restarted", c.state.Monitor.Pid)
+	}
+	return nil
 }
 
 // validID is true for a full container id: 64 lowercase hex digits.

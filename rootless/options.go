@@ -47,6 +47,7 @@ type RunOptions struct {
 	Resources     cgroupsd.Resources
 	Cgroups       cgroupsd.Options
 	PreserveFDs   int
+	Restart       RestartPolicy
 }
 
 // args is the container's command line, docker's way: the entrypoint

@@ -37,25 +37,60 @@ var forwarded = []os.Signal{
 	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH,
 }
 
-// Run runs a container to completion and returns its command's exit code
-// (128+N when a signal N killed it). Everything that can be checked is
-// checked before anything is created; a failure after that removes what
-// was made.
+// Run runs a container to completion in the foreground and returns its
+// command's exit code (128+N when a signal N killed it). Everything that
+// can be checked is checked before anything is created; a failure after
+// that removes what was made.
 func Run(opts RunOptions, store Store) (int, error) {
-	if err := opts.validate(); err != nil {
+	preserved, err := preservedFiles(opts.PreserveFDs)
+	if err != nil {
 		return 0, err
+	}
+	c, l, err := create(opts, store)
+	if err != nil {
+		return 0, err
+	}
+	// rl is the container's monitor.
+	unlock, err := c.lockMonitor(false)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	code, err := c.start(l, foreground(opts), preserved)
+	if err != nil || opts.Remove {
+		if rmErr := c.remove(); rmErr != nil {
+			slog.Warn(rmErr.Error())
+		}
+		return code, err
+	}
+	return code, c.saveState()
+}
+
+// launch is what starting a container needs: saved with it (config.json)
+// at creation, so that rl start and a detached monitor can start it.
+type launch struct {
+	Options RunOptions  `json:"options"`
+	Image   *spec.Image `json:"image"`
+	Spec    *spec.Spec  `json:"spec"`
+}
+
+// create checks opts, resolves the image and the user, and makes the
+// container in the store with its launch and a created state.
+func create(opts RunOptions, store Store) (*container, *launch, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
 	}
 	img, err := opts.rootfs(store)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	args := opts.args(img.Config)
 	if len(args) == 0 || args[0] == "" {
-		return 0, errors.New("no command given: the image has none either; add COMMAND after the image or root filesystem")
+		return nil, nil, errors.New("no command given: the image has none either; add COMMAND after the image or root filesystem")
 	}
 	maps, warning, err := userns.ForCaller(opts.Userns)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	if warning != "" {
 		slog.Warn(warning)
@@ -70,35 +105,38 @@ func Run(opts RunOptions, store Store) (int, error) {
 	}
 	user, home, err := resolveUser(img.Layers, userSpec)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	inner := maps.Container()
 	user.AdditionalGIDs = mappedGroups(user.AdditionalGIDs, inner, maps.Single)
 	if err := checkMapped(user, inner); err != nil {
-		return 0, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
-	}
-	preserved, err := preservedFiles(opts.PreserveFDs)
-	if err != nil {
-		return 0, err
+		return nil, nil, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
 	if _, err := initPath(); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-
 	c, err := store.create(opts.Name)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	c.state.Rootfs, c.state.Image, c.state.ImageID, c.state.Command = opts.Rootfs, opts.Image, img.ID, args
-	s := c.spec(opts, img, args, user, home, maps)
-	code, err := c.prepareAndRun(s, img, maps, opts, preserved)
-	if err != nil || opts.Remove {
-		if rmErr := c.remove(); rmErr != nil {
-			slog.Warn(rmErr.Error())
-		}
-		return code, err
+	l := &launch{Options: opts, Image: img, Spec: c.spec(opts, img, args, user, home, maps)}
+	if err := c.saveLaunch(l); err != nil {
+		c.remove()
+		return nil, nil, err
 	}
-	return code, c.saveState()
+	return c, l, nil
+}
+
+// start runs the container made by create and supervises it until it
+// exits, with its stdio connected as st says.
+func (c *container) start(l *launch, st streams, preserved []*os.File) (int, error) {
+	maps, _, err := userns.ForCaller(l.Options.Userns)
+	if err != nil {
+		return 125, err
+	}
+	s := *l.Spec // the /etc mounts are added per start
+	return c.prepareAndRun(&s, l.Image, maps, l.Options, st, preserved)
 }
 
 // applyCgroup puts rl-init (and so the container) in a cgroup that
@@ -121,7 +159,7 @@ func (c *container) applyCgroup(pid int, pending *cgroupsd.Pending) (*cgroupsd.C
 }
 
 // prepareAndRun writes the container's /etc files and runs it.
-func (c *container) prepareAndRun(s *spec.Spec, img *spec.Image, maps userns.Mappings, opts RunOptions, preserved []*os.File) (int, error) {
+func (c *container) prepareAndRun(s *spec.Spec, img *spec.Image, maps userns.Mappings, opts RunOptions, st streams, preserved []*os.File) (int, error) {
 	ports, err := opts.Net.ports(img.Config)
 	if err != nil {
 		return 125, err
@@ -131,7 +169,7 @@ func (c *container) prepareAndRun(s *spec.Spec, img *spec.Image, maps userns.Map
 		return 125, err
 	}
 	s.Mounts = append(etc, s.Mounts...)
-	return c.run(s, maps, opts, ports, preserved)
+	return c.run(s, maps, opts, ports, st, preserved)
 }
 
 // rootfs returns the layers (top-most first) and image configuration of
@@ -266,7 +304,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 }
 
 // run starts the container and supervises it until it exits.
-func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, ports []network.PortMapping, preserved []*os.File) (int, error) {
+func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, ports []network.PortMapping, st streams, preserved []*os.File) (int, error) {
 	// Real root needs no user namespace: container root is real root, as
 	// with rootful runtimes, and overlayfs keeps its metadata in trusted.*
 	// xattrs, as containers/storage writes them for root.
@@ -288,10 +326,6 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	if s.Network != "host" {
 		flags |= unix.CLONE_NEWNET
 	}
-	stdio := [3]*os.File{nil, os.Stdout, os.Stderr}
-	if opts.Interactive && !opts.TTY {
-		stdio[0] = os.Stdin
-	}
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
@@ -302,7 +336,8 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	o.ID = c.state.ID
 	pending := cgroupsd.Prepare(opts.Resources, o)
 	defer pending.Close()
-	p, err := spawnInit(flags, maps, stdio, preserved)
+	p, err := spawnInit(flags, maps, st.stdio, preserved)
+	st.spawned()
 	if err != nil {
 		return 125, err
 	}
@@ -331,15 +366,17 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 			return 125, err
 		}
 	}
-	term, err := c.awaitStart(p, opts)
+	term, err := awaitStart(p, st.attach)
 	if err != nil {
 		return 125, err
 	}
 	c.state.Status, c.state.Pid, c.state.Started = StatusRunning, p.cmd.Process.Pid, time.Now()
+	c.state.Monitor, c.state.Error, c.state.StopRequested = processOf(os.Getpid()), "", false
 	if err := c.saveState(); err != nil {
 		p.kill()
 		return 125, err
 	}
+	st.started()
 	go forward(sigs, p.cmd.Process.Pid, term)
 	code := p.wait()
 	term.close()
@@ -349,7 +386,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 
 // awaitStart reads rl-init's messages until its end of the socket closes
 // on exec, attaching the terminal when one comes.
-func (c *container) awaitStart(p *initProcess, opts RunOptions) (*terminal, error) {
+func awaitStart(p *initProcess, attach func(master *os.File) (*terminal, error)) (*terminal, error) {
 	var term *terminal
 	execed := false
 	for {
@@ -364,7 +401,7 @@ func (c *container) awaitStart(p *initProcess, opts RunOptions) (*terminal, erro
 			continue
 		}
 		if err == nil && m.Kind == handshake.PTY && len(fds) == 1 {
-			term, err = attachTerminal(os.NewFile(uintptr(fds[0]), "pty"), opts.Interactive)
+			term, err = attach(os.NewFile(uintptr(fds[0]), "pty"))
 		} else if err == nil && m.Kind == handshake.Failed {
 			err = &ExitError{Code: m.Error.Code, Err: m.Error}
 		} else if err == nil {

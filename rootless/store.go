@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/docker/docker/pkg/namesgenerator"
+
 	"rl/rootless/network"
 
 	"golang.org/x/sys/unix"
@@ -65,7 +67,8 @@ func DefaultStore() (Store, error) {
 	return Store{Root: filepath.Join(data, "rl"), RunRoot: run}, nil
 }
 
-// State is a container's state file, state.json in its run directory.
+// State is a container's state file, state.json in its data directory
+// (persistent, so that a container outlives a reboot as exited).
 type State struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name,omitempty"`
@@ -84,6 +87,21 @@ type State struct {
 	// Cgroup is the container's cgroup and the controllers whose limits
 	// it enforces, when it asked for limits.
 	Cgroup *CgroupState `json:"cgroup,omitempty"`
+	// Monitor is the process that supervises the container: rl itself in
+	// the foreground, a detached rl monitor with -d. The container runs
+	// only as long as it does (see alive).
+	Monitor Process `json:"monitor,omitzero"`
+	// Error says why the container stopped other than by its command's
+	// exit, when rl knows.
+	Error string `json:"error,omitempty"`
+	// StopRequested is set by rl stop and rl kill: the exit was asked
+	// for, so --restart does not restart the container.
+	StopRequested bool `json:"stop_requested,omitempty"`
+	// Restarts counts the restarts --restart made.
+	Restarts int `json:"restarts,omitempty"`
+	// Pod and PodID name the pod the container belongs to.
+	Pod   string `json:"pod,omitempty"`
+	PodID string `json:"pod_id,omitempty"`
 }
 
 // CgroupState records where a container's limits live.
@@ -111,6 +129,7 @@ type container struct {
 
 func (c *container) runDir() string  { return filepath.Join(c.store.RunRoot, "containers", c.state.ID) }
 func (c *container) dataDir() string { return filepath.Join(c.store.Root, "containers", c.state.ID) }
+func (c *container) logPath() string { return filepath.Join(c.dataDir(), "ctr.log") }
 func (c *container) upper() string   { return filepath.Join(c.dataDir(), "upper") }
 func (c *container) work() string    { return filepath.Join(c.dataDir(), "work") }
 func (c *container) mountpoint() string {
@@ -129,17 +148,8 @@ func (s Store) create(name string) (*container, error) {
 	if err := s.ensureRunRoot(); err != nil {
 		return nil, err
 	}
-	if name != "" {
-		if err := os.MkdirAll(filepath.Dir(s.nameLink(name)), 0o700); err != nil {
-			return nil, fmt.Errorf("creating the storage root: %w", err)
-		}
-		if err := os.Symlink(id, s.nameLink(name)); err != nil {
-			if errors.Is(err, os.ErrExist) {
-				other, _ := os.Readlink(s.nameLink(name))
-				return nil, fmt.Errorf("the container name %q is already in use by container %.12s: choose another name", name, other)
-			}
-			return nil, fmt.Errorf("reserving the container name: %w", err)
-		}
+	if c.state.Name, err = s.reserveName(name, id); err != nil {
+		return nil, err
 	}
 	// The container's directories are private; the upper dir itself is
 	// 0755 because overlayfs gives the container's / its mode.
@@ -156,6 +166,31 @@ func (s Store) create(name string) (*container, error) {
 		}
 	}
 	return c, nil
+}
+
+// reserveName links name to id, or, without a name, a generated one
+// (docker's adjective_scientist) that is free.
+func (s Store) reserveName(name, id string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(s.Root, "names"), 0o700); err != nil {
+		return "", fmt.Errorf("creating the storage root: %w", err)
+	}
+	for retry := 0; ; retry++ {
+		n := name
+		if n == "" {
+			n = namesgenerator.GetRandomName(retry)
+		}
+		err := os.Symlink(id, s.nameLink(n))
+		if err == nil {
+			return n, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("reserving the container name: %w", err)
+		}
+		if name != "" {
+			other, _ := os.Readlink(s.nameLink(name))
+			return "", fmt.Errorf("the container name %q is already in use by container %.12s: choose another name, or remove that container", name, other)
+		}
+	}
 }
 
 // ensureRunRoot creates the run root, refusing one that another user owns
@@ -179,11 +214,28 @@ func (c *container) saveState() error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(c.runDir(), ".state.json.tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("writing container state: %w", err)
+	return writeAtomic(filepath.Join(c.dataDir(), "state.json"), b)
+}
+
+// writeAtomic writes b to path through a temporary file and a rename, so
+// that a reader sees the old or the new content, never half of it.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.Rename(tmp, filepath.Join(c.runDir(), "state.json"))
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }
 
 // remove deletes the container's directories and name. Files in its
@@ -212,4 +264,29 @@ func newID() (string, error) {
 		return "", fmt.Errorf("generating container id: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// saveLaunch writes the container's launch (config.json) and its state.
+func (c *container) saveLaunch(l *launch) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(c.dataDir(), "config.json"), b); err != nil {
+		return err
+	}
+	return c.saveState()
+}
+
+// readLaunch reads what create saved.
+func (c *container) readLaunch() (*launch, error) {
+	b, err := os.ReadFile(filepath.Join(c.dataDir(), "config.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of %.12s: %w", c.state.ID, err)
+	}
+	l := &launch{}
+	if err := json.Unmarshal(b, l); err != nil {
+		return nil, fmt.Errorf("reading the configuration of %.12s: %w", c.state.ID, err)
+	}
+	return l, nil
 }

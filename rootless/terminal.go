@@ -17,10 +17,36 @@ type terminal struct {
 	resizeFd int
 }
 
-// attachTerminal starts relaying the pty master: its output to our stdout,
-// and with -i our stdin to it, with our terminal in raw mode so that keys
-// like ^C reach the container's line discipline instead of killing rl.
-func attachTerminal(master *os.File, interactive bool) (*terminal, error) {
+// streams connect a container's stdio.
+type streams struct {
+	// stdio become the container's fds 0-2 without -t (nil: /dev/null).
+	stdio [3]*os.File
+	// attach relays the pty master of a container with -t.
+	attach func(master *os.File) (*terminal, error)
+	// spawned runs once rl-init holds its copies of stdio, started once
+	// the command runs.
+	spawned, started func()
+}
+
+// foreground connects the container to rl's own stdio (stdin with -i).
+func foreground(opts RunOptions) streams {
+	nothing := func() {}
+	st := streams{stdio: [3]*os.File{nil, os.Stdout, os.Stderr}, spawned: nothing, started: nothing}
+	var in *os.File
+	if opts.Interactive {
+		in = os.Stdin
+		if !opts.TTY {
+			st.stdio[0] = os.Stdin
+		}
+	}
+	st.attach = func(master *os.File) (*terminal, error) { return attachTerminal(master, in, os.Stdout) }
+	return st
+}
+
+// attachTerminal starts relaying the pty master: its output to out, and
+// in (unless nil) to it, with our terminal in raw mode so that keys like
+// ^C reach the container's line discipline instead of killing rl.
+func attachTerminal(master, in *os.File, out io.Writer) (*terminal, error) {
 	t := &terminal{master: master, drained: make(chan struct{}), resizeFd: -1}
 	for _, fd := range []int{int(os.Stdin.Fd()), int(os.Stdout.Fd())} {
 		if term.IsTerminal(fd) {
@@ -29,20 +55,20 @@ func attachTerminal(master *os.File, interactive bool) (*terminal, error) {
 		}
 	}
 	t.resize()
-	if interactive {
-		if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+	if in != nil {
+		if fd := int(in.Fd()); term.IsTerminal(fd) {
 			st, err := term.MakeRaw(fd)
 			if err != nil {
 				return nil, err
 			}
 			t.restore = st
 		}
-		go func() { _, _ = io.Copy(master, os.Stdin) }()
+		go func() { _, _ = io.Copy(master, in) }()
 	}
 	go func() {
 		// Reading the master fails with EIO once every slave fd is
 		// closed, that is when the container has exited.
-		_, _ = io.Copy(os.Stdout, master)
+		_, _ = io.Copy(out, master)
 		close(t.drained)
 	}()
 	return t, nil

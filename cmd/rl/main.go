@@ -13,6 +13,7 @@ package main
 import (
 	"os"
 
+	"rl/rootless"
 	"rl/rootless/network"
 )
 
@@ -20,5 +21,10 @@ func main() {
 	// rl is also the helper that forwards published ports from inside a
 	// container's network namespace.
 	network.MaybeRunPortChild()
+	// and the monitor of a detached container.
+	if rootless.IsMonitor() {
+		_ = setupLogging("warn")
+		os.Exit(rootless.RunMonitor())
+	}
 	os.Exit(execute(os.Args[1:]))
 }

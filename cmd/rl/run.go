@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -47,6 +48,8 @@ type runFlags struct {
 	pull          string
 	tlsVerify     bool
 	quiet         bool
+	detach        bool
+	restart       string
 }
 
 func newRunCommand(g *globalOptions, code *int) *cobra.Command {
@@ -56,22 +59,68 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 		Short: "Run a command in a new container",
 		Long: "Run a command in a new container whose root is an image (pulled when missing) or\n" +
 			"the directory DIR. Neither is ever changed: the container writes to its own\n" +
-			"copy-on-write layer.",
+			"copy-on-write layer. With -d it runs in the background, under a monitor of its own,\n" +
+			"and rl prints its id.",
 		Example: "  rl run --rm --rootfs ./busybox-root sh -c 'id; hostname'\n" +
-			"  rl run --rm --tls-verify=false 127.0.0.1:5000/busybox echo hi",
+			"  rl run --rm --tls-verify=false 127.0.0.1:5000/busybox echo hi\n" +
+			"  rl run -d --name web -p 8080:80 127.0.0.1:5000/busybox httpd -f",
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, err := f.toOptions(args, c.Flags().Changed("entrypoint"))
+			opts, store, err := f.options(g, args, c)
 			if err != nil {
 				return err
 			}
-			store, err := g.store()
-			if err != nil {
+			if !f.detach {
+				if opts.Restart.Name != "" && opts.Restart.Name != "no" {
+					return errors.New("--restart needs a monitor to restart the container: add -d")
+				}
+				*code, err = rootless.Run(opts, store)
 				return err
 			}
-			*code, err = rootless.Run(opts, store)
+			id, err := rootless.RunDetached(opts, store)
+			if err == nil {
+				fmt.Fprintln(c.OutOrStdout(), id)
+			}
 			return err
 		},
 	}
+	f.register(cmd)
+	cmd.Flags().BoolVarP(&f.detach, "detach", "d", false, "run in the background and print the container id")
+	return cmd
+}
+
+func newCreateCommand(g *globalOptions) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "create [flags] IMAGE [COMMAND [ARG...]] | create [flags] --rootfs DIR COMMAND [ARG...]",
+		Short: "Create a container to start later (rl start)",
+		RunE: func(c *cobra.Command, args []string) error {
+			opts, store, err := f.options(g, args, c)
+			if err != nil {
+				return err
+			}
+			id, err := rootless.Create(opts, store)
+			if err == nil {
+				fmt.Fprintln(c.OutOrStdout(), id)
+			}
+			return err
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// options turns the flags and arguments into the engine's options.
+func (f *runFlags) options(g *globalOptions, args []string, c *cobra.Command) (rootless.RunOptions, rootless.Store, error) {
+	opts, err := f.toOptions(args, c.Flags().Changed("entrypoint"))
+	if err != nil {
+		return opts, rootless.Store{}, err
+	}
+	store, err := g.store()
+	return opts, store, err
+}
+
+// register adds the flags that run and create share.
+func (f *runFlags) register(cmd *cobra.Command) {
 	// Flags after the command belong to the command.
 	cmd.Flags().SetInterspersed(false)
 	fl := cmd.Flags()
@@ -122,8 +171,8 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
 	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
+	fl.StringVar(&f.restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
 	addRegistryFlags(fl, &f.tlsVerify, &f.quiet)
-	return cmd
 }
 
 // toOptions checks the flags and builds the engine's options.
@@ -148,6 +197,12 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 	}
 	if opts.Net, err = f.netOptions(); err != nil {
 		return opts, err
+	}
+	if opts.Restart, err = rootless.ParseRestart(f.restart); err != nil {
+		return opts, err
+	}
+	if opts.Restart.Name != "" && opts.Restart.Name != "no" && f.rm {
+		return opts, fmt.Errorf("--restart %s and --rm contradict each other: the container would be removed, not restarted; drop one", f.restart)
 	}
 	if opts.Resources, err = f.resources.Resources(); err != nil {
 		return opts, err

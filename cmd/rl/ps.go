@@ -1,0 +1,298 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"rl/rootless"
+)
+
+// psRow is one container as rl ps shows it; --format templates use its
+// field names, as docker's do ({{.Names}}, {{.Status}}).
+type psRow struct {
+	ID         string `json:"Id"`
+	Image      string `json:"Image"`
+	Command    string `json:"Command"`
+	CreatedAt  string `json:"CreatedAt"`
+	RunningFor string `json:"RunningFor"`
+	Status     string `json:"Status"`
+	State      string `json:"State"`
+	ExitCode   int    `json:"ExitCode"`
+	Ports      string `json:"Ports"`
+	Names      string `json:"Names"`
+	Pod        string `json:"Pod,omitempty"`
+}
+
+func newPsCommand(g *globalOptions) *cobra.Command {
+	var all, quiet, noTrunc bool
+	var filters []string
+	var format string
+	cmd := &cobra.Command{
+		Use:     "ps [flags]",
+		Aliases: []string{"list", "ls"},
+		Short:   "List containers (running ones unless -a)",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			match, err := parseFilters(filters)
+			if err != nil {
+				return err
+			}
+			if len(filters) > 0 && hasFilter(filters, "status") {
+				all = true // docker: a status filter looks at every container
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			states, err := rootless.List(store)
+			if err != nil {
+				return err
+			}
+			var rows []psRow
+			for i := len(states) - 1; i >= 0; i-- { // newest first
+				st := states[i]
+				if (all || st.Status == rootless.StatusRunning) && match(st) {
+					rows = append(rows, newPsRow(st, noTrunc))
+				}
+			}
+			return printPs(c.OutOrStdout(), rows, format, quiet)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&all, "all", "a", false, "list every container, not only running ones")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "print only the ids")
+	fl.BoolVar(&noTrunc, "no-trunc", false, "do not shorten ids and commands")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "show only containers that match: name=REGEX, id=PREFIX, status=STATUS, ancestor=IMAGE, pod=POD")
+	fl.StringVar(&format, "format", "", "json, or a Go template over the columns (e.g. '{{.Names}} {{.Status}}')")
+	return cmd
+}
+
+func hasFilter(filters []string, key string) bool {
+	for _, f := range filters {
+		if strings.HasPrefix(f, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// parseFilters turns --filter KEY=VALUE flags into one predicate: filters
+// of one key are alternatives, of different keys all must hold (docker's
+// rule).
+func parseFilters(filters []string) (func(rootless.State) bool, error) {
+	byKey := map[string][]func(rootless.State) bool{}
+	for _, f := range filters {
+		key, value, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("invalid --filter %q: want KEY=VALUE", f)
+		}
+		var p func(rootless.State) bool
+		switch key {
+		case "name":
+			re, err := regexp.Compile(value)
+			if err != nil {
+				return nil, fmt.Errorf("invalid --filter %q: %w", f, err)
+			}
+			p = func(st rootless.State) bool { return re.MatchString(st.Name) }
+		case "id":
+			p = func(st rootless.State) bool { return strings.HasPrefix(st.ID, value) }
+		case "status":
+			switch value {
+			case rootless.StatusCreated, rootless.StatusRunning, rootless.StatusExited:
+			default:
+				return nil, fmt.Errorf("invalid --filter %q: the status is created, running or exited", f)
+			}
+			p = func(st rootless.State) bool { return st.Status == value }
+		case "ancestor":
+			p = func(st rootless.State) bool {
+				return st.Image == value || strings.HasPrefix(st.ImageID, value) || imageBase(st.Image) == value
+			}
+		case "pod":
+			p = func(st rootless.State) bool {
+				return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
+			}
+		default:
+			return nil, fmt.Errorf("invalid --filter %q: use name, id, status, ancestor or pod", f)
+		}
+		byKey[key] = append(byKey[key], p)
+	}
+	return func(st rootless.State) bool {
+		for _, ps := range byKey {
+			any := false
+			for _, p := range ps {
+				any = any || p(st)
+			}
+			if !any {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// imageBase is an image reference without its registry and tag:
+// 127.0.0.1:5000/rl-test/busybox:latest is rl-test/busybox.
+func imageBase(ref string) string {
+	if i := strings.IndexByte(ref, '/'); i >= 0 && strings.ContainsAny(ref[:i], ".:") {
+		ref = ref[i+1:]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i >= 0 && !strings.Contains(ref[i:], "/") {
+		ref = ref[:i]
+	}
+	return ref
+}
+
+func newPsRow(st rootless.State, noTrunc bool) psRow {
+	r := psRow{ID: st.ID, Image: st.Image, State: st.Status, ExitCode: st.ExitCode, Names: st.Name, Pod: st.Pod}
+	if r.Image == "" {
+		r.Image = st.Rootfs
+	}
+	r.Command = strings.Join(st.Command, " ")
+	if !noTrunc {
+		r.ID = st.ID[:12]
+		if len(r.Command) > 20 {
+			r.Command = r.Command[:19] + "…"
+		}
+	}
+	r.CreatedAt = st.Created.Format("2006-01-02 15:04:05 -0700 MST")
+	r.RunningFor = units.HumanDuration(time.Since(st.Created)) + " ago"
+	switch st.Status {
+	case rootless.StatusRunning:
+		r.Status = "Up " + units.HumanDuration(time.Since(st.Started))
+	case rootless.StatusExited:
+		code := fmt.Sprint(st.ExitCode)
+		if st.ExitCode < 0 {
+			code = "unknown"
+		}
+		r.Status = fmt.Sprintf("Exited (%s) %s ago", code, units.HumanDuration(time.Since(st.Finished)))
+		if st.Finished.IsZero() {
+			r.Status = fmt.Sprintf("Exited (%s)", code)
+		}
+	default:
+		r.Status = "Created"
+	}
+	if st.Status == rootless.StatusRunning {
+		var ports []string
+		for _, p := range st.Ports {
+			host := p.HostIP
+			if host == "" {
+				host = "0.0.0.0"
+			}
+			ports = append(ports, fmt.Sprintf("%s:%d->%d/%s", host, p.HostPort, p.ContainerPort, p.Proto))
+		}
+		r.Ports = strings.Join(ports, ", ")
+	}
+	return r
+}
+
+func printPs(w io.Writer, rows []psRow, format string, quiet bool) error {
+	switch {
+	case quiet:
+		for _, r := range rows {
+			fmt.Fprintln(w, r.ID)
+		}
+		return nil
+	case format == "json":
+		if rows == nil {
+			rows = []psRow{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case format != "":
+		return printTemplate(w, format, rows)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names)
+	}
+	return tw.Flush()
+}
+
+// printTemplate prints each item through the Go template format, a line
+// each ("table" before it, as docker allows, is dropped).
+func printTemplate[T any](w io.Writer, format string, items []T) error {
+	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
+	t, err := template.New("format").Funcs(template.FuncMap{
+		"json": func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
+	}).Parse(format)
+	if err != nil {
+		return fmt.Errorf("invalid --format: %w", err)
+	}
+	for _, it := range items {
+		if err := t.Execute(w, it); err != nil {
+			return fmt.Errorf("invalid --format: %w", err)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func newInspectCommand(g *globalOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] CONTAINER...",
+		Short: "Show what rl knows of containers, as JSON",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			var out []rootless.Inspection
+			for _, ref := range args {
+				in, err := rootless.Inspect(store, ref)
+				if err != nil {
+					return err
+				}
+				out = append(out, in)
+			}
+			if format != "" && format != "json" {
+				return printTemplate(c.OutOrStdout(), format, out)
+			}
+			enc := json.NewEncoder(c.OutOrStdout())
+			enc.SetIndent("", "    ")
+			return enc.Encode(out)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over each record (e.g. '{{.State.Status}}')")
+	return cmd
+}
+
+func newLogsCommand(g *globalOptions) *cobra.Command {
+	var o rootless.LogOptions
+	var since string
+	cmd := &cobra.Command{
+		Use:   "logs [flags] CONTAINER",
+		Short: "Print what a detached container wrote to stdout and stderr",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if o.Since, err = parseSince(since); err != nil {
+				return err
+			}
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			return rootless.Logs(store, args[0], o, os.Stdout, os.Stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&o.Follow, "follow", "f", false, "keep printing the output until the container exits")
+	fl.IntVarP(&o.Tail, "tail", "n", -1, "print only this many lines from the end (-1: all)")
+	fl.StringVar(&since, "since", "", "print only lines since this time (RFC 3339, Unix seconds) or this long ago (10m)")
+	fl.BoolVarP(&o.Timestamps, "timestamps", "t", false, "prefix each line with the time it was written")
+	return cmd
+}

@@ -1,0 +1,101 @@
+package rootless
+
+import (
+	"time"
+
+	"rl/rootless/network"
+	"rl/rootless/spec"
+	"rl/userns"
+)
+
+// Inspection is rl inspect's record of a container. Its fields are named
+// as docker's and podman's, so that --format '{{.State.Status}}' and
+// scripts written for them work.
+type Inspection struct {
+	ID      string    `json:"Id"`
+	Name    string    `json:"Name"`
+	Created time.Time `json:"Created"`
+	Path    string    `json:"Path"`
+	Args    []string  `json:"Args"`
+	State   struct {
+		Status     string    `json:"Status"`
+		Running    bool      `json:"Running"`
+		Pid        int       `json:"Pid"`
+		ExitCode   int       `json:"ExitCode"`
+		Error      string    `json:"Error"`
+		StartedAt  time.Time `json:"StartedAt"`
+		FinishedAt time.Time `json:"FinishedAt"`
+		Restarts   int       `json:"RestartCount"`
+		// MonitorPid is the rl process that supervises the container.
+		MonitorPid int `json:"MonitorPid"`
+	} `json:"State"`
+	Image   string `json:"Image"`
+	ImageID string `json:"ImageID,omitempty"`
+	Rootfs  string `json:"Rootfs,omitempty"`
+	LogPath string `json:"LogPath"`
+	Config  struct {
+		Hostname   string   `json:"Hostname"`
+		User       string   `json:"User"`
+		Env        []string `json:"Env"`
+		Cmd        []string `json:"Cmd"`
+		WorkingDir string   `json:"WorkingDir"`
+		Tty        bool     `json:"Tty"`
+		OpenStdin  bool     `json:"OpenStdin"`
+	} `json:"Config"`
+	HostConfig struct {
+		RestartPolicy  RestartPolicy `json:"RestartPolicy"`
+		AutoRemove     bool          `json:"AutoRemove"`
+		ReadonlyRootfs bool          `json:"ReadonlyRootfs"`
+		NetworkMode    string        `json:"NetworkMode"`
+		UsernsMode     string        `json:"UsernsMode"`
+		Init           bool          `json:"Init"`
+	} `json:"HostConfig"`
+	Mounts          []spec.Mount    `json:"Mounts"`
+	NetworkSettings NetworkSettings `json:"NetworkSettings"`
+	IDMappings      userns.Level    `json:"IDMappings"`
+	// Cgroup is where the limits live and which of them hold.
+	Cgroup *CgroupState `json:"Cgroup,omitempty"`
+}
+
+// NetworkSettings are the container's network as inspected.
+type NetworkSettings struct {
+	Mode  string                `json:"Mode"`
+	Ports []network.PortMapping `json:"Ports"`
+}
+
+// Inspect returns what rl knows of the container ref.
+func Inspect(s Store, ref string) (Inspection, error) {
+	var in Inspection
+	c, err := s.load(ref)
+	if err != nil {
+		return in, err
+	}
+	l, err := c.readLaunch()
+	if err != nil {
+		return in, err
+	}
+	st := c.state
+	in.ID, in.Name, in.Created = st.ID, st.Name, st.Created
+	if len(st.Command) > 0 {
+		in.Path, in.Args = st.Command[0], st.Command[1:]
+	}
+	in.State.Status, in.State.Running, in.State.ExitCode = st.Status, st.Status == StatusRunning, st.ExitCode
+	if in.State.Running {
+		in.State.Pid, in.State.MonitorPid = st.Pid, st.Monitor.Pid
+	}
+	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
+	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.logPath()
+	sp, o := l.Spec, l.Options
+	in.Config.Hostname, in.Config.Env, in.Config.Cmd, in.Config.WorkingDir = sp.Hostname, sp.Env, sp.Args, sp.Cwd
+	in.Config.User, in.Config.Tty, in.Config.OpenStdin = o.User, o.TTY, o.Interactive
+	h := &in.HostConfig
+	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
+	h.NetworkMode, h.UsernsMode = o.Net.Mode.Name, string(o.Userns)
+	in.Mounts = sp.Mounts
+	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
+	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
+		in.IDMappings = maps.Container()
+	}
+	in.Cgroup = st.Cgroup
+	return in, nil
+}

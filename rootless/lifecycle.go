@@ -1,0 +1,228 @@
+package rootless
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// RunDetached creates a container and starts it under a monitor of its
+// own (rl run -d); it returns the container's id once the command runs.
+func RunDetached(opts RunOptions, store Store) (string, error) {
+	id, err := Create(opts, store)
+	if err != nil {
+		return "", err
+	}
+	c := &container{store: store, state: State{ID: id, Name: opts.Name}}
+	if err := c.startDetached(); err != nil {
+		if rmErr := c.remove(); rmErr != nil {
+			slog.Warn(rmErr.Error())
+		}
+		return "", err
+	}
+	return id, nil
+}
+
+// Create makes a container without starting it (rl create) and returns
+// its id.
+func Create(opts RunOptions, store Store) (string, error) {
+	if opts.PreserveFDs > 0 {
+		return "", errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
+	}
+	c, _, err := create(opts, store)
+	if err != nil {
+		return "", err
+	}
+	return c.state.ID, nil
+}
+
+// Start starts a created or exited container under a monitor; it does
+// nothing to a running one.
+func Start(s Store, ref string) error {
+	c, err := s.load(ref)
+	if err != nil || c.state.Status == StatusRunning {
+		return err
+	}
+	if err := os.MkdirAll(c.mountpoint(), 0o700); err != nil {
+		return fmt.Errorf("creating container directory: %w", err)
+	}
+	return c.startDetached()
+}
+
+// Stop ends a running container: its stop signal (SIGTERM), then SIGKILL
+// after timeout. A container that does not run is left as it is.
+func Stop(s Store, ref string, timeout time.Duration) error {
+	c, err := s.load(ref)
+	if err != nil || c.state.Status != StatusRunning {
+		return err
+	}
+	if err := c.signal(unix.SIGTERM, timeout); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Kill sends sig to a running container's init process.
+func Kill(s Store, ref string, sig unix.Signal) error {
+	c, err := s.load(ref)
+	if err != nil {
+		return err
+	}
+	if c.state.Status != StatusRunning {
+		return fmt.Errorf("container %s is not running: start it first (rl start %s)", ref, ref)
+	}
+	return c.signal(sig, -1)
+}
+
+// Remove deletes a container that does not run, or with force any
+// container, killing it first.
+func Remove(s Store, ref string, force bool) error {
+	c, err := s.load(ref)
+	if err != nil {
+		return err
+	}
+	if c.state.Status == StatusRunning {
+		if !force {
+			return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
+		}
+		if err := c.signal(unix.SIGKILL, 0); err != nil {
+			return err
+		}
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if !exists(filepath.Join(c.dataDir(), "state.json")) {
+		return nil // another rl rm got there first
+	}
+	return c.remove()
+}
+
+// Wait waits for the container to exit and returns its exit code.
+func Wait(s Store, ref string) (int, error) {
+	c, err := s.load(ref)
+	if err != nil {
+		return 0, err
+	}
+	if c.state.Status == StatusRunning {
+		c.waitMonitor()
+		if err := c.readState(); err != nil {
+			// Removed as it exited (--rm): its monitor left the code.
+			b, rerr := os.ReadFile(filepath.Join(s.RunRoot, "exits", c.state.ID))
+			if rerr != nil {
+				return 0, fmt.Errorf("container %s was removed before its exit code was recorded", ref)
+			}
+			return strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+	}
+	return c.state.ExitCode, nil
+}
+
+// Prune removes every container that does not run and returns their ids.
+func Prune(s Store) ([]string, error) {
+	states, err := List(s)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var errs []error
+	for _, st := range states {
+		if st.Status == StatusRunning {
+			continue
+		}
+		if err := Remove(s, st.ID, false); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, st.ID)
+	}
+	return ids, errors.Join(errs...)
+}
+
+// signal sends sig to the container's init process; with a timeout of 0
+// or more it then waits that long for the container to exit, kills it
+// when it has not, and waits for its monitor to record the exit. The
+// exit counts as asked for: --restart does not restart it.
+func (c *container) signal(sig unix.Signal, timeout time.Duration) error {
+	if f, err := os.Create(c.stopMarker()); err == nil {
+		f.Close()
+	}
+	// A pidfd names the process itself, never a later one with its pid.
+	fd, err := unix.PidfdOpen(c.state.Pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		c.waitMonitor()
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("signalling container %.12s: %w", c.state.ID, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("signalling container %.12s: %w", c.state.ID, err)
+	}
+	if timeout < 0 {
+		return nil
+	}
+	if !exited(fd, timeout) {
+		slog.Info("the container did not exit in time: killing it", "id", c.state.ID[:12], "timeout", timeout)
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	}
+	c.waitMonitor()
+	return nil
+}
+
+// exited waits up to timeout for the process of pidfd to exit.
+func exited(pidfd int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		ms := max(int(time.Until(deadline).Milliseconds()), 0)
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, ms)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return n > 0 || err != nil
+	}
+}
+
+// waitMonitor waits until the container's monitor is gone: it has
+// recorded the exit (and applied --rm).
+func (c *container) waitMonitor() {
+	if unlock, err := c.lockMonitor(true); err == nil {
+		unlock()
+	}
+}
+
+// lock takes the store's lock, which orders removals.
+func (s Store) lock() (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Join(s.Root, "containers"), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the storage root: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(s.Root, "containers", "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("locking the container store: %w", err)
+	}
+	if err := flock(f, unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking the container store: %w", err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// flock is flock(2), retried when a signal interrupts it.
+func flock(f *os.File, how int) error {
+	for {
+		err := unix.Flock(int(f.Fd()), how)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
