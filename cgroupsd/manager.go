@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -225,3 +226,16 @@ func Describe() string {
 
 // access is true when we may write to path.
 func access(path string) bool { return unix.Access(path, unix.W_OK) == nil }
+
+// Attach moves pid into the container's cgroup path (rl exec): through
+// the user's systemd for a systemd scope, because the kernel lets us move
+// a process only below a cgroup we may write, and rl exec runs in a login
+// session's scope, which is root's; systemd's user manager asks the system
+// manager to move it. A cgroupfs cgroup is in a subtree of ours: we write
+// its cgroup.procs.
+func Attach(manager, path string, pid int) error {
+	if manager == Systemd {
+		return attachSystemd(filepath.Base(path), pid)
+	}
+	return os.WriteFile(filepath.Join(root, path, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
+}

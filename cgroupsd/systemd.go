@@ -155,3 +155,15 @@ func (r Resources) properties() ([]systemd.Property, error) {
 	}
 	return p, nil
 }
+
+// attachSystemd moves pid into the scope unit.
+func attachSystemd(unit string, pid int) error {
+	d := <-dial()
+	defer d.close()
+	if d.err != nil {
+		return d.err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
+	defer cancel()
+	return d.conn.AttachProcessesToUnit(ctx, unit, "/", []uint32{uint32(pid)})
+}

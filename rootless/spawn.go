@@ -54,6 +54,30 @@ func initPath() (string, error) { return helperPath("rl-init", ErrNoInit) }
 // preserved its fds 3 and up; its end of the sync socket comes after
 // those.
 func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved []*os.File) (*initProcess, error) {
+	var env []string
+	if maps.Privileged {
+		// Real root gets no user namespace: rl-init holds its capabilities
+		// from its first exec, so it neither waits for maps nor execs
+		// itself again.
+		env = append(env, handshake.EnvStage+"="+handshake.StageMapped)
+	}
+	p, err := startInit(flags, env, stdio, preserved)
+	if err != nil || maps.Privileged {
+		return p, err
+	}
+	if err := userns.WriteOuter(p.cmd.Process.Pid, maps); err != nil {
+		p.kill()
+		return nil, fmt.Errorf("writing uid/gid maps: %w", err)
+	}
+	if err := p.send(handshake.Message{Kind: handshake.Mapped}); err != nil {
+		p.kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+// startInit starts rl-init with env, cloned with flags.
+func startInit(flags uintptr, env []string, stdio [3]*os.File, preserved []*os.File) (*initProcess, error) {
 	path, err := initPath()
 	if err != nil {
 		return nil, err
@@ -63,13 +87,7 @@ func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved
 		return nil, err
 	}
 	defer childSock.Close()
-	env := []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))}
-	if maps.Privileged {
-		// Real root gets no user namespace: rl-init holds its capabilities
-		// from its first exec, so it neither waits for maps nor execs
-		// itself again.
-		env = append(env, handshake.EnvStage+"="+handshake.StageMapped)
-	}
+	env = append(env, handshake.EnvSyncFD+"="+strconv.Itoa(3+len(preserved)))
 	cmd := &exec.Cmd{
 		Path:       path,
 		Args:       []string{"rl-init"},
@@ -89,19 +107,7 @@ func spawnInit(flags uintptr, maps userns.Mappings, stdio [3]*os.File, preserved
 		parentSock.Close()
 		return nil, &NamespaceError{Err: err}
 	}
-	p := &initProcess{cmd: cmd, sock: parentSock}
-	if maps.Privileged {
-		return p, nil
-	}
-	if err := userns.WriteOuter(cmd.Process.Pid, maps); err != nil {
-		p.kill()
-		return nil, fmt.Errorf("writing uid/gid maps: %w", err)
-	}
-	if err := p.send(handshake.Message{Kind: handshake.Mapped}); err != nil {
-		p.kill()
-		return nil, err
-	}
-	return p, nil
+	return &initProcess{cmd: cmd, sock: parentSock}, nil
 }
 
 func (p *initProcess) send(m handshake.Message) error {

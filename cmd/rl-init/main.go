@@ -11,4 +11,4 @@ package main
 
 import "rl/rootless/child"
 
-func main() { child.Main() }
+func main() { child.Main(joined()) }

@@ -9,6 +9,16 @@ package main
 // Everything else about the stages lives in package rl/rootless/child;
 // this is the fast path of its awaitMaps, which stays as the path of a
 // build without cgo.
+//
+// rl exec needs the constructor: a process joins a user namespace with
+// setns(2) only while it has one thread, which a Go program never has
+// (runc's nsexec exists for the same reason). With _RL_JOIN=PID, rl_join
+// opens PID's namespaces, waits for the front end's go-ahead (it has put
+// us in the container's cgroup meanwhile), joins the user namespace first
+// (which grants the capabilities to join the others) and the mount
+// namespace last, and forks: the child, in the container's pid namespace,
+// goes on into Go (child.joinMain) to become the command; this process
+// stays as its parent, forwards signals to it and exits with its status.
 
 /*
 #define _GNU_SOURCE
@@ -17,12 +27,104 @@ package main
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+static pid_t rl_child;
+
+// rl_joined is 1 in the process that joined a container (rl exec).
+static int rl_joined;
+
+static void rl_forward(int sig) { kill(rl_child, sig); }
+
+// rl_fail reports a failure as a Failed message, as rl-init's Go side
+// does, and exits.
+static void rl_fail(int sync, const char *op, const char *what) {
+	char msg[512];
+	int n = snprintf(msg, sizeof msg,
+		"{\"kind\":\"failed\",\"error\":{\"op\":\"%s\",\"msg\":\"%s: %s\",\"errno\":%d,\"code\":125}}",
+		op, what, strerror(errno), errno);
+	send(sync, msg, n, 0);
+	_exit(125);
+}
+
+static void rl_join(const char *target, int sync) {
+	static const char *kinds[] = {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"};
+	enum { n = sizeof kinds / sizeof kinds[0] };
+	int fds[n];
+	char path[64];
+	// All are opened before any is joined: once in the mount namespace,
+	// /proc is the container's.
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/proc/%s/ns/%s", target, kinds[i]);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			rl_fail(sync, "opening the container's namespaces", path);
+	}
+	char msg[256];
+	ssize_t got;
+	do {
+		got = recv(sync, msg, sizeof msg - 1, 0);
+	} while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		_exit(125); // rl went away
+	msg[got] = 0;
+	if (strstr(msg, "\"kind\":\"join\"") == NULL) {
+		errno = EPROTO;
+		rl_fail(sync, "joining the container", "unexpected message");
+	}
+	struct stat ours, theirs;
+	for (int i = 0; i < n; i++) {
+		// Real root's containers have no user namespace of their own:
+		// joining our own fails with EINVAL, so it is skipped.
+		if (i == 0 && stat("/proc/self/ns/user", &ours) == 0 && fstat(fds[0], &theirs) == 0 &&
+		    ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+			continue;
+		if (setns(fds[i], 0) < 0)
+			rl_fail(sync, "joining the container's namespaces", kinds[i]);
+		close(fds[i]);
+	}
+	// Joining the user namespace changed our credentials, which cleared
+	// the parent death signal.
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	rl_child = fork();
+	if (rl_child < 0)
+		rl_fail(sync, "joining the container", "fork");
+	if (rl_child == 0) {
+		// A session of its own, so that a terminal can be its
+		// controlling one (exec -t).
+		setsid();
+		rl_joined = 1;
+		return;
+	}
+	close(sync);
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {.sa_handler = rl_forward};
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	int status;
+	while (waitpid(rl_child, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	if (WIFSIGNALED(status))
+		_exit(128 + WTERMSIG(status));
+	_exit(WEXITSTATUS(status));
+}
 
 __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char **envp) {
 	const char *fd = getenv("_RL_SYNC_FD");
 	const char *stage = getenv("_RL_STAGE");
+	const char *join = getenv("_RL_JOIN");
+	if (fd != NULL && join != NULL) {
+		rl_join(join, atoi(fd));
+		return; // the command's process: Go takes over
+	}
 	if (fd == NULL || stage != NULL)
 		return; // not started by rl, or already mapped: Go takes over
 	char msg[256];
@@ -47,5 +149,9 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 	fprintf(stderr, "rl-init: executing %s: %s\n", self, strerror(errno));
 	_exit(125);
 }
+static int rl_was_joined(void) { return rl_joined; }
 */
 import "C"
+
+// joined is true in the process that rl_join moved into a container.
+func joined() bool { return C.rl_was_joined() != 0 }

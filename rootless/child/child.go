@@ -25,14 +25,19 @@ func init() {
 	runtime.LockOSThread()
 }
 
-// Main is rl-init's main function. It never returns.
-func Main() {
+// Main is rl-init's main function; joined says that rl-init's C
+// constructor moved this process into a running container's namespaces
+// (rl exec). It never returns.
+func Main(joined bool) {
 	fd, err := strconv.Atoi(os.Getenv(handshake.EnvSyncFD))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rl-init: this program is started by rl; run rl instead")
 		os.Exit(125)
 	}
 	c := &conn{fd: fd}
+	if os.Getenv(handshake.EnvJoin) != "" {
+		joinMain(c, joined)
+	}
 	if os.Getenv(handshake.EnvStage) != handshake.StageMapped {
 		c.check(awaitMaps(c), "waiting for the uid/gid maps")
 	}
@@ -59,6 +64,20 @@ func Main() {
 		start(c, m.Spec)
 	}
 	c.fail(125, "reading the container spec", fmt.Errorf("unexpected %q message", m.Kind))
+}
+
+// joinMain is rl exec's process, which rl-init's constructor moved into
+// the container's namespaces: it becomes the command. It never returns.
+func joinMain(c *conn, joined bool) {
+	if !joined {
+		c.fail(125, "joining the container", errors.New("this rl-init was built without cgo, and only its C part can join a user namespace: rebuild rl with a C compiler"))
+	}
+	m, _, err := handshake.Recv(c.fd)
+	c.check(err, "reading the command")
+	if m.Kind != handshake.Start || m.Spec == nil {
+		c.fail(125, "reading the command", fmt.Errorf("unexpected %q message", m.Kind))
+	}
+	execute(c, m.Spec)
 }
 
 // awaitMaps waits for the Mapped message, then executes rl-init again. The

@@ -36,6 +36,13 @@ func start(c *conn, s *spec.Spec) {
 	c.check(err, "building the root filesystem")
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
+	execute(c, s)
+}
+
+// execute turns this process into the container's command (rl run's, or
+// rl exec's in a running container): terminal, capabilities, user,
+// working directory, exec. It never returns.
+func execute(c *conn, s *spec.Spec) {
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}

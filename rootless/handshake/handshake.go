@@ -28,6 +28,9 @@ const (
 	// EnvNested marks an rl-init that runs in the nested (keep-id) user
 	// namespace and must ignore the Nested field of its spec.
 	EnvNested = "_RL_NESTED"
+	// EnvJoin is the host pid of a running container's init for rl exec:
+	// rl-init's C constructor joins its namespaces (see cmd/rl-init).
+	EnvJoin = "_RL_JOIN"
 )
 
 // ExitCode turns a wait status into a shell-style exit code: the exit
@@ -48,7 +51,11 @@ const (
 	// exec itself to gain its capabilities in the user namespace.
 	Mapped Kind = "mapped"
 	// Start (parent → child): the container spec; set it up and exec.
+	// For rl exec, the spec of the command to execute in the container.
 	Start Kind = "start"
+	// Join (parent → child, rl exec): the process is in the container's
+	// cgroup; join the namespaces.
+	Join Kind = "join"
 	// Remove (parent → child): remove the paths in Paths from inside the
 	// user namespace, where files owned by subordinate ids are ours.
 	Remove Kind = "remove"
