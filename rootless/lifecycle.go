@@ -47,7 +47,7 @@ func Create(opts RunOptions, store Store) (string, error) {
 // nothing to a running one.
 func Start(s Store, ref string) error {
 	c, err := s.load(ref)
-	if err != nil || c.state.Status == StatusRunning {
+	if err != nil || c.state.active() {
 		return err
 	}
 	if err := os.MkdirAll(c.mountpoint(), 0o700); err != nil {
@@ -60,13 +60,10 @@ func Start(s Store, ref string) error {
 // after timeout. A container that does not run is left as it is.
 func Stop(s Store, ref string, timeout time.Duration) error {
 	c, err := s.load(ref)
-	if err != nil || c.state.Status != StatusRunning {
+	if err != nil || !c.state.active() {
 		return err
 	}
-	if err := c.signal(unix.SIGTERM, timeout); err != nil {
-		return err
-	}
-	return nil
+	return c.signal(unix.SIGTERM, timeout)
 }
 
 // Kill sends sig to a running container's init process.
@@ -75,7 +72,7 @@ func Kill(s Store, ref string, sig unix.Signal) error {
 	if err != nil {
 		return err
 	}
-	if c.state.Status != StatusRunning {
+	if !c.state.active() {
 		return fmt.Errorf("container %s is not running: start it first (rl start %s)", ref, ref)
 	}
 	return c.signal(sig, -1)
@@ -88,7 +85,7 @@ func Remove(s Store, ref string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if c.state.Status == StatusRunning {
+	if c.state.active() {
 		if !force {
 			return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
 		}
@@ -111,20 +108,37 @@ func Remove(s Store, ref string, force bool) error {
 func Wait(s Store, ref string) (int, error) {
 	c, err := s.load(ref)
 	if err != nil {
+		// Removed as it exited (--rm): its monitor left the code, found
+		// by the full id.
+		if code, ok := s.exitCode(ref); ok {
+			return code, nil
+		}
 		return 0, err
 	}
-	if c.state.Status == StatusRunning {
+	if c.state.active() {
 		c.waitMonitor()
 		if err := c.readState(); err != nil {
-			// Removed as it exited (--rm): its monitor left the code.
-			b, rerr := os.ReadFile(filepath.Join(s.RunRoot, "exits", c.state.ID))
-			if rerr != nil {
-				return 0, fmt.Errorf("container %s was removed before its exit code was recorded", ref)
+			if code, ok := s.exitCode(c.state.ID); ok {
+				return code, nil
 			}
-			return strconv.Atoi(strings.TrimSpace(string(b)))
+			return 0, fmt.Errorf("container %s was removed before its exit code was recorded", ref)
 		}
 	}
 	return c.state.ExitCode, nil
+}
+
+// exitCode reads the exit code that the monitor of the removed container
+// id left (recordExit).
+func (s Store) exitCode(id string) (int, bool) {
+	if !validID(id) {
+		return 0, false
+	}
+	b, err := os.ReadFile(filepath.Join(s.RunRoot, "exits", id))
+	if err != nil {
+		return 0, false
+	}
+	code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return code, err == nil
 }
 
 // Prune removes every container that does not run and returns their ids.
@@ -136,7 +150,7 @@ func Prune(s Store) ([]string, error) {
 	var ids []string
 	var errs []error
 	for _, st := range states {
-		if st.Status == StatusRunning {
+		if st.active() {
 			continue
 		}
 		if err := Remove(s, st.ID, false); err != nil {
@@ -203,10 +217,7 @@ func (c *container) waitMonitor() {
 
 // lock takes the store's lock, which orders removals.
 func (s Store) lock() (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Join(s.Root, "containers"), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the storage root: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(s.Root, "containers", "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(filepath.Join(s.Root, "containers.lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("locking the container store: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
@@ -120,17 +119,24 @@ func Logs(s Store, ref string, o LogOptions, stdout, stderr io.Writer) error {
 		return fmt.Errorf("reading the log of %s: %w", ref, err)
 	}
 	defer f.Close()
+	// Buffered: a log holds millions of lines.
+	out, errOut := bufio.NewWriterSize(stdout, 64<<10), bufio.NewWriterSize(stderr, 64<<10)
+	flush := func() {
+		_ = out.Flush()
+		_ = errOut.Flush()
+	}
+	defer flush()
 	print := func(l logLine) {
-		w := stdout
+		w := out
 		if l.stream == "stderr" {
-			w = stderr
+			w = errOut
 		}
 		if o.Timestamps {
-			fmt.Fprint(w, l.time, " ")
+			_, _ = w.WriteString(l.time + " ")
 		}
 		_, _ = w.Write(l.text)
 		if l.complete {
-			fmt.Fprintln(w)
+			_ = w.WriteByte('\n')
 		}
 	}
 	r := &logReader{r: bufio.NewReaderSize(f, 64<<10), since: o.Since}
@@ -142,7 +148,8 @@ func Logs(s Store, ref string, o LogOptions, stdout, stderr io.Writer) error {
 		print(l)
 	}
 	for o.Follow {
-		running := c.readState() == nil && c.state.Status == StatusRunning
+		flush()
+		running := c.readState() == nil && c.state.active()
 		for _, l := range r.lines(!running) {
 			print(l)
 		}
@@ -163,6 +170,12 @@ type logReader struct {
 	line    logLine
 }
 
+// before is true for a record time before since.
+func (lr *logReader) before(ts string) bool {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	return err == nil && t.Before(lr.since)
+}
+
 // lines returns the lines read since the last call; final (the log is
 // complete) adds a last line that ended without a newline.
 func (lr *logReader) lines(final bool) []logLine {
@@ -174,26 +187,28 @@ func (lr *logReader) lines(final bool) []logLine {
 			continue
 		}
 		if err != nil && final && len(lr.line.text) > 0 {
-			out = append(out, lr.line)
+			if lr.since.IsZero() || !lr.before(lr.line.time) {
+				out = append(out, lr.line)
+			}
 			lr.line = logLine{}
 		}
 		if err != nil {
 			return out // EOF: the rest comes later
 		}
-		rec := strings.TrimSuffix(string(lr.partial), "\n")
-		lr.partial = lr.partial[:0]
-		ts, rest, _ := strings.Cut(rec, " ")
-		stream, rest, _ := strings.Cut(rest, " ")
-		tag, text, _ := strings.Cut(rest, " ")
+		rec := bytes.TrimSuffix(lr.partial, []byte{'\n'})
+		ts, rest, _ := bytes.Cut(rec, []byte{' '})
+		stream, rest, _ := bytes.Cut(rest, []byte{' '})
+		tag, text, _ := bytes.Cut(rest, []byte{' '})
 		if lr.line.time == "" {
-			lr.line.time, lr.line.stream = ts, stream
+			lr.line.time, lr.line.stream = string(ts), string(stream)
 		}
 		lr.line.text = append(lr.line.text, text...)
-		if tag == "P" {
+		lr.partial = lr.partial[:0]
+		if string(tag) == "P" {
 			continue
 		}
 		lr.line.complete = true
-		if t, err := time.Parse(time.RFC3339Nano, lr.line.time); lr.since.IsZero() || err != nil || !t.Before(lr.since) {
+		if lr.since.IsZero() || !lr.before(lr.line.time) {
 			out = append(out, lr.line)
 		}
 		lr.line = logLine{}

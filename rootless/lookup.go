@@ -91,7 +91,7 @@ func (c *container) readState() error {
 	if err := json.Unmarshal(b, &c.state); err != nil {
 		return err
 	}
-	if c.state.Status == StatusRunning && !c.state.Monitor.Alive() {
+	if c.state.active() && !c.state.Monitor.Alive() {
 		c.state.Status, c.state.ExitCode = StatusExited, -1
 		c.state.Error = fmt.Sprintf("rl's monitor (pid %d) ended without recording the container's exit: it was killed, or the machine restarted", c.state.Monitor.Pid)
 	}

@@ -110,21 +110,26 @@ func (c *container) monitor(report func(error)) error {
 		}
 		st.started = func() { report(nil) }
 		code, err := c.start(l, st, nil)
+		st.spawned() // when the start failed before spawning
 		drained()
 		if err != nil {
 			c.state.Status, c.state.Error = StatusExited, err.Error()
 			_ = c.saveState()
 			return err
 		}
-		stopped := exists(c.stopMarker())
-		if !l.Options.Restart.wants(code, c.state.Restarts, stopped) {
+		if !l.Options.Restart.wants(code, c.state.Restarts, exists(c.stopMarker())) {
 			break
 		}
 		c.state.Restarts++
+		c.state.Status = StatusRestarting
 		if err := c.saveState(); err != nil {
 			return err
 		}
 		time.Sleep(l.Options.Restart.delay(c.state.Restarts))
+		if exists(c.stopMarker()) { // rl stop came during the pause
+			c.state.Status = StatusExited
+			break
+		}
 	}
 	if l.Options.Remove {
 		c.recordExit()
@@ -166,10 +171,13 @@ func (l *logFile) streams(interactive bool) (st streams, drained func(), err err
 		}
 		closers = append(closers, st.stdio[0])
 	}
+	var once sync.Once
 	st.spawned = func() {
-		for _, f := range closers {
-			f.Close()
-		}
+		once.Do(func() {
+			for _, f := range closers {
+				f.Close()
+			}
+		})
 	}
 	st.attach = func(master *os.File) (*terminal, error) { return attachTerminal(master, nil, l.stream("stdout")) }
 	return st, func() {
@@ -201,7 +209,8 @@ func (c *container) startDetached() error {
 		resultW.Close()
 		return err
 	}
-	cmd := exec.Command(self)
+	// ps shows it as "rl monitor ID", as conmon shows podman's.
+	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "monitor", c.state.ID[:12]}}
 	cmd.Env = append(os.Environ(), envMonitor+"="+string(arg))
 	cmd.Dir = "/"
 	cmd.Stderr = errW

@@ -118,8 +118,14 @@ type CgroupState struct {
 const (
 	StatusCreated = "created"
 	StatusRunning = "running"
-	StatusExited  = "exited"
+	// StatusRestarting is a container between two runs of --restart.
+	StatusRestarting = "restarting"
+	StatusExited     = "exited"
 )
+
+// active is true while the container has a monitor: running, or
+// waiting to be restarted.
+func (st State) active() bool { return st.Status == StatusRunning || st.Status == StatusRestarting }
 
 // container is one container's place in the store.
 type container struct {

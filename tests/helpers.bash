@@ -55,6 +55,10 @@ assert_nothing_left() {
 		echo "rl-init processes left running"
 		return 1
 	fi
+	if pgrep -u "$(id -u)" -r D,R,S,T -f "^rl monitor "; then
+		echo "container monitors left running"
+		return 1
+	fi
 	if pgrep -u "$(id -u)" -r D,R,S,T -f "fuse-overlayfs .*$RL_TEST_ROOT"; then
 		echo "fuse-overlayfs processes left running"
 		return 1

@@ -14,13 +14,21 @@ import (
 	"rl/rootless"
 )
 
+// errSkip is returned by an eachContainer action that did nothing and
+// has nothing to report.
+var errSkip = errors.New("skipped")
+
 // eachContainer runs do for every named container, printing each name
 // that succeeded, as docker does, and returns the errors of the others
 // (after trying them all).
 func eachContainer(out io.Writer, refs []string, do func(ref string) error) error {
 	var errs []error
 	for _, ref := range refs {
-		if err := do(ref); err != nil {
+		err := do(ref)
+		if errors.Is(err, errSkip) {
+			continue
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -163,7 +171,13 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return rootless.Remove(store, ref, force) })
+			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
+				err := rootless.Remove(store, ref, force)
+				if force && errors.Is(err, rootless.ErrNoContainer) {
+					return errSkip // docker's rm -f: gone is as good as removed
+				}
+				return err
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")

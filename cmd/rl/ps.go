@@ -61,7 +61,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			var rows []psRow
 			for i := len(states) - 1; i >= 0; i-- { // newest first
 				st := states[i]
-				if (all || st.Status == rootless.StatusRunning) && match(st) {
+				if (all || st.Status == rootless.StatusRunning || st.Status == rootless.StatusRestarting) && match(st) {
 					rows = append(rows, newPsRow(st, noTrunc))
 				}
 			}
@@ -108,9 +108,9 @@ func parseFilters(filters []string) (func(rootless.State) bool, error) {
 			p = func(st rootless.State) bool { return strings.HasPrefix(st.ID, value) }
 		case "status":
 			switch value {
-			case rootless.StatusCreated, rootless.StatusRunning, rootless.StatusExited:
+			case rootless.StatusCreated, rootless.StatusRunning, rootless.StatusRestarting, rootless.StatusExited:
 			default:
-				return nil, fmt.Errorf("invalid --filter %q: the status is created, running or exited", f)
+				return nil, fmt.Errorf("invalid --filter %q: the status is created, running, restarting or exited", f)
 			}
 			p = func(st rootless.State) bool { return st.Status == value }
 		case "ancestor":
@@ -178,6 +178,8 @@ func newPsRow(st rootless.State, noTrunc bool) psRow {
 		if st.Finished.IsZero() {
 			r.Status = fmt.Sprintf("Exited (%s)", code)
 		}
+	case rootless.StatusRestarting:
+		r.Status = fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(time.Since(st.Finished)))
 	default:
 		r.Status = "Created"
 	}
@@ -231,7 +233,17 @@ func printTemplate[T any](w io.Writer, format string, items []T) error {
 		return fmt.Errorf("invalid --format: %w", err)
 	}
 	for _, it := range items {
-		if err := t.Execute(w, it); err != nil {
+		// Executed on the JSON form, as docker does, so that fields go
+		// by their JSON names ({{.Id}}, {{.State.RestartCount}}).
+		var v any
+		b, err := json.Marshal(it)
+		if err == nil {
+			err = json.Unmarshal(b, &v)
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.Execute(w, v); err != nil {
 			return fmt.Errorf("invalid --format: %w", err)
 		}
 		fmt.Fprintln(w)

@@ -1,0 +1,330 @@
+#!/usr/bin/env bats
+# Containers without a daemon: run -d under a monitor, ps, logs, stop,
+# kill, rm, wait, create/start, restart policies, inspect, exec.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	# Every test removes its containers; this catches a failed one.
+	local ids
+	ids=$(rl ps -aq 2>/dev/null) || true
+	if [[ -n $ids ]]; then rl rm -f $ids >/dev/null 2>&1 || true; fi
+	assert_nothing_left
+}
+
+# detach ARGS...: rl run -d --network none --rootfs $ROOTFS ARGS...,
+# setting $id.
+detach() {
+	run rl run -d --network none --rootfs "$ROOTFS" "$@"
+	expect_status 0
+	id=$output
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "not an id: $id"
+}
+
+# ready: a fifo, mounted at /t/ready by `detach -v "$BATS_TEST_TMPDIR:/t"`,
+# that the container writes to once it is ready; wait_ready reads it.
+wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
+
+@test "run -d prints the id and returns; the container runs on after the shell that started it exits" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	# The starting shell exits at once; the container outlives it.
+	bash -c "exec $RL_BIN --root $RL_TEST_ROOT --runroot $RL_TEST_RUNROOT run -d --name bg --network none --rootfs $ROOTFS -v $BATS_TEST_TMPDIR:/t sh -c 'echo > /t/ready; exec sleep 1000' > $BATS_TEST_TMPDIR/id"
+	wait_ready
+	[[ $(cat "$BATS_TEST_TMPDIR/id") =~ ^[0-9a-f]{64}$ ]]
+	run rl ps --format '{{.Names}} {{.State}}'
+	expect_status 0
+	[[ $output == "bg running" ]]
+	# The monitor is in a session of its own, named after the container.
+	pgrep -f "^rl monitor $(cut -c1-12 "$BATS_TEST_TMPDIR/id")"
+	run rl rm -f bg
+	expect_status 0
+	[[ $output == bg ]]
+}
+
+@test "logs: stdout and stderr apart, --tail, -t, --since, and nothing for a container that printed nothing" {
+	detach --name talk sh -c 'echo one; echo two >&2; echo three; printf tail-without-newline'
+	run rl wait talk
+	[[ $output == 0 ]]
+	rl logs talk >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == $'one\nthree\ntail-without-newline' ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/err") == two ]]
+	run rl logs --tail 1 talk
+	[[ $output == tail-without-newline ]]
+	run rl logs -t talk
+	[[ $(grep ' one$' <<<"$output") =~ ^20[0-9-]+T[0-9:.]+(Z|[+-][0-9:]+)\ one$ ]] || fail "no timestamp: $output"
+	run rl logs --since "$(date -d '+1 hour' --rfc-3339=seconds | tr ' ' T)" talk
+	expect_status 0
+	[[ -z $output ]]
+	detach --name quiet true
+	rl wait quiet
+	run rl logs quiet
+	expect_status 0
+	[[ -z $output ]]
+	rl rm talk quiet
+}
+
+@test "logs -f follows the output until the container exits" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/go"
+	detach --name follow -v "$BATS_TEST_TMPDIR:/t" sh -c 'echo before; read x < /t/go; echo after'
+	rl logs -f follow >"$BATS_TEST_TMPDIR/followed" &
+	logs=$!
+	# logs -f has printed "before" and waits for more.
+	for _ in $(seq 200); do grep -q before "$BATS_TEST_TMPDIR/followed" && break; sleep 0.05; done
+	echo go >"$BATS_TEST_TMPDIR/go"
+	# It returns by itself once the container has exited.
+	timeout 20 tail --pid "$logs" -f /dev/null
+	wait "$logs"
+	[[ $(cat "$BATS_TEST_TMPDIR/followed") == $'before\nafter' ]]
+	rl rm follow
+}
+
+@test "a container that writes 200 MB loses nothing and is not held up" {
+	# 2 000 000 lines of 99 characters and a newline.
+	detach --name loud sh -c 'yes 012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678 | head -n 2000000'
+	run rl wait loud
+	[[ $output == 0 ]]
+	[[ $(rl logs loud | wc -c) == 200000000 ]]
+	[[ $(rl logs loud | sort -u | wc -l) == 1 ]]
+	rl rm loud
+}
+
+@test "stop: SIGTERM reaches a command that traps it; one that ignores it is killed after -t; a stopped one is fine" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name polite -v "$BATS_TEST_TMPDIR:/t" sh -c 'trap "echo got-term; exit 3" TERM; echo > /t/ready; while :; do sleep 0.1; done'
+	wait_ready
+	run rl stop polite
+	expect_status 0
+	[[ $output == polite ]]
+	run rl inspect --format '{{.State.Status}} {{.State.ExitCode}}' polite
+	[[ $output == "exited 3" ]]
+	run rl logs polite
+	[[ $output == got-term ]]
+	# sh as PID 1 without a trap ignores SIGTERM: killed after 1 s.
+	detach --name stubborn sleep 1000
+	run rl stop -t 1 stubborn
+	expect_status 0
+	run rl inspect --format '{{.State.ExitCode}}' stubborn
+	[[ $output == 137 ]]
+	run rl stop stubborn
+	expect_status 0
+	[[ $output == stubborn ]]
+	rl rm polite stubborn
+}
+
+@test "kill sends a signal; kill of a container that does not run fails with 125" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name k -v "$BATS_TEST_TMPDIR:/t" sh -c 'trap "echo usr1; exit 4" USR1; echo > /t/ready; while :; do sleep 0.1; done'
+	wait_ready
+	run rl kill -s USR1 k
+	expect_status 0
+	run rl wait k
+	[[ $output == 4 ]]
+	run rl kill k
+	one_line_error
+	expect_output_has "is not running"
+	run rl kill -s NOSUCH k
+	one_line_error
+	rl rm k
+}
+
+@test "rm: a running container needs -f; rm -f leaves no process, mount or file behind; two at once both succeed" {
+	detach --name busy sleep 1000
+	run rl rm busy
+	one_line_error
+	expect_output_has "rl rm -f"
+	run rl ps -q
+	[[ $output == "${id:0:12}" ]]
+	rl rm -f busy &
+	first=$!
+	run rl rm -f busy
+	wait "$first"
+	expect_status 0
+	run rl ps -aq
+	[[ -z $output ]]
+	run rl rm busy
+	one_line_error
+	expect_output_has "no such container"
+}
+
+@test "wait prints the exit code, also of a container removed as it exited (--rm)" {
+	detach --name seven sh -c 'exit 7'
+	run rl wait seven
+	expect_status 0
+	[[ $output == 7 ]]
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/go"
+	detach --rm --name gone -v "$BATS_TEST_TMPDIR:/t" sh -c 'read x < /t/go; exit 9'
+	# By its id: the name goes with the container.
+	rl wait "$id" >"$BATS_TEST_TMPDIR/code" &
+	waiter=$!
+	echo go >"$BATS_TEST_TMPDIR/go"
+	wait "$waiter"
+	[[ $(cat "$BATS_TEST_TMPDIR/code") == 9 ]]
+	run rl ps -a --format '{{.Names}}'
+	[[ $output == seven ]]
+	rl rm seven
+}
+
+@test "create, then start; start -a prints the output and exits with the code; restart runs it again" {
+	run rl create --name later --network none --rootfs "$ROOTFS" sh -c 'echo ran; exit 6'
+	expect_status 0
+	run rl ps -a --format '{{.Names}} {{.Status}}'
+	[[ $output == "later Created" ]]
+	run rl start -a later
+	expect_status 6
+	[[ $output == ran ]]
+	run rl restart later
+	expect_status 0
+	rl wait later
+	run rl logs later
+	[[ $output == $'ran\nran' ]]
+	rl rm later
+}
+
+@test "--restart on-failure:2 restarts a failing command twice; always is ended by rl stop for good" {
+	detach --name flaky --restart on-failure:2 sh -c 'echo try; exit 1'
+	run rl wait flaky
+	[[ $output == 1 ]]
+	run rl inspect --format '{{.State.RestartCount}} {{.State.Status}}' flaky
+	[[ $output == "2 exited" ]]
+	run rl logs flaky
+	[[ $output == $'try\ntry\ntry' ]]
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name forever --restart always -v "$BATS_TEST_TMPDIR:/t" sh -c 'echo > /t/ready; exit 0'
+	wait_ready
+	wait_ready # it was started again
+	run rl stop forever
+	expect_status 0
+	run rl inspect --format '{{.State.Status}}' forever
+	[[ $output == exited ]]
+	run rl run --rm --restart always --network none --rootfs "$ROOTFS" true
+	one_line_error
+	run rl run -d --restart sometimes --network none --rootfs "$ROOTFS" true
+	one_line_error
+	rl rm flaky forever
+}
+
+@test "ps: -a, -q, filters and formats; inspect: state, config, mounts and ports" {
+	detach --name alpha -e COLOR=blue -w /tmp sleep 1000
+	alpha=$id
+	detach --name beta true
+	rl wait beta
+	run rl ps --format '{{.Names}}'
+	[[ $output == alpha ]]
+	run rl ps -a --format '{{.Names}}'
+	[[ $output == $'beta\nalpha' ]]
+	run rl ps -a --filter status=exited -q
+	[[ $output == "${id:0:12}" ]]
+	run rl ps -a --filter name=^al --no-trunc -q
+	[[ $output == "$alpha" ]]
+	run rl ps -a --format json
+	[[ $(jq -r '.[0].Names' <<<"$output") == beta ]]
+	run rl ps --filter nosuch=1
+	one_line_error
+	run rl inspect alpha
+	expect_status 0
+	[[ $(jq -r '.[0].State.Status' <<<"$output") == running ]]
+	[[ $(jq -r '.[0].State.Pid' <<<"$output") -gt 1 ]]
+	[[ $(jq -r '.[0].Config.WorkingDir' <<<"$output") == /tmp ]]
+	jq -e '.[0].Config.Env | index("COLOR=blue")' <<<"$output"
+	[[ $(jq -r '.[0].Name' <<<"$output") == alpha ]]
+	run rl inspect --format '{{.Id}}' "${alpha:0:5}"
+	[[ $output == "$alpha" ]]
+	run rl inspect nosuch
+	one_line_error
+	rl rm -f alpha beta
+}
+
+@test "names: generated when not given and unique; a clash is refused with 125 and keeps the first" {
+	detach true
+	first=$id
+	detach true
+	run rl ps -a --format '{{.Names}}'
+	[[ ${lines[0]} =~ ^[a-z]+_[a-z]+[0-9]*$ && ${lines[0]} != "${lines[1]}" ]]
+	detach --name same true
+	run rl run -d --name same --network none --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "already in use"
+	[[ $(rl ps -aq | wc -l) == 3 ]]
+	rl rm "$first" "$id"
+	rl rm $(rl ps -aq)
+}
+
+@test "a container whose monitor was killed shows as exited, not running; rm -f cleans it up" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name orphan -v "$BATS_TEST_TMPDIR:/t" sh -c 'echo > /t/ready; exec sleep 1000'
+	wait_ready
+	monitor=$(rl inspect --format '{{.State.MonitorPid}}' orphan)
+	kill -KILL "$monitor"
+	timeout 20 tail --pid "$monitor" -f /dev/null
+	run rl ps -a --format '{{.Names}} {{.State}} {{.Status}}'
+	[[ $output == "orphan exited Exited (unknown)"* ]] || fail "$output"
+	run rl inspect --format '{{.State.Error}}' orphan
+	expect_output_has "monitor"
+	run rl rm -f orphan
+	expect_status 0
+}
+
+@test "exec: same namespaces as the container, the container's environment, -e -w -u, rl run's exit codes" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name box --hostname boxy -e FROM_RUN=1 -v "$BATS_TEST_TMPDIR:/t" sh -c 'echo $$ > /tmp/pid1; echo > /t/ready; exec sleep 1000'
+	wait_ready
+	run rl exec box sh -c 'hostname; cat /tmp/pid1; cat /proc/1/cmdline | tr "\0" " "; echo; echo $FROM_RUN; id -u; pwd'
+	expect_status 0
+	[[ ${lines[0]} == boxy ]]
+	[[ ${lines[1]} == 1 ]]
+	[[ ${lines[2]} == "sleep 1000 " ]]
+	[[ ${lines[3]} == 1 ]]
+	[[ ${lines[4]} == 0 ]]
+	[[ ${lines[5]} == / ]]
+	# One network, IPC and cgroup namespace: the same ids as PID 1's.
+	run rl exec box sh -c 'for n in net ipc uts cgroup mnt pid user; do [ "$(readlink /proc/1/ns/$n)" = "$(readlink /proc/self/ns/$n)" ] || echo "differs: $n"; done; echo checked'
+	[[ $output == checked ]]
+	run rl exec -e FOO=bar -w /tmp -u 1000:1000 box sh -c 'echo $FOO; pwd; id -u; id -g'
+	expect_status 0
+	[[ $output == $'bar\n/tmp\n1000\n1000' ]]
+	run rl exec box sh -c 'exit 42'
+	expect_status 42
+	run -127 rl exec box /nosuch
+	run -126 rl exec box /etc
+	echo hello | rl exec -i box cat >"$BATS_TEST_TMPDIR/echoed"
+	[[ $(cat "$BATS_TEST_TMPDIR/echoed") == hello ]]
+	run rl exec nosuch true
+	one_line_error
+	rl stop -t 0 box
+	run rl exec box true
+	one_line_error
+	expect_output_has "is not running"
+	rl rm box
+}
+
+@test "exec -t gives the command a terminal of its own" {
+	detach --name tty sleep 1000
+	run script -qec "$RL_BIN --root $RL_TEST_ROOT --runroot $RL_TEST_RUNROOT exec -it tty sh -c 'tty; test -t 0 && echo stdin-tty; exit 3'" /dev/null </dev/null
+	expect_status 3
+	expect_output_has "/dev/pts/"
+	expect_output_has "stdin-tty"
+	rl rm -f tty
+}
+
+@test "rl ps while 20 containers start never fails and ends up listing all 20" {
+	for i in $(seq 20); do
+		rl run -d --network none --rootfs "$ROOTFS" sleep 1000 >/dev/null &
+	done
+	while jobs -r | grep -q .; do
+		rl ps -a >/dev/null || fail "rl ps failed while containers started"
+	done
+	wait
+	[[ $(rl ps -q | wc -l) == 20 ]]
+	rl rm -f $(rl ps -aq) >/dev/null
+}
+
+@test "-dit keeps a shell running on its terminal; its output goes to the log" {
+	detach -it --name shell sh -c 'echo on-a-tty; exec sh'
+	run rl inspect --format '{{.State.Status}}' shell
+	[[ $output == running ]]
+	run rl exec shell sh -c 'ls /proc | grep -c "^[0-9]"'
+	run rl logs shell
+	expect_output_has on-a-tty
+	rl rm -f shell
+}
