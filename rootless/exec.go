@@ -37,9 +37,9 @@ func Exec(s Store, ref string, o ExecOptions) (int, error) {
 		return 0, err
 	}
 	target := c.state.Pid
-	if l.Spec.Nested != nil {
-		// keep-id: the container is the nested rl-init's, our init's
-		// only child.
+	if l.Spec.Nested != nil || l.Options.Pod != "" {
+		// keep-id, or a pod: the container is our rl-init's only child
+		// (the nested rl-init, or the one the constructor forked).
 		if target, err = onlyChild(target); err != nil {
 			return 0, err
 		}

@@ -79,12 +79,22 @@ func Kill(s Store, ref string, sig unix.Signal) error {
 }
 
 // Remove deletes a container that does not run, or with force any
-// container, killing it first.
+// container, killing it first. A pod's infra container goes only with its
+// pod.
 func Remove(s Store, ref string, force bool) error {
 	c, err := s.load(ref)
 	if err != nil {
 		return err
 	}
+	if p, err := LookupPod(s, c.state.PodID); err == nil && p.InfraID == c.state.ID {
+		return fmt.Errorf("container %s is the infra container of pod %s: remove the pod (rl pod rm %s)", ref, p.Name, p.Name)
+	}
+	return c.removeContainer(force)
+}
+
+// removeContainer is Remove without the infra check.
+func (c *container) removeContainer(force bool) error {
+	s, ref := c.store, c.state.Name
 	if c.state.active() {
 		if !force {
 			return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)

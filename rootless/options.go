@@ -48,6 +48,9 @@ type RunOptions struct {
 	Cgroups       cgroupsd.Options
 	PreserveFDs   int
 	Restart       RestartPolicy
+	// Pod is the pod to run in (--pod): a name or id, the pod's id once
+	// created.
+	Pod string
 }
 
 // args is the container's command line, docker's way: the entrypoint

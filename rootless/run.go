@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -80,6 +81,10 @@ func create(opts RunOptions, store Store) (*container, *launch, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
+	pod, err := opts.joinPod(store)
+	if err != nil {
+		return nil, nil, err
+	}
 	img, err := opts.rootfs(store)
 	if err != nil {
 		return nil, nil, err
@@ -92,7 +97,7 @@ func create(opts RunOptions, store Store) (*container, *launch, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if warning != "" {
+	if warning != "" && pod.ID == "" {
 		slog.Warn(warning)
 	}
 	userSpec := opts.User
@@ -120,6 +125,7 @@ func create(opts RunOptions, store Store) (*container, *launch, error) {
 		return nil, nil, err
 	}
 	c.state.Rootfs, c.state.Image, c.state.ImageID, c.state.Command = opts.Rootfs, opts.Image, img.ID, args
+	c.state.Pod, c.state.PodID = pod.Name, pod.ID
 	l := &launch{Options: opts, Image: img, Spec: c.spec(opts, img, args, user, home, maps)}
 	if err := c.saveLaunch(l); err != nil {
 		c.remove()
@@ -289,7 +295,7 @@ func (c *container) spec(opts RunOptions, img *spec.Image, args []string, user s
 		User:     user,
 		Terminal: opts.TTY,
 		Init:     opts.Init,
-		Network:  opts.Net.Mode.Name,
+		Network:  networkOf(opts),
 		Rootfs: spec.Rootfs{
 			Lower: img.Layers, Upper: c.upper(), Work: c.work(), Mountpoint: c.mountpoint(),
 			UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
@@ -336,18 +342,18 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	o.ID = c.state.ID
 	pending := cgroupsd.Prepare(opts.Resources, o)
 	defer pending.Close()
-	p, err := spawnInit(flags, maps, st.stdio, preserved)
+	p, mode, err := c.spawn(flags, maps, opts, st, preserved)
 	st.spawned()
 	if err != nil {
 		return 125, err
 	}
 	// The network's helpers need rl-init's namespaces with their maps,
 	// before rl-init pivots.
-	net, err := network.Start(p.cmd.Process.Pid, maps.Privileged, opts.Net.Mode, ports, c.netStateDir())
+	net, err := network.Start(p.cmd.Process.Pid, maps.Privileged, mode, ports, c.netStateDir())
 	defer net.Stop()
 	if err != nil {
 		p.kill()
-		return 125, fmt.Errorf("starting the %s network: %w", opts.Net.Mode.Name, err)
+		return 125, fmt.Errorf("starting the %s network: %w", mode.Name, err)
 	}
 	s.Interface, c.state.Ports = net.Interface, net.Ports
 	cg, err := c.applyCgroup(p.cmd.Process.Pid, pending)
@@ -356,12 +362,16 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 		p.kill()
 		return 125, err
 	}
-	starts := 1
+	msgs := []handshake.Message{{Kind: handshake.Start, Spec: s}}
 	if s.Nested != nil {
-		starts = 2 // one for the outer rl-init, one for the nested one
+		msgs = append(msgs, msgs[0]) // one for the outer rl-init, one for the nested one
 	}
-	for range starts {
-		if err := p.send(handshake.Message{Kind: handshake.Start, Spec: s}); err != nil {
+	if opts.Pod != "" {
+		// In its cgroup now, rl-init may join the pod.
+		msgs = append([]handshake.Message{{Kind: handshake.Join}}, msgs...)
+	}
+	for _, m := range msgs {
+		if err := p.send(m); err != nil {
 			p.kill()
 			return 125, err
 		}
@@ -382,6 +392,32 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	term.close()
 	c.state.Status, c.state.ExitCode, c.state.Finished = StatusExited, code, time.Now()
 	return code, nil
+}
+
+// networkOf is the spec's network: the --network mode, or the pod's.
+func networkOf(opts RunOptions) string {
+	if opts.Pod != "" {
+		return spec.PodNetwork
+	}
+	return opts.Net.Mode.Name
+}
+
+// spawn starts rl-init: in new namespaces (flags), or, for a container of
+// a pod, through rl-init's constructor into the pod's (see
+// cmd/rl-init), and returns the network mode to start for it (none in a
+// pod: the infra container has it).
+func (c *container) spawn(flags uintptr, maps userns.Mappings, opts RunOptions, st streams, preserved []*os.File) (*initProcess, network.Mode, error) {
+	if opts.Pod == "" {
+		p, err := spawnInit(flags, maps, st.stdio, preserved)
+		return p, opts.Net.Mode, err
+	}
+	infra, err := c.store.podInfra(opts.Pod)
+	if err != nil {
+		return nil, network.Mode{}, err
+	}
+	env := []string{handshake.EnvPod + "=" + strconv.Itoa(infra), handshake.EnvStage + "=" + handshake.StageMapped}
+	p, err := startInit(0, env, st.stdio, preserved)
+	return p, network.Mode{Name: network.None}, err
 }
 
 // awaitStart reads rl-init's messages until its end of the socket closes

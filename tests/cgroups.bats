@@ -33,7 +33,7 @@ load helpers
 	run rl run --name plain --rootfs "$ROOTFS" true
 	expect_status 0
 	id=$(readlink "$RL_TEST_ROOT/names/plain")
-	[[ $(jq -r .cgroup "$RL_TEST_RUNROOT/containers/$id/state.json") == null ]]
+	[[ $(jq -r .cgroup "$RL_TEST_ROOT/containers/$id/state.json") == null ]]
 	rm -rf "$RL_TEST_ROOT" "$RL_TEST_RUNROOT"
 }
 

@@ -116,7 +116,7 @@ bats_require_minimum_version 1.5.0
 @test "without --rm the container's state stays, with --rm it is removed" {
 	run rl run --rootfs "$ROOTFS" --name keep true
 	expect_status 0
-	state=$(cat "$RL_TEST_RUNROOT"/containers/*/state.json)
+	state=$(cat "$RL_TEST_ROOT"/containers/*/state.json)
 	[[ $state == *'"status": "exited"'* && $state == *'"name": "keep"'* ]]
 	# The name stays taken while the container exists.
 	run rl run --rootfs "$ROOTFS" --name keep true

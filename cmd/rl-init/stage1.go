@@ -10,7 +10,8 @@ package main
 // this is the fast path of its awaitMaps, which stays as the path of a
 // build without cgo.
 //
-// rl exec needs the constructor: a process joins a user namespace with
+// rl exec and the containers of a pod need the constructor: a process
+// joins a user namespace with
 // setns(2) only while it has one thread, which a Go program never has
 // (runc's nsexec exists for the same reason). With _RL_JOIN=PID, rl_join
 // opens PID's namespaces, waits for the front end's go-ahead (it has put
@@ -19,6 +20,9 @@ package main
 // namespace last, and forks: the child, in the container's pid namespace,
 // goes on into Go (child.joinMain) to become the command; this process
 // stays as its parent, forwards signals to it and exits with its status.
+// With _RL_POD=PID it joins the pod's infra process's user, network, uts
+// and IPC namespaces the same way, unshares a mount and a pid namespace,
+// and the child goes on into Go as the container's rl-init.
 
 /*
 #define _GNU_SOURCE
@@ -54,10 +58,11 @@ static void rl_fail(int sync, const char *op, const char *what) {
 	_exit(125);
 }
 
-static void rl_join(const char *target, int sync) {
-	static const char *kinds[] = {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"};
-	enum { n = sizeof kinds / sizeof kinds[0] };
-	int fds[n];
+// rl_join joins the n namespaces kinds of process target, makes new ones
+// (unshare(2) flags: the pid namespace takes effect for the child), and
+// forks; it returns in the child.
+static void rl_join(const char *target, int sync, const char **kinds, int n, int flags) {
+	int fds[8];
 	char path[64];
 	// All are opened before any is joined: once in the mount namespace,
 	// /proc is the container's.
@@ -90,6 +95,8 @@ static void rl_join(const char *target, int sync) {
 			rl_fail(sync, "joining the container's namespaces", kinds[i]);
 		close(fds[i]);
 	}
+	if (flags != 0 && unshare(flags) < 0)
+		rl_fail(sync, "creating the container's namespaces", "unshare");
 	// Joining the user namespace changed our credentials, which cleared
 	// the parent death signal.
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -100,7 +107,6 @@ static void rl_join(const char *target, int sync) {
 		// A session of its own, so that a terminal can be its
 		// controlling one (exec -t).
 		setsid();
-		rl_joined = 1;
 		return;
 	}
 	close(sync);
@@ -121,9 +127,21 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 	const char *fd = getenv("_RL_SYNC_FD");
 	const char *stage = getenv("_RL_STAGE");
 	const char *join = getenv("_RL_JOIN");
+	const char *pod = getenv("_RL_POD");
 	if (fd != NULL && join != NULL) {
-		rl_join(join, atoi(fd));
+		// rl exec: every namespace of the container.
+		static const char *all[] = {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"};
+		rl_join(join, atoi(fd), all, 7, 0);
+		rl_joined = 1;
 		return; // the command's process: Go takes over
+	}
+	if (fd != NULL && pod != NULL) {
+		// A container of a pod: the pod's user, network, uts and IPC
+		// namespaces, and a mount and pid namespace of its own (its
+		// cgroup namespace comes later, from Go).
+		static const char *shared[] = {"user", "ipc", "uts", "net"};
+		rl_join(pod, atoi(fd), shared, 4, CLONE_NEWNS | CLONE_NEWPID);
+		return; // the container's init: Go takes over, already mapped
 	}
 	if (fd == NULL || stage != NULL)
 		return; // not started by rl, or already mapped: Go takes over

@@ -50,6 +50,7 @@ type runFlags struct {
 	quiet         bool
 	detach        bool
 	restart       string
+	pod           string
 }
 
 func newRunCommand(g *globalOptions, code *int) *cobra.Command {
@@ -171,6 +172,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
 	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
+	fl.StringVar(&f.pod, "pod", "", "run in this pod: its network, host name and IPC space")
 	fl.StringVar(&f.restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
 	addRegistryFlags(fl, &f.tlsVerify, &f.quiet)
 }
@@ -182,7 +184,7 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 		Pull: f.pull, Registry: rootless.ImageOptions{TLSVerify: f.tlsVerify, Quiet: f.quiet},
 		Workdir: f.workdir, User: f.user, ReadOnly: f.readOnly, ReadOnlyTmpfs: f.readOnlyTmpfs,
 		Remove: f.rm, Interactive: f.interactive, TTY: f.tty, Init: f.init,
-		PreserveFDs: f.preserveFDs,
+		PreserveFDs: f.preserveFDs, Pod: f.pod,
 	}
 	if f.rootfs == "" && len(args) > 0 {
 		opts.Image, opts.Command = args[0], args[1:]

@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 
 	"rl/rootless/handshake"
+	"rl/rootless/spec"
 )
 
 func init() {
@@ -54,16 +56,32 @@ func Main(joined bool) {
 		os.Exit(0)
 	case handshake.Start:
 		nested := os.Getenv(handshake.EnvNested) != ""
-		if m.Spec.Network != "host" && !nested {
+		if m.Spec.Network != "host" && m.Spec.Network != spec.PodNetwork && !nested {
 			// With keep-id the outer rl-init owns the network namespace.
 			c.check(configureNetwork(m.Spec), "configuring the network")
 		}
 		if m.Spec.Nested != nil && !nested {
 			os.Exit(runNested(c, m.Spec))
 		}
+		if m.Spec.Infra {
+			os.Exit(holdNamespaces(c, m.Spec))
+		}
 		start(c, m.Spec)
 	}
 	c.fail(125, "reading the container spec", fmt.Errorf("unexpected %q message", m.Kind))
+}
+
+// holdNamespaces is a pod's infra process: with the network up, it names
+// the host and then waits for SIGTERM (or SIGINT), holding the pod's
+// namespaces for its containers.
+func holdNamespaces(c *conn, s *spec.Spec) int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
+	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
+	c.check(handshake.Send(c.fd, handshake.Message{Kind: handshake.Exec}), "reporting the start")
+	unix.Close(c.fd)
+	<-sigs
+	return 0
 }
 
 // joinMain is rl exec's process, which rl-init's constructor moved into

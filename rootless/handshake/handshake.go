@@ -31,6 +31,9 @@ const (
 	// EnvJoin is the host pid of a running container's init for rl exec:
 	// rl-init's C constructor joins its namespaces (see cmd/rl-init).
 	EnvJoin = "_RL_JOIN"
+	// EnvPod is the host pid of a pod's infra process, whose user,
+	// network, uts and IPC namespaces rl-init's constructor joins.
+	EnvPod = "_RL_POD"
 )
 
 // ExitCode turns a wait status into a shell-style exit code: the exit
@@ -53,8 +56,8 @@ const (
 	// Start (parent → child): the container spec; set it up and exec.
 	// For rl exec, the spec of the command to execute in the container.
 	Start Kind = "start"
-	// Join (parent → child, rl exec): the process is in the container's
-	// cgroup; join the namespaces.
+	// Join (parent → child, rl exec and containers of a pod): the
+	// process is in the container's cgroup; join the namespaces.
 	Join Kind = "join"
 	// Remove (parent → child): remove the paths in Paths from inside the
 	// user namespace, where files owned by subordinate ids are ours.

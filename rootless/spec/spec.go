@@ -25,8 +25,12 @@ type Spec struct {
 	Init bool `json:"init,omitempty"`
 	// Network is the --network mode: "host", or one with a net namespace
 	// of its own ("none", "slirp4netns", "pasta") where rl-init brings up
-	// loopback.
+	// loopback, or PodNetwork.
 	Network string `json:"network"`
+	// Infra makes rl-init a pod's infra process: it configures the
+	// network, sets the host name and then only holds the namespaces
+	// until it is told to stop; no root filesystem, no command.
+	Infra bool `json:"infra,omitempty"`
 	// Interface is the user-mode network's device for rl-init to
 	// configure, when the backend does not configure it itself.
 	Interface *Interface `json:"interface,omitempty"`
@@ -67,6 +71,10 @@ type Rootfs struct {
 	FuseOverlay string `json:"fuse_overlay,omitempty"`
 	FuseOnly    bool   `json:"fuse_only,omitempty"`
 }
+
+// PodNetwork is Spec.Network for a container of a pod: the network is the
+// pod's, configured by its infra process.
+const PodNetwork = "pod"
 
 // Mount kinds.
 const (
