@@ -46,7 +46,7 @@ type PodStatus struct {
 	Containers []State `json:"Containers"`
 }
 
-func (s Store) podDir(id string) string      { return filepath.Join(s.Root, "pods", id) }
+func (s Store) podDir(id string) string        { return filepath.Join(s.Root, "pods", id) }
 func (s Store) podNameLink(name string) string { return filepath.Join(s.Root, "pods", "names", name) }
 
 // CreatePod makes a pod and starts its infra container, which publishes
@@ -120,7 +120,7 @@ func (s Store) createInfra(p Pod, net NetOptions) (*container, error) {
 		return nil, err
 	}
 	c.state.Command, c.state.Pod, c.state.PodID = []string{"(infra)"}, p.Name, p.ID
-	opts := RunOptions{Name: c.state.Name, Hostname: p.Hostname, Net: net, Pod: p.ID}
+	opts := RunOptions{Name: c.state.Name, Hostname: p.Hostname, Net: net}
 	sp := &spec.Spec{
 		ID: c.state.ID, Hostname: p.Hostname, Args: c.state.Command, Infra: true,
 		Network: net.Mode.Name, NoSetgroups: maps.Single, TTYGroup: -1,

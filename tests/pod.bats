@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Pods: containers that share one network, host name and IPC space, each
+# with its own pid 1 and root; ports published on the pod.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	local pods ids
+	pods=$(rl pod ps -q 2>/dev/null) || true
+	if [[ -n $pods ]]; then rl pod rm -f $pods >/dev/null 2>&1 || true; fi
+	ids=$(rl ps -aq 2>/dev/null) || true
+	if [[ -n $ids ]]; then rl rm -f $ids >/dev/null 2>&1 || true; fi
+	assert_nothing_left
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# in_pod ARGS...: rl run --rm --pod p --rootfs $ROOTFS ARGS...
+in_pod() {
+	run rl run --rm --pod p --rootfs "$ROOTFS" "$@"
+}
+
+@test "a pod's containers share the network, the host name and IPC, but not pid 1 or the root" {
+	run rl pod create --name p --hostname podhost
+	expect_status 0
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	run rl run -d --pod p --name server --rootfs "$ROOTFS" -v "$BATS_TEST_TMPDIR:/t" sh -c '
+		echo served > /tmp/index.html; touch /dev/mqueue/from-server /tmp/only-here
+		httpd -f -p 127.0.0.1:8080 -h /tmp & echo > /t/ready; exec sleep 1000'
+	expect_status 0
+	timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null
+	# The server listens a moment after it starts: a bounded retry.
+	in_pod sh -c 'for i in $(seq 100); do wget -qO- http://127.0.0.1:8080/ 2>/dev/null && break; sleep 0.1; done; hostname; ls /dev/mqueue; cat /proc/1/cmdline | tr "\0" " "; echo; ls /tmp'
+	expect_status 0
+	[[ ${lines[0]} == served ]]
+	[[ ${lines[1]} == podhost ]]
+	[[ ${lines[2]} == from-server ]]
+	[[ ${lines[3]} == "sh -c for i"* ]] || fail "pid 1 is not the container's own: ${lines[3]}"
+	[[ $output != *only-here* ]]
+	# Outside the pod: none of it.
+	run rl run --rm --network none --rootfs "$ROOTFS" sh -c 'ls /dev/mqueue; hostname'
+	[[ $output != *from-server* && $output != *podhost* ]]
+}
+
+@test "ports are published on the pod; a container that asks for its own is refused" {
+	port=$(free_port)
+	rl pod create --name p -p "127.0.0.1:$port:8080"
+	rl run -d --pod p --name web --rootfs "$ROOTFS" sh -c 'echo pod-web > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'
+	for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.05; done
+	run curl -sf "http://127.0.0.1:$port/"
+	[[ $output == pod-web ]]
+	run rl run --rm --pod p -p 9090:9090 --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "rl pod create -p"
+	run rl run --rm --pod p --hostname other --rootfs "$ROOTFS" true
+	one_line_error
+	run rl ps --filter pod=p --format '{{.Names}}'
+	[[ $output == $'web\np-infra' ]]
+}
+
+@test "pod ps, inspect, stop, start; rm refuses running containers without -f; the infra container goes only with its pod" {
+	rl pod create --name p
+	rl run -d --pod p --name member --rootfs "$ROOTFS" sleep 1000
+	run rl pod ps --format json
+	[[ $(jq -r '.[0].Name' <<<"$output") == p ]]
+	[[ $(jq -r '.[0].Status' <<<"$output") == Running ]]
+	[[ $(jq -r '.[0].Containers | length' <<<"$output") == 2 ]]
+	run rl pod inspect p
+	expect_status 0
+	[[ $(jq -r '.[0].Hostname' <<<"$output") == "$(jq -r '.[0].Id[:12]' <<<"$output")" ]]
+	run rl pod rm p
+	one_line_error
+	expect_output_has "rl pod rm -f"
+	run rl rm -f p-infra
+	one_line_error
+	expect_output_has "infra container of pod p"
+	rl pod stop p
+	run rl ps --format '{{.Names}}'
+	[[ -z $output ]]
+	[[ $(rl pod ps --format json | jq -r '.[0].Status') == Exited ]]
+	rl pod start p
+	run rl ps --format '{{.Names}}'
+	[[ $output == $'member\np-infra' ]]
+	run rl exec member hostname
+	expect_status 0
+	run rl pod rm -f p
+	expect_status 0
+	run rl ps -aq
+	[[ -z $output ]]
+	run rl pod ps -q
+	[[ -z $output ]]
+	run rl run --rm --pod nosuch --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "no such pod"
+	run rl pod create --name bad/name
+	one_line_error
+}
