@@ -151,8 +151,19 @@ func (s Store) exitCode(id string) (int, bool) {
 	return code, err == nil
 }
 
-// Prune removes every container that does not run and returns their ids.
+// Prune removes every container that does not run, and what dead rl
+// processes left half made or half removed; it returns the ids of the
+// containers.
 func Prune(s Store) ([]string, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	err = s.repair()
+	unlock()
+	if err != nil {
+		return nil, err
+	}
 	states, err := List(s)
 	if err != nil {
 		return nil, err
@@ -227,6 +238,9 @@ func (c *container) waitMonitor() {
 
 // lock takes the store's lock, which orders removals.
 func (s Store) lock() (unlock func(), err error) {
+	if err := os.MkdirAll(s.Root, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the storage root: %w", err)
+	}
 	f, err := os.OpenFile(filepath.Join(s.Root, "containers.lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("locking the container store: %w", err)

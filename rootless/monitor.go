@@ -225,6 +225,7 @@ func (c *container) startDetached() error {
 		errR.Close()
 		return fmt.Errorf("starting the container's monitor: %w", err)
 	}
+	crashpoint("monitor")
 	copied := make(chan struct{})
 	go func() {
 		_, _ = io.Copy(os.Stderr, errR)

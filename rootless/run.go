@@ -131,6 +131,7 @@ func create(opts RunOptions, store Store) (*container, *launch, error) {
 		c.remove()
 		return nil, nil, err
 	}
+	crashpoint("created")
 	return c, l, nil
 }
 
@@ -347,6 +348,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	if err != nil {
 		return 125, err
 	}
+	crashpoint("spawned")
 	// The network's helpers need rl-init's namespaces with their maps,
 	// before rl-init pivots.
 	net, err := network.Start(p.cmd.Process.Pid, maps.Privileged, mode, ports, c.netStateDir())
@@ -355,6 +357,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 		p.kill()
 		return 125, fmt.Errorf("starting the %s network: %w", mode.Name, err)
 	}
+	crashpoint("network")
 	s.Interface, c.state.Ports = net.Interface, net.Ports
 	cg, err := c.applyCgroup(p.cmd.Process.Pid, pending)
 	defer cg.Release()
@@ -386,6 +389,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 		p.kill()
 		return 125, err
 	}
+	crashpoint("started")
 	st.started()
 	go forward(sigs, p.cmd.Process.Pid, term)
 	code := p.wait()

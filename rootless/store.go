@@ -154,6 +154,13 @@ func (s Store) create(name string) (*container, error) {
 	if err := s.ensureRunRoot(); err != nil {
 		return nil, err
 	}
+	// Under the store's lock until the state exists: a container without
+	// state is then one whose creator died, which repair may remove.
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if c.state.Name, err = s.reserveName(name, id); err != nil {
 		return nil, err
 	}
@@ -170,6 +177,11 @@ func (s Store) create(name string) (*container, error) {
 			c.remove()
 			return nil, fmt.Errorf("creating container directory: %w", err)
 		}
+	}
+	crashpoint("create")
+	if err := c.saveState(); err != nil {
+		c.remove()
+		return nil, err
 	}
 	return c, nil
 }
@@ -192,8 +204,14 @@ func (s Store) reserveName(name, id string) (string, error) {
 		if !errors.Is(err, os.ErrExist) {
 			return "", fmt.Errorf("reserving the container name: %w", err)
 		}
+		other, _ := os.Readlink(s.nameLink(n))
+		if !exists(filepath.Join(s.Root, "containers", other, "state.json")) {
+			// Its creator or remover died (we hold the store's lock).
+			_ = os.Remove(s.nameLink(n))
+			retry--
+			continue
+		}
 		if name != "" {
-			other, _ := os.Readlink(s.nameLink(name))
 			return "", fmt.Errorf("the container name %q is already in use by container %.12s: choose another name, or remove that container", name, other)
 		}
 	}
@@ -248,20 +266,67 @@ func writeAtomic(path string, b []byte) error {
 // writable layer that belong to subordinate ids are not ours on the host;
 // those are removed from inside a user namespace (removeInUserns).
 func (c *container) remove() error {
-	var errs []error
-	if err := os.RemoveAll(c.dataDir()); err != nil {
-		errs = append(errs, removeInUserns(c.dataDir()))
-	}
-	errs = append(errs, os.RemoveAll(c.runDir()))
+	// The state goes first: from then on the container is not listed, and
+	// what is left of it, should rl die now, is garbage for repair.
+	errs := []error{ignoreMissing(os.Remove(filepath.Join(c.dataDir(), "state.json")))}
 	if c.state.Name != "" {
 		if target, _ := os.Readlink(c.store.nameLink(c.state.Name)); target == c.state.ID {
 			errs = append(errs, os.Remove(c.store.nameLink(c.state.Name)))
 		}
 	}
+	errs = append(errs, os.RemoveAll(c.runDir()))
+	crashpoint("remove")
+	if err := os.RemoveAll(c.dataDir()); err != nil {
+		errs = append(errs, removeInUserns(c.dataDir()))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("removing container %.12s: %w", c.state.ID, err)
 	}
 	return nil
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// repair removes what dead rl processes left half made or half removed:
+// container directories without a state, run directories without a
+// container, names of no container. The caller holds the store's lock.
+func (s Store) repair() error {
+	var errs []error
+	dirs, _ := os.ReadDir(filepath.Join(s.Root, "containers"))
+	for _, d := range dirs {
+		c := &container{store: s, state: State{ID: d.Name()}}
+		if validID(d.Name()) && !exists(filepath.Join(c.dataDir(), "state.json")) {
+			errs = append(errs, c.remove())
+		}
+	}
+	runs, _ := os.ReadDir(filepath.Join(s.RunRoot, "containers"))
+	for _, d := range runs {
+		if validID(d.Name()) && !exists(filepath.Join(s.Root, "containers", d.Name())) {
+			errs = append(errs, os.RemoveAll(filepath.Join(s.RunRoot, "containers", d.Name())))
+		}
+	}
+	names, _ := os.ReadDir(filepath.Join(s.Root, "names"))
+	for _, n := range names {
+		target, err := os.Readlink(s.nameLink(n.Name()))
+		if err == nil && !exists(filepath.Join(s.Root, "containers", target, "state.json")) {
+			errs = append(errs, os.Remove(s.nameLink(n.Name())))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// crashpoint kills rl at the named point when RL_TEST_CRASH_AT names it:
+// the tests' way to check that a kill -9 at any step leaves state that the
+// next command repairs (tests/lifecycle.bats).
+func crashpoint(name string) {
+	if os.Getenv("RL_TEST_CRASH_AT") == name {
+		_ = unix.Kill(os.Getpid(), unix.SIGKILL)
+	}
 }
 
 func newID() (string, error) {

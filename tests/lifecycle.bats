@@ -328,3 +328,42 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	expect_output_has on-a-tty
 	rl rm -f shell
 }
+
+@test "kill -9 of rl at each step of run, run -d and rm leaves state that the next commands repair" {
+	for point in create created spawned network started monitor; do
+		for mode in -d --rm; do
+			# Detached, the container would run on; in the foreground it
+			# must end by itself when the point is not on its path.
+			cmd=(sleep 1000)
+			if [[ $mode == --rm ]]; then cmd=(true); fi
+			RL_TEST_CRASH_AT=$point run rl run $mode --name "crash-$point" --rootfs "$ROOTFS" "${cmd[@]}"
+			# Killed (137), or, with -d, the front end saw its monitor die
+			# (125), or the point is not on this path (0).
+			[[ $status == 137 || $status == 125 || $status == 0 ]] || fail "$point $mode: status $status: $output"
+			run rl ps -a --format '{{.Names}} {{.State}}'
+			expect_status 0
+			# Nothing claims to run without a live monitor.
+			for name in $(rl ps --format '{{.Names}}'); do
+				monitor=$(rl inspect --format '{{.State.MonitorPid}}' "$name")
+				kill -0 "$monitor" || fail "$point $mode: $name is listed as running, its monitor $monitor is gone"
+			done
+			# The name is free again once the container is removed.
+			run rl rm -f "crash-$point"
+			expect_status 0
+			run rl container prune
+			expect_status 0
+			run rl run --rm --name "crash-$point" --network none --rootfs "$ROOTFS" true
+			expect_status 0
+			assert_nothing_left || fail "after a crash at $point ($mode)"
+		done
+	done
+	rl create --name doomed --network none --rootfs "$ROOTFS" true >/dev/null
+	RL_TEST_CRASH_AT=remove run rl rm doomed
+	[[ $status == 137 ]]
+	run rl ps -aq
+	[[ -z $output ]]
+	rl container prune
+	run rl create --name doomed --network none --rootfs "$ROOTFS" true
+	expect_status 0
+	rl rm doomed
+}

@@ -21,6 +21,8 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stats [flags] CONTAINER...",
 		Short: "Show the resource use of running containers that have limits",
+		Long: "Show the CPU, memory, IO and process use of running containers that have limits,\n" +
+			"a sample a second until one of them exits (or once, with --no-stream).",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := checkJSONFormat(format); err != nil {
@@ -50,6 +52,9 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 				last := time.Now()
 				time.Sleep(time.Second)
 				cur, err := sample(paths)
+				if err != nil && !noStream && anyExited(store, args) {
+					return nil // the stream ends with the containers
+				}
 				if err != nil {
 					return err
 				}
@@ -72,6 +77,16 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&noStream, "no-stream", false, "print one sample and exit")
 	cmd.Flags().StringVar(&format, "format", "", "json: one JSON array per sample")
 	return cmd
+}
+
+// anyExited is true when one of the containers no longer runs.
+func anyExited(store rootless.Store, refs []string) bool {
+	for _, ref := range refs {
+		if st, err := rootless.Lookup(store, ref); err != nil || st.Status != rootless.StatusRunning {
+			return true
+		}
+	}
+	return false
 }
 
 // sample reads the stats of each cgroup path.

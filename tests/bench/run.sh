@@ -57,6 +57,9 @@
 # left. Each iperf3 run has a server of its own on a free port, which the
 # client connects to once it says that it listens.
 #
+# Then lifecycle.sh: run -d/rm -f cycles, exec, rl ps of 50 containers
+# and the monitors' memory, next to podman's.
+#
 # Exit status: 0 when rl and every installed peer ran; 1 when one of them
 # failed. A peer that is not installed is reported as unavailable and
 # skipped.
@@ -954,6 +957,9 @@ main() {
 	((${#pulled[@]} == 0)) || bench 0 "$pull_runs" wipe_pulls "${pulled[@]}"
 	((${#net_benched[@]} == 0)) || bench 0 "$net_runs" record_rate "${net_benched[@]}"
 	report
+	local podman_lifecycle=()
+	[[ -n ${why[podman]:-} ]] || podman_lifecycle=("$podman_image" "${podman_global[@]}")
+	"$here/lifecycle.sh" "$root" "${podman_lifecycle[@]}" || failed=1
 	return "$failed"
 }
 

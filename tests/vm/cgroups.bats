@@ -164,3 +164,28 @@ rl_limited() {
 	# At 1 MiB/s, 4 MiB cannot be written in under 3 s.
 	((output >= 3)) || fail "took $output s"
 }
+
+@test "exec joins the container's systemd scope; stats streams until the container exits" {
+	id=$(rl run -d --network none --memory 64m --name limited --rootfs "$ROOTFS" sleep 1000)
+	run rl exec limited sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/memory.max'
+	expect_status 0
+	# In the container's cgroup namespace, rooted at its scope: "/".
+	[[ ${lines[0]} == "0::/" ]]
+	[[ ${lines[1]} == 67108864 ]]
+	# Seen from the host, the exec'd process is in rl's scope.
+	run rl exec limited sh -c 'sleep 1000 & echo $!; wait'  &
+	execpid=$!
+	for _ in $(seq 100); do
+		pids=$(cat "/sys/fs/cgroup$(rl inspect --format '{{.Cgroup.path}}' limited)/cgroup.procs" | wc -l)
+		((pids >= 4)) && break
+		sleep 0.1
+	done
+	((pids >= 4)) || fail "the exec'd processes are not in the scope ($pids processes)"
+	# Live stats: one sample a second until the container is gone.
+	(sleep 2.5; rl stop -t 0 limited >/dev/null) &
+	run timeout 20 "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" stats --format json limited
+	expect_status 0
+	((${#lines[@]} >= 2)) || fail "want at least two samples: $output"
+	wait "$execpid" || true
+	rl rm -f limited
+}
