@@ -23,7 +23,7 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 		Short: "Show the resource use of running containers that have limits",
 		Long: "Show the CPU, memory, IO and process use of running containers that have limits,\n" +
 			"a sample a second until one of them exits (or once, with --no-stream).",
-		Args:  cobra.MinimumNArgs(1),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := checkJSONFormat(format); err != nil {
 				return err
