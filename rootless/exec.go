@@ -36,13 +36,9 @@ func Exec(s Store, ref string, o ExecOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	target := c.state.Pid
-	if l.Spec.Nested != nil || l.Options.Pod != "" {
-		// keep-id, or a pod: the container is our rl-init's only child
-		// (the nested rl-init, or the one the constructor forked).
-		if target, err = onlyChild(target); err != nil {
-			return 0, err
-		}
+	target, err := c.initPid(l)
+	if err != nil {
+		return 0, err
 	}
 	if o.Workdir != "" && !strings.HasPrefix(o.Workdir, "/") {
 		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", o.Workdir)
@@ -87,6 +83,52 @@ func Exec(s Store, ref string, o ExecOptions) (int, error) {
 	code := p.wait()
 	term.close()
 	return code, nil
+}
+
+// initPid is the host pid of the container's init, PID 1 inside.
+func (c *container) initPid(l *launch) (int, error) {
+	if l.Spec.Nested != nil || l.Options.Pod != "" {
+		// keep-id, or a pod: the container is our rl-init's only child
+		// (the nested rl-init, or the one the constructor forked).
+		return onlyChild(c.state.Pid)
+	}
+	return c.state.Pid, nil
+}
+
+// Top returns the host pids of the processes in the running container
+// ref: those in its pid namespace.
+func Top(s Store, ref string) ([]int, error) {
+	c, err := s.load(ref)
+	if err != nil {
+		return nil, err
+	}
+	if c.state.Status != StatusRunning {
+		return nil, fmt.Errorf("container %s is not running: start it first (rl start %s)", ref, ref)
+	}
+	l, err := c.readLaunch()
+	if err != nil {
+		return nil, err
+	}
+	init, err := c.initPid(l)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", init))
+	if err != nil {
+		return nil, fmt.Errorf("reading the container's pid namespace: %w", err)
+	}
+	dirs, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if other, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil && other == ns {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
 }
 
 // onlyChild returns the pid of pid's only child.

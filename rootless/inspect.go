@@ -28,6 +28,8 @@ type Inspection struct {
 		Restarts   int       `json:"RestartCount"`
 		// MonitorPid is the rl process that supervises the container.
 		MonitorPid int `json:"MonitorPid"`
+		// Health is the health checks' verdict, with --health-cmd.
+		Health *Health `json:"Health,omitempty"`
 	} `json:"State"`
 	Image   string `json:"Image"`
 	ImageID string `json:"ImageID,omitempty"`
@@ -49,6 +51,7 @@ type Inspection struct {
 		NetworkMode    string        `json:"NetworkMode"`
 		UsernsMode     string        `json:"UsernsMode"`
 		Init           bool          `json:"Init"`
+		Healthcheck    HealthCheck   `json:"Healthcheck"`
 	} `json:"HostConfig"`
 	Mounts          []spec.Mount    `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
@@ -83,6 +86,9 @@ func Inspect(s Store, ref string) (Inspection, error) {
 	if in.State.Running {
 		in.State.Pid, in.State.MonitorPid = st.Pid, st.Monitor.Pid
 	}
+	if in.State.Running {
+		in.State.Health = c.readHealth()
+	}
 	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
 	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.logPath()
 	sp, o := l.Spec, l.Options
@@ -90,7 +96,7 @@ func Inspect(s Store, ref string) (Inspection, error) {
 	in.Config.User, in.Config.Tty, in.Config.OpenStdin = o.User, o.TTY, o.Interactive
 	h := &in.HostConfig
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
-	h.NetworkMode, h.UsernsMode = o.Net.Mode.Name, string(o.Userns)
+	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
 	in.Mounts = sp.Mounts
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {

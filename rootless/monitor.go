@@ -108,10 +108,17 @@ func (c *container) monitor(report func(error)) error {
 		if err != nil {
 			return err
 		}
-		st.started = func() { report(nil) }
+		stopHealth := make(chan struct{})
+		st.started = func() {
+			report(nil)
+			if l.Options.Health.Cmd != "" {
+				go c.checkHealth(l.Options.Health, stopHealth)
+			}
+		}
 		code, err := c.start(l, st, nil)
 		st.spawned() // when the start failed before spawning
 		drained()
+		close(stopHealth)
 		if err != nil {
 			c.state.Status, c.state.Error = StatusExited, err.Error()
 			_ = c.saveState()

@@ -48,6 +48,7 @@ type RunOptions struct {
 	Cgroups       cgroupsd.Options
 	PreserveFDs   int
 	Restart       RestartPolicy
+	Health        HealthCheck
 	// Pod is the pod to run in (--pod): a name or id, the pod's id once
 	// created.
 	Pod string

@@ -99,6 +99,9 @@ type State struct {
 	StopRequested bool `json:"stop_requested,omitempty"`
 	// Restarts counts the restarts --restart made.
 	Restarts int `json:"restarts,omitempty"`
+	// Health is the health checks' verdict (starting, healthy or
+	// unhealthy) while the container runs, read from health.json.
+	Health string `json:"-"`
 	// Pod and PodID name the pod the container belongs to.
 	Pod   string `json:"pod,omitempty"`
 	PodID string `json:"pod_id,omitempty"`

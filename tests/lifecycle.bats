@@ -367,3 +367,42 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	expect_status 0
 	rl rm doomed
 }
+
+@test "top lists the container's processes, and only those" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name topped -v "$BATS_TEST_TMPDIR:/t" sh -c 'sleep 1001 & echo > /t/ready; exec sleep 1002'
+	wait_ready
+	run rl top topped
+	expect_status 0
+	expect_output_has "sleep 1001"
+	expect_output_has "sleep 1002"
+	[[ ${#lines[@]} == 3 ]] || fail "want a header and two processes: $output"
+	run rl top topped -o pid,comm
+	expect_status 0
+	[[ ${lines[0]} == *PID*COMMAND* ]]
+	rl rm -f topped
+	run rl top topped
+	one_line_error
+}
+
+@test "--health-cmd: the monitor checks the container; ps and inspect show healthy, then unhealthy" {
+	detach --name checked --health-cmd 'test ! -e /tmp/broken' --health-interval 100ms --health-retries 2 sleep 1000
+	for _ in $(seq 100); do
+		[[ $(rl inspect --format '{{.State.Health.Status}}' checked) == healthy ]] && break
+		sleep 0.1
+	done
+	run rl ps --format '{{.Status}}'
+	[[ $output == *"(healthy)" ]] || fail "$output"
+	rl exec checked touch /tmp/broken
+	for _ in $(seq 100); do
+		[[ $(rl inspect --format '{{.State.Health.Status}}' checked) == unhealthy ]] && break
+		sleep 0.1
+	done
+	run rl ps --filter health=unhealthy --format '{{.Names}}'
+	[[ $output == checked ]]
+	run rl inspect --format '{{.State.Health.FailingStreak}}' checked
+	((output >= 2))
+	run rl run -d --health-cmd true --health-retries 0 --network none --rootfs "$ROOTFS" true
+	one_line_error
+	rl rm -f checked
+}

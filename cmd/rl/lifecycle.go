@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -246,4 +247,39 @@ func parseSignal(s string) (unix.Signal, error) {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("invalid signal %q: give a name (TERM, SIGHUP) or a number from 1 to 64", s)
+}
+
+func newTopCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "top CONTAINER [ps OPTIONS]",
+		Short: "List a running container's processes (with ps, as docker top does; default -f)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			store, err := g.store()
+			if err != nil {
+				return err
+			}
+			pids, err := rootless.Top(store, args[0])
+			if err != nil {
+				return err
+			}
+			list := make([]string, len(pids))
+			for i, p := range pids {
+				list[i] = strconv.Itoa(p)
+			}
+			psArgs := args[1:]
+			if len(psArgs) == 0 {
+				psArgs = []string{"-f"}
+			}
+			ps := exec.Command("ps", append(psArgs, "-p", strings.Join(list, ","))...)
+			ps.Stdout, ps.Stderr = c.OutOrStdout(), c.ErrOrStderr()
+			if err := ps.Run(); err != nil {
+				return fmt.Errorf("running ps: %w", err)
+			}
+			return nil
+		},
+	}
+	// Flags after the container are ps's.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
 }

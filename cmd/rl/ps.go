@@ -72,7 +72,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVarP(&all, "all", "a", false, "list every container, not only running ones")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "print only the ids")
 	fl.BoolVar(&noTrunc, "no-trunc", false, "do not shorten ids and commands")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "show only containers that match: name=REGEX, id=PREFIX, status=STATUS, ancestor=IMAGE, pod=POD")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "show only containers that match: name=REGEX, id=PREFIX, status=STATUS, ancestor=IMAGE, health=STATE, pod=POD")
 	fl.StringVar(&format, "format", "", "json, or a Go template over the columns (e.g. '{{.Names}} {{.Status}}')")
 	return cmd
 }
@@ -117,12 +117,14 @@ func parseFilters(filters []string) (func(rootless.State) bool, error) {
 			p = func(st rootless.State) bool {
 				return st.Image == value || strings.HasPrefix(st.ImageID, value) || imageBase(st.Image) == value
 			}
+		case "health":
+			p = func(st rootless.State) bool { return st.Health == value }
 		case "pod":
 			p = func(st rootless.State) bool {
 				return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
 			}
 		default:
-			return nil, fmt.Errorf("invalid --filter %q: use name, id, status, ancestor or pod", f)
+			return nil, fmt.Errorf("invalid --filter %q: use name, id, status, ancestor, health or pod", f)
 		}
 		byKey[key] = append(byKey[key], p)
 	}
@@ -169,6 +171,9 @@ func newPsRow(st rootless.State, noTrunc bool) psRow {
 	switch st.Status {
 	case rootless.StatusRunning:
 		r.Status = "Up " + units.HumanDuration(time.Since(st.Started))
+		if st.Health != "" {
+			r.Status += " (" + st.Health + ")"
+		}
 	case rootless.StatusExited:
 		code := fmt.Sprint(st.ExitCode)
 		if st.ExitCode < 0 {

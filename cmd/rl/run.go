@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -51,6 +52,9 @@ type runFlags struct {
 	detach        bool
 	restart       string
 	pod           string
+	healthCmd     string
+	healthEvery   time.Duration
+	healthRetries int
 }
 
 func newRunCommand(g *globalOptions, code *int) *cobra.Command {
@@ -172,6 +176,9 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
 	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
+	fl.StringVar(&f.healthCmd, "health-cmd", "", "command (run with /bin/sh -c in the container) whose success means healthy")
+	fl.DurationVar(&f.healthEvery, "health-interval", 30*time.Second, "time between health checks")
+	fl.IntVar(&f.healthRetries, "health-retries", 3, "failures in a row that make the container unhealthy")
 	fl.StringVar(&f.pod, "pod", "", "run in this pod: its network, host name and IPC space")
 	fl.StringVar(&f.restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
 	addRegistryFlags(fl, &f.tlsVerify, &f.quiet)
@@ -198,6 +205,9 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 		return opts, err
 	}
 	if opts.Net, err = f.netOptions(); err != nil {
+		return opts, err
+	}
+	if opts.Health, err = rootless.ParseHealthCheck(f.healthCmd, f.healthEvery, f.healthRetries); err != nil {
 		return opts, err
 	}
 	if opts.Restart, err = rootless.ParseRestart(f.restart); err != nil {

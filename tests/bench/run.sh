@@ -308,7 +308,9 @@ setup_podman() {
 	podman_driver=$driver
 	for runtime in default runc; do
 		podman_run=(podman "${podman_global[@]}")
-		[[ $runtime == default ]] || podman_run+=(--runtime "$runtime")
+		podman_runtime=()
+		[[ $runtime == default ]] || podman_runtime=(--runtime "$runtime")
+		podman_run+=("${podman_runtime[@]}")
 		podman_run+=(run --rm)
 		podman_cmd=("${podman_run[@]}" --network none "$podman_image" /bin/true)
 		if try podman; then
@@ -958,7 +960,7 @@ main() {
 	((${#net_benched[@]} == 0)) || bench 0 "$net_runs" record_rate "${net_benched[@]}"
 	report
 	local podman_lifecycle=()
-	[[ -n ${why[podman]:-} ]] || podman_lifecycle=("$podman_image" "${podman_global[@]}")
+	[[ -n ${why[podman]:-} ]] || podman_lifecycle=("$podman_image" "${podman_global[@]}" "${podman_runtime[@]}")
 	"$here/lifecycle.sh" "$root" "${podman_lifecycle[@]}" || failed=1
 	return "$failed"
 }
