@@ -239,3 +239,17 @@ func Attach(manager, path string, pid int) error {
 	}
 	return os.WriteFile(filepath.Join(root, path, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
 }
+
+// Cleanup removes a container's cgroup that its rl could not remove
+// (killed): a cgroupfs cgroup stays behind, empty, while systemd collects
+// its scopes itself. It is a no-op for a cgroup that is gone.
+func Cleanup(manager, path string) error {
+	if manager != Cgroupfs || path == "" {
+		return nil
+	}
+	err := os.Remove(filepath.Join(root, path))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}

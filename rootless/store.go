@@ -14,6 +14,7 @@ import (
 
 	"github.com/docker/docker/pkg/namesgenerator"
 
+	"rl/cgroupsd"
 	"rl/rootless/network"
 
 	"golang.org/x/sys/unix"
@@ -278,6 +279,9 @@ func (c *container) remove() error {
 		}
 	}
 	errs = append(errs, os.RemoveAll(c.runDir()))
+	if cg := c.state.Cgroup; cg != nil {
+		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
+	}
 	crashpoint("remove")
 	if err := os.RemoveAll(c.dataDir()); err != nil {
 		errs = append(errs, removeInUserns(c.dataDir()))

@@ -189,3 +189,19 @@ rl_limited() {
 	wait "$execpid" || true
 	rl rm -f limited
 }
+
+@test "cgroupfs: rl rm -f removes the cgroup that a killed monitor left behind" {
+	run systemd-run --user --scope -q -p Delegate=yes env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=/nonexistent \
+		RL="$RL_BIN" ROOT="$RL_TEST_ROOT" RUN="$RL_TEST_RUNROOT" ROOTFS="$ROOTFS" sh -c '
+		rl() { "$RL" --root "$ROOT" --runroot "$RUN" "$@"; }
+		id=$(rl run -d --network none --cgroup-manager cgroupfs --pids-limit 30 --rootfs "$ROOTFS" sleep 1000) || exit 1
+		cg=/sys/fs/cgroup$(rl inspect --format "{{.Cgroup.path}}" "$id")
+		monitor=$(rl inspect --format "{{.State.MonitorPid}}" "$id")
+		kill -KILL "$monitor"
+		timeout 20 tail --pid "$monitor" -f /dev/null
+		test -d "$cg" && echo left-behind
+		rl rm -f "$id" >/dev/null
+		test -d "$cg" || echo removed'
+	expect_status 0
+	[[ $output == $'left-behind\nremoved' ]]
+}
