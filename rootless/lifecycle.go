@@ -63,7 +63,13 @@ func Stop(s Store, ref string, timeout time.Duration) error {
 	if err != nil || !c.state.active() {
 		return err
 	}
-	return c.signal(unix.SIGTERM, timeout)
+	sig := unix.SIGTERM
+	if l, err := c.readLaunch(); err == nil && l.Image.Config.StopSignal != "" {
+		if s, err := ParseSignal(l.Image.Config.StopSignal); err == nil {
+			sig = s
+		}
+	}
+	return c.signal(sig, timeout)
 }
 
 // Kill sends sig to a running container's init process.
@@ -260,4 +266,20 @@ func flock(f *os.File, how int) error {
 			return err
 		}
 	}
+}
+
+// ParseSignal reads a signal: a name with or without SIG (TERM, SIGHUP)
+// or a number.
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= 64 {
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("invalid signal %q: give a name (TERM, SIGHUP) or a number from 1 to 64", s)
 }

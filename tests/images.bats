@@ -86,6 +86,21 @@ rl_image() {
 	[[ $(find "$RL_IMAGE_ROOT/storage/overlay" -maxdepth 1 | wc -l) == "$layers_before" ]]
 }
 
+@test "rl stop sends the image's stop signal first" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	run rl run -d --name sig --network none --tls-verify=false -q -v "$BATS_TEST_TMPDIR:/t" "$REGISTRY/rl-test/layers" \
+		'trap "echo got-usr1; exit 5" USR1; echo > /t/ready; while :; do sleep 0.1; done'
+	expect_status 0
+	timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null
+	run rl stop sig
+	expect_status 0
+	run rl inspect --format '{{.State.ExitCode}}' sig
+	[[ $output == 5 ]]
+	run rl logs sig
+	[[ $output == got-usr1 ]]
+	rl rm sig
+}
+
 @test "rl run IMAGE pulls when missing and honours the image's entrypoint, cmd, env and workdir" {
 	rl_image "$REGISTRY/rl-test/layers"
 	expect_status 0

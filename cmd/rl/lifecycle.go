@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 
 	"rl/rootless"
 )
@@ -124,7 +123,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 		Short: "Send a signal (default SIGKILL) to running containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := parseSignal(sig)
+			s, err := rootless.ParseSignal(sig)
 			if err != nil {
 				return err
 			}
@@ -231,22 +230,6 @@ func parseSince(s string) (time.Time, error) {
 		return t, fmt.Errorf("invalid --since %q: give a duration (10m), a Unix time or an RFC 3339 time", s)
 	}
 	return t, nil
-}
-
-// parseSignal reads a signal: a name with or without SIG (TERM, SIGHUP)
-// or a number.
-func parseSignal(s string) (unix.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= 64 {
-		return unix.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("invalid signal %q: give a name (TERM, SIGHUP) or a number from 1 to 64", s)
 }
 
 func newTopCommand(g *globalOptions) *cobra.Command {

@@ -13,12 +13,12 @@ func TestParseSignal(t *testing.T) {
 	for in, want := range map[string]unix.Signal{
 		"KILL": unix.SIGKILL, "sigterm": unix.SIGTERM, "SIGHUP": unix.SIGHUP, "10": unix.SIGUSR1,
 	} {
-		if got, err := parseSignal(in); err != nil || got != want {
+		if got, err := rootless.ParseSignal(in); err != nil || got != want {
 			t.Errorf("parseSignal(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "NOSUCH", "0", "65", "-1"} {
-		if _, err := parseSignal(in); err == nil {
+		if _, err := rootless.ParseSignal(in); err == nil {
 			t.Errorf("parseSignal(%q) succeeded", in)
 		}
 	}

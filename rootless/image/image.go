@@ -195,7 +195,7 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	exposed := slices.Sorted(maps.Keys(c.ExposedPorts))
 	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
-		ExposedPorts: exposed,
+		ExposedPorts: exposed, StopSignal: c.StopSignal,
 	}}, nil
 }
 

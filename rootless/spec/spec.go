@@ -116,6 +116,8 @@ type ImageConfig struct {
 	// ExposedPorts are the image's EXPOSE ports, "80/tcp" style, which
 	// -P publishes.
 	ExposedPorts []string `json:"exposed_ports,omitempty"`
+	// StopSignal is the signal rl stop sends first (SIGTERM when unset).
+	StopSignal string `json:"stop_signal,omitempty"`
 }
 
 // ImageAnswer is what rl-image prints on its stdout: one JSON document
