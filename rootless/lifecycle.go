@@ -213,7 +213,7 @@ func (c *container) signal(sig unix.Signal, timeout time.Duration) error {
 	if timeout < 0 {
 		return nil
 	}
-	if !exited(fd, timeout) {
+	if sig != unix.SIGKILL && !exited(fd, timeout) {
 		slog.Info("the container did not exit in time: killing it", "id", c.state.ID[:12], "timeout", timeout)
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 	}

@@ -11,8 +11,9 @@
 #   exec    rl exec CTR true next to podman exec CTR true, one running
 #           container each (RL_BENCH_EXECS, 30, interleaved)
 #   ps      rl ps with 50 running detached containers (RL_BENCH_PS, 20)
-#   rss     the monitors' resident memory over those 50 containers, next
-#           to conmon's for podman's exec container
+#   rss     the monitors' resident memory over those 50 containers (and
+#           their proportional share, PSS), next to conmon's RSS for
+#           podman's exec container
 #
 # Medians, ratios and targets (cycle and exec <= 0.1x podman, rl ps with 50
 # containers <= 50 ms, monitor RSS <= 4 MB a container) go to stdout,
@@ -90,8 +91,16 @@ done
 	echo "bench: rl ps does not list the 50 containers" >&2
 	exit 1
 }
-monitor_kb=$(pgrep -u "$(id -u)" -f "^rl monitor " | while read -r p; do awk '/^VmRSS/ { print $2 }' "/proc/$p/status"; done |
-	awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }')
+# mean_kb FIELD FILE: the mean of FIELD (kB) in /proc/PID/FILE over the
+# monitors.
+mean_kb() {
+	pgrep -u "$(id -u)" -f "^rl monitor " | while read -r p; do awk -v f="$1:" '$1 == f { print $2 }' "/proc/$p/$2"; done |
+		awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }'
+}
+monitor_kb=$(mean_kb VmRSS status)
+# PSS shares the pages of the rl binary, which every monitor maps, among
+# them: what each container adds.
+monitor_pss_kb=$(mean_kb Pss smaps_rollup)
 
 echo
 echo "lifecycle (medians, ms)"
@@ -111,4 +120,5 @@ else
 fi
 verdict "rl ps, 50 containers" "$(median rl-ps)" 50 "<= 50 ms"
 verdict "monitor RSS (MB)" "$(awk -v k="$monitor_kb" 'BEGIN { print k / 1024 }')" 4 "<= 4 MB"
+printf '%-22s %8.3f\n' "monitor PSS (MB)" "$(awk -v k="$monitor_pss_kb" 'BEGIN { print k / 1024 }')"
 [[ -z $conmon_kb ]] || printf '%-22s %8.3f\n' "conmon RSS (MB)" "$(awk -v k="$conmon_kb" 'BEGIN { print k / 1024 }')"
