@@ -400,7 +400,7 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 
 // networkOf is the spec's network: the --network mode, or the pod's.
 func networkOf(opts RunOptions) string {
-	if opts.Pod != "" {
+	if opts.Pod != "" && opts.Net.Mode.Name != network.Host {
 		return spec.PodNetwork
 	}
 	return opts.Net.Mode.Name

@@ -99,3 +99,15 @@ in_pod() {
 	run rl pod create --name bad/name
 	one_line_error
 }
+
+@test "a pod on the host's network: its containers and exec see the host's interfaces" {
+	rl pod create --name p --network host --hostname hostpod
+	in_pod sh -c 'ls /sys/class/net | grep -c . ; hostname'
+	expect_status 0
+	((${lines[0]} == $(ls /sys/class/net | grep -c .))) || fail "$output"
+	[[ ${lines[1]} == hostpod ]]
+	run rl run -d --pod p --name member --rootfs "$ROOTFS" sleep 1000
+	run rl exec member sh -c 'ls /sys/class/net | grep -c .'
+	expect_status 0
+	((output == $(ls /sys/class/net | grep -c .)))
+}

@@ -86,9 +86,11 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	}
 	struct stat ours, theirs;
 	for (int i = 0; i < n; i++) {
-		// Real root's containers have no user namespace of their own:
-		// joining our own fails with EINVAL, so it is skipped.
-		if (i == 0 && stat("/proc/self/ns/user", &ours) == 0 && fstat(fds[0], &theirs) == 0 &&
+		// A namespace we are in already is skipped: joining it again
+		// fails (our own user namespace: EINVAL), and the host's
+		// network (--network host) is not ours to join.
+		snprintf(path, sizeof path, "/proc/self/ns/%s", kinds[i]);
+		if (stat(path, &ours) == 0 && fstat(fds[i], &theirs) == 0 &&
 		    ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
 			continue;
 		if (setns(fds[i], 0) < 0)
