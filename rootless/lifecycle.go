@@ -101,6 +101,17 @@ func Remove(s Store, ref string, force bool) error {
 // removeContainer is Remove without the infra check.
 func (c *container) removeContainer(force bool) error {
 	s, ref := c.store, c.state.Name
+	if !c.state.active() && c.state.Monitor.Alive() {
+		// A monitor is starting it (rl start, rl run -d).
+		if !force {
+			return fmt.Errorf("container %s is starting: wait for it, or remove it with rl rm -f", ref)
+		}
+		if fd, err := unix.PidfdOpen(c.state.Monitor.Pid, 0); err == nil {
+			_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+			unix.Close(fd)
+		}
+		c.waitMonitor()
+	}
 	if c.state.active() {
 		if !force {
 			return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)

@@ -93,6 +93,12 @@ func (c *container) monitor(report func(error)) error {
 	if err := c.readState(); err != nil {
 		return fmt.Errorf("reading the state of %.12s: %w", c.state.ID, err)
 	}
+	// Recorded before the container exists, so that rl rm -f can end a
+	// start that is under way.
+	c.state.Monitor = processOf(os.Getpid())
+	if err := c.saveState(); err != nil {
+		return err
+	}
 	l, err := c.readLaunch()
 	if err != nil {
 		return err
