@@ -88,4 +88,3 @@ func (c *container) start(l *launch, st streams, preserved []*os.File) (int, err
 	s := *l.Spec // the /etc mounts are added per start
 	return c.prepareAndRun(&s, l.Image, maps, l.Options, st, preserved)
 }
-
