@@ -8,12 +8,13 @@ set -euo pipefail
 user=${RL_TEST_USER:-rltest}
 [[ $(id -u) == 0 ]] || { echo "setup.sh: run as root" >&2; exit 1; }
 
-# The suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
+# gcc and libc6-dev build rl-init's and rl-image's C parts (rl exec and pods
+# need rl-init's); the suites: newuidmap, bats, the test rootfs, script(1) and tmux for -t,
 # pgrep, shellcheck for `make lint`, and the local registry with the tools
 # that build and push the test images (tests/registry), fuse-overlayfs for
 # the overlay fallback, slirp4netns and passt (pasta) for the user-mode
 # networks and iproute2 (ip) for rootlesskit's slirp4netns driver.
-packages=(uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs
+packages=(gcc libc6-dev uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs
 	slirp4netns passt iproute2)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
