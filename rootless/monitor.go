@@ -40,8 +40,9 @@ type monitorResult struct {
 func IsMonitor() bool { return os.Getenv(envMonitor) != "" }
 
 // RunMonitor is the monitor's main function (see envMonitor); it returns
-// its exit code.
-func RunMonitor() int {
+// its exit code. advice turns a failure to start into the front end's
+// words for it, hints included: the front end gets only the text.
+func RunMonitor(advice func(error) string) int {
 	var a monitorArgs
 	if err := json.Unmarshal([]byte(os.Getenv(envMonitor)), &a); err != nil {
 		fmt.Fprintln(os.Stderr, "rl: monitor:", err)
@@ -56,7 +57,7 @@ func RunMonitor() int {
 		once.Do(func() {
 			r := monitorResult{}
 			if err != nil {
-				r.Error, r.Code = err.Error(), 125
+				r.Error, r.Code = advice(err), 125
 				var exit *ExitError
 				if errors.As(err, &exit) {
 					r.Code = exit.Code

@@ -24,7 +24,7 @@ func main() {
 	// and the monitor of a detached container.
 	if rootless.IsMonitor() {
 		_ = setupLogging("warn")
-		os.Exit(rootless.RunMonitor())
+		os.Exit(rootless.RunMonitor(withHint))
 	}
 	os.Exit(execute(os.Args[1:]))
 }

@@ -95,11 +95,20 @@ func printError(err error) {
 			lines = append(lines, l)
 		}
 	}
-	msg := "rl: " + strings.Join(lines, "; ")
-	if h := hint(err); h != "" {
-		msg += " (hint: " + h + ")"
+	fmt.Fprintln(os.Stderr, "rl: "+strings.Join(lines, "; ")+hintSuffix(err))
+}
+
+// withHint is err's message with the hint for it, if there is one.
+func withHint(err error) string { return err.Error() + hintSuffix(err) }
+
+// hintSuffix is " (hint: ...)" for an error with a known cause, else ""
+// (also for one that has its hint already: a detached container's monitor
+// adds it).
+func hintSuffix(err error) string {
+	if h := hint(err); h != "" && !strings.Contains(err.Error(), "(hint: ") {
+		return " (hint: " + h + ")"
 	}
-	fmt.Fprintln(os.Stderr, msg)
+	return ""
 }
 
 // setupLogging configures log/slog for the libraries: one plain line per
