@@ -280,25 +280,36 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	}
 	crashpoint("network")
 	s.Interface, c.state.Ports = net.Interface, net.Ports
+	// rl-init builds the root filesystem while systemd makes the scope:
+	// it waits for Placed before it makes its cgroup namespace. With
+	// keep-id the outer rl-init, and in a pod the constructor, make the
+	// container's namespaces at once, and a pod's infra process reads no
+	// more messages: they get their Start once placed.
+	s.AwaitCgroup = s.Nested == nil && opts.Pod == "" && !s.Infra
+	var early, late []handshake.Message
+	if s.AwaitCgroup {
+		early, late = []handshake.Message{{Kind: handshake.Start, Spec: s}}, []handshake.Message{{Kind: handshake.Placed}}
+	} else {
+		late = []handshake.Message{{Kind: handshake.Start, Spec: s}}
+		if s.Nested != nil {
+			late = append(late, late[0]) // one for the outer rl-init, one for the nested one
+		}
+		if opts.Pod != "" {
+			// In its cgroup now, rl-init may join the pod.
+			late = append([]handshake.Message{{Kind: handshake.Join}}, late...)
+		}
+	}
+	if err := p.sendAll(early); err != nil {
+		return 125, err
+	}
 	cg, err := c.applyCgroup(p.cmd.Process.Pid, pending)
 	defer cg.Release()
 	if err != nil {
 		p.kill()
 		return 125, err
 	}
-	msgs := []handshake.Message{{Kind: handshake.Start, Spec: s}}
-	if s.Nested != nil {
-		msgs = append(msgs, msgs[0]) // one for the outer rl-init, one for the nested one
-	}
-	if opts.Pod != "" {
-		// In its cgroup now, rl-init may join the pod.
-		msgs = append([]handshake.Message{{Kind: handshake.Join}}, msgs...)
-	}
-	for _, m := range msgs {
-		if err := p.send(m); err != nil {
-			p.kill()
-			return 125, err
-		}
+	if err := p.sendAll(late); err != nil {
+		return 125, err
 	}
 	term, err := awaitStart(p, st.attach)
 	if err != nil {

@@ -114,6 +114,17 @@ func (p *initProcess) send(m handshake.Message) error {
 	return handshake.Send(int(p.sock.Fd()), m)
 }
 
+// sendAll sends the messages in order; on a failure it kills rl-init.
+func (p *initProcess) sendAll(msgs []handshake.Message) error {
+	for _, m := range msgs {
+		if err := p.send(m); err != nil {
+			p.kill()
+			return err
+		}
+	}
+	return nil
+}
+
 // kill ends rl-init (and with it every process in its pid namespace) and
 // reaps it.
 func (p *initProcess) kill() {

@@ -28,15 +28,42 @@ var defaultCaps = []uintptr{
 
 // start sets the container up and executes its command. It never returns.
 func start(c *conn, s *spec.Spec) {
-	// The front end has put us in the container's cgroup by now: a cgroup
-	// namespace made here is rooted there, so the container sees its own
-	// cgroup as / (cgroup_namespaces(7)).
-	c.check(unix.Unshare(unix.CLONE_NEWCGROUP), "creating the cgroup namespace")
+	if !s.AwaitCgroup {
+		c.check(enterCgroupNamespace(c, s, ""), "creating the cgroup namespace")
+	}
 	root, err := buildRootfs(s)
 	c.check(err, "building the root filesystem")
+	if s.AwaitCgroup {
+		c.check(enterCgroupNamespace(c, s, root), "creating the cgroup namespace")
+	}
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
 	execute(c, s)
+}
+
+// enterCgroupNamespace makes the container's cgroup namespace, once the
+// front end has put us in the container's cgroup (with AwaitCgroup, it
+// says so with Placed): a cgroup namespace made here is rooted there, so
+// the container sees its own cgroup as / (cgroup_namespaces(7)). With
+// AwaitCgroup the root filesystem is built already: cgroup2 is mounted on
+// its fresh sysfs now, which buildRootfs left for this.
+func enterCgroupNamespace(c *conn, s *spec.Spec, root string) error {
+	if s.AwaitCgroup {
+		m, _, err := handshake.Recv(c.fd)
+		if err != nil {
+			return err
+		}
+		if m.Kind != handshake.Placed {
+			return fmt.Errorf("unexpected %q message", m.Kind)
+		}
+	}
+	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+		return err
+	}
+	if s.AwaitCgroup && freshSysfs {
+		return mountCgroup(filepath.Join(root, "sys"))
+	}
+	return nil
 }
 
 // execute turns this process into the container's command (rl run's, or

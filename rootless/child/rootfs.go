@@ -109,10 +109,18 @@ func mountProc(root string, _ *spec.Spec) error {
 	return fsoverlay.Mount("proc", mkdir(root, "/proc"), "proc", nsMountFlags, "")
 }
 
+// freshSysfs records that mountSys mounted a sysfs of our own, on which
+// cgroup2 goes (rl-init sets up one container and exits).
+var freshSysfs bool
+
 func mountSys(root string, s *spec.Spec) error {
 	target := mkdir(root, "/sys")
 	err := fsoverlay.Mount("sysfs", target, "sysfs", nsMountFlags|unix.MS_RDONLY, "")
 	if err == nil {
+		freshSysfs = true
+		if s.AwaitCgroup {
+			return nil // after the cgroup namespace (enterCgroupNamespace)
+		}
 		return mountCgroup(target)
 	}
 	if !errors.Is(err, unix.EPERM) {

@@ -59,6 +59,9 @@ const (
 	// Join (parent → child, rl exec and containers of a pod): the
 	// process is in the container's cgroup; join the namespaces.
 	Join Kind = "join"
+	// Placed (parent → child, after a Start with AwaitCgroup): rl-init
+	// is in the container's cgroup now; it may make its cgroup namespace.
+	Placed Kind = "placed"
 	// Remove (parent → child): remove the paths in Paths from inside the
 	// user namespace, where files owned by subordinate ids are ours.
 	Remove Kind = "remove"

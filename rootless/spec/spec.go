@@ -27,6 +27,10 @@ type Spec struct {
 	// of its own ("none", "slirp4netns", "pasta") where rl-init brings up
 	// loopback, or PodNetwork.
 	Network string `json:"network"`
+	// AwaitCgroup has rl-init build the root filesystem first and wait
+	// for the Placed message before it makes its cgroup namespace (and
+	// mounts cgroup2): the front end puts it in the cgroup meanwhile.
+	AwaitCgroup bool `json:"await_cgroup,omitempty"`
 	// Infra makes rl-init a pod's infra process: it configures the
 	// network, sets the host name and then only holds the namespaces
 	// until it is told to stop; no root filesystem, no command.
