@@ -97,6 +97,10 @@ func Prepare(r Resources, o Options) *Pending {
 	return p
 }
 
+// Places is true when Apply will put the process in a cgroup: there is
+// a manager to ask, so the caller may overlap that with other work.
+func (p *Pending) Places() bool { return p.refused == "" && p.manager != "" }
+
 // Close drops what Prepare started and Apply did not use.
 func (p *Pending) Close() {
 	if p.conn != nil {

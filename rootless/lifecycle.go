@@ -36,7 +36,7 @@ func Create(opts RunOptions, store Store) (string, error) {
 	if opts.PreserveFDs > 0 {
 		return "", errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
 	}
-	c, _, err := create(opts, store)
+	c, _, _, err := create(opts, store)
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"rl/userns"
 )
 
 // A detached container is supervised by a monitor of its own, as conmon
@@ -104,6 +106,11 @@ func (c *container) monitor(report func(error)) error {
 	if err != nil {
 		return err
 	}
+	// Its warning (no subordinate ids) was the front end's to give.
+	maps, _, err := userns.ForCaller(l.Options.Userns)
+	if err != nil {
+		return err
+	}
 	log, err := openLog(c.logPath())
 	if err != nil {
 		return err
@@ -122,7 +129,7 @@ func (c *container) monitor(report func(error)) error {
 				go c.checkHealth(l.Options.Health, stopHealth)
 			}
 		}
-		code, err := c.start(l, st, nil)
+		code, err := c.start(l, maps, st, nil)
 		st.spawned() // when the start failed before spawning
 		drained()
 		close(stopHealth)
@@ -276,17 +283,16 @@ func (c *container) recordExit() {
 func (c *container) stopMarker() string { return filepath.Join(c.runDir(), "stopping") }
 
 // lockMonitor takes the lock that a container's monitor holds for its
-// whole life (monitor.lock in its data directory). With wait, it blocks
-// until the monitor is gone (or the container, removed); without, a held
-// lock is an error. The kernel drops the lock when its holder dies,
-// however it dies.
+// whole life: flock(2) on the container's data directory. With wait, it
+// blocks until the monitor is gone (or the container, removed); without,
+// a held lock is an error. The kernel drops the lock when its holder
+// dies, however it dies.
 func (c *container) lockMonitor(wait bool) (unlock func(), err error) {
-	flags, how := os.O_RDWR|os.O_CREATE, unix.LOCK_EX|unix.LOCK_NB
+	how := unix.LOCK_EX | unix.LOCK_NB
 	if wait {
-		// A waiter never creates the file in a directory being removed.
-		flags, how = os.O_RDWR, unix.LOCK_EX
+		how = unix.LOCK_EX
 	}
-	f, err := os.OpenFile(filepath.Join(c.dataDir(), "monitor.lock"), flags, 0o600)
+	f, err := os.Open(c.dataDir())
 	if err == nil {
 		err = flock(f, how)
 		if err != nil {

@@ -115,10 +115,11 @@ func (s Store) createInfra(p Pod, net NetOptions) (*container, error) {
 	if warning != "" {
 		fmt.Fprintln(os.Stderr, "rl: warning:", warning)
 	}
-	c, err := s.create(p.Name + "-infra")
+	c, unlock, err := s.create(p.Name + "-infra")
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	c.state.Command, c.state.Pod, c.state.PodID = []string{"(infra)"}, p.Name, p.ID
 	opts := RunOptions{Name: c.state.Name, Hostname: p.Hostname, Net: net}
 	sp := &spec.Spec{

@@ -47,7 +47,7 @@ func Run(opts RunOptions, store Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, l, err := create(opts, store)
+	c, l, maps, err := create(opts, store)
 	if err != nil {
 		return 0, err
 	}
@@ -57,7 +57,7 @@ func Run(opts RunOptions, store Store) (int, error) {
 		return 0, err
 	}
 	defer unlock()
-	code, err := c.start(l, foreground(opts), preserved)
+	code, err := c.start(l, maps, foreground(opts), preserved)
 	if err != nil || opts.Remove {
 		if rmErr := c.remove(); rmErr != nil {
 			slog.Warn(rmErr.Error())
@@ -280,12 +280,13 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	}
 	crashpoint("network")
 	s.Interface, c.state.Ports = net.Interface, net.Ports
-	// rl-init builds the root filesystem while systemd makes the scope:
-	// it waits for Placed before it makes its cgroup namespace. With
-	// keep-id the outer rl-init, and in a pod the constructor, make the
-	// container's namespaces at once, and a pod's infra process reads no
-	// more messages: they get their Start once placed.
-	s.AwaitCgroup = s.Nested == nil && opts.Pod == "" && !s.Infra
+	// With a cgroup to make, rl-init builds the root filesystem while
+	// systemd makes the scope: it waits for Placed before it makes its
+	// cgroup namespace. With keep-id the outer rl-init, and in a pod the
+	// constructor, make the container's namespaces at once, and a pod's
+	// infra process reads no more messages: they get their Start once
+	// placed.
+	s.AwaitCgroup = pending.Places() && s.Nested == nil && opts.Pod == "" && !s.Infra
 	var early, late []handshake.Message
 	if s.AwaitCgroup {
 		early, late = []handshake.Message{{Kind: handshake.Start, Spec: s}}, []handshake.Message{{Kind: handshake.Placed}}

@@ -148,46 +148,46 @@ func (c *container) mountpoint() string {
 
 func (s Store) nameLink(name string) string { return filepath.Join(s.Root, "names", name) }
 
-// create makes a new container's directories and reserves its name.
-func (s Store) create(name string) (*container, error) {
+// create makes a new container's directories and reserves its name; the
+// caller writes its state (saveLaunch) and then unlocks.
+func (s Store) create(name string) (c *container, unlock func(), err error) {
 	id, err := newID()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c := &container{store: s, state: State{ID: id, Name: name, Status: StatusCreated, Created: time.Now()}}
+	c = &container{store: s, state: State{ID: id, Name: name, Status: StatusCreated, Created: time.Now()}}
 	if err := s.ensureRunRoot(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// Under the store's lock until the state exists: a container without
-	// state is then one whose creator died, which repair may remove.
-	unlock, err := s.lock()
-	if err != nil {
-		return nil, err
+	// Under the store's lock until the caller has written the state: a
+	// container without state is then one whose creator died, which
+	// repair may remove.
+	if unlock, err = s.lock(); err != nil {
+		return nil, nil, err
 	}
-	defer unlock()
+	fail := func(err error) (*container, func(), error) {
+		c.remove()
+		unlock()
+		return nil, nil, err
+	}
 	if c.state.Name, err = s.reserveName(name, id); err != nil {
-		return nil, err
+		unlock()
+		return nil, nil, err
 	}
 	// The container's directories are private; the upper dir itself is
 	// 0755 because overlayfs gives the container's / its mode.
 	for _, d := range []string{c.dataDir(), c.runDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
-			c.remove()
-			return nil, fmt.Errorf("creating container directory: %w", err)
+			return fail(fmt.Errorf("creating container directory: %w", err))
 		}
 	}
 	for _, d := range []string{c.upper(), c.work(), c.mountpoint()} {
 		if err := os.Mkdir(d, 0o755); err != nil {
-			c.remove()
-			return nil, fmt.Errorf("creating container directory: %w", err)
+			return fail(fmt.Errorf("creating container directory: %w", err))
 		}
 	}
 	crashpoint("create")
-	if err := c.saveState(); err != nil {
-		c.remove()
-		return nil, err
-	}
-	return c, nil
+	return c, unlock, nil
 }
 
 // reserveName links name to id, or, without a name, a generated one
