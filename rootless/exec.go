@@ -56,7 +56,10 @@ func Exec(s Store, ref string, o ExecOptions) (int, error) {
 	}
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
+	defer func() {
+		signal.Stop(sigs)
+		close(sigs) // ends forward
+	}()
 	opts := RunOptions{Interactive: o.Interactive, TTY: o.TTY}
 	st := foreground(opts)
 	p, err := startInit(0, []string{handshake.EnvJoin + "=" + strconv.Itoa(target)}, st.stdio, nil)

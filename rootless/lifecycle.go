@@ -20,9 +20,12 @@ func RunDetached(opts RunOptions, store Store) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := &container{store: store, state: State{ID: id, Name: opts.Name}}
+	c, err := store.load(id)
+	if err != nil {
+		return "", err
+	}
 	if err := c.startDetached(); err != nil {
-		if rmErr := c.remove(); rmErr != nil {
+		if rmErr := store.removeLocked(c); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
 		return "", err
@@ -63,6 +66,9 @@ func Stop(s Store, ref string, timeout time.Duration) error {
 	if err != nil || !c.state.active() {
 		return err
 	}
+	if err := s.refuseInfra(c.state); err != nil {
+		return err
+	}
 	sig := unix.SIGTERM
 	if l, err := c.readLaunch(); err == nil && l.Image.Config.StopSignal != "" {
 		if s, err := ParseSignal(l.Image.Config.StopSignal); err == nil {
@@ -80,6 +86,9 @@ func Kill(s Store, ref string, sig unix.Signal) error {
 	}
 	if !c.state.active() {
 		return fmt.Errorf("container %s is not running: start it first (rl start %s)", ref, ref)
+	}
+	if err := s.refuseInfra(c.state); err != nil {
+		return err
 	}
 	return c.signal(sig, -1)
 }
@@ -101,23 +110,44 @@ func Remove(s Store, ref string, force bool) error {
 // removeContainer is Remove without the infra check.
 func (c *container) removeContainer(force bool) error {
 	s, ref := c.store, c.state.Name
-	if !c.state.active() && c.state.Monitor.Alive() {
-		// A monitor is starting it (rl start, rl run -d).
+	// The container's lock, held through the removal, keeps a monitor
+	// from starting it meanwhile; while a monitor holds it, the container
+	// runs or is being started.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c.state.active() {
+			if !force {
+				return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
+			}
+			if err := c.signal(unix.SIGKILL, 0); err != nil {
+				return err
+			}
+		}
+		unlockMonitor, err := c.lockMonitor(false)
+		if err == nil {
+			defer unlockMonitor()
+			break
+		}
+		if !errors.Is(err, errLocked) {
+			return nil // removed meanwhile
+		}
 		if !force {
 			return fmt.Errorf("container %s is starting: wait for it, or remove it with rl rm -f", ref)
 		}
-		if fd, err := unix.PidfdOpen(c.state.Monitor.Pid, 0); err == nil {
-			_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
-			unix.Close(fd)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("container %s: its monitor (pid %d) neither starts it nor lets go of it", ref, c.state.Monitor.Pid)
 		}
-		c.waitMonitor()
-	}
-	if c.state.active() {
-		if !force {
-			return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
+		// A monitor is starting it: end the monitor when it is known (rl
+		// start, rl run -d record theirs first), else wait for the
+		// start (a foreground rl run) and kill the container then.
+		if c.state.Monitor.Alive() && !c.state.active() {
+			if fd, err := unix.PidfdOpen(c.state.Monitor.Pid, 0); err == nil {
+				_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+				unix.Close(fd)
+			}
 		}
-		if err := c.signal(unix.SIGKILL, 0); err != nil {
-			return err
+		time.Sleep(10 * time.Millisecond)
+		if err := c.readState(); err != nil {
+			return nil // removed meanwhile
 		}
 	}
 	unlock, err := s.lock()
@@ -188,8 +218,8 @@ func Prune(s Store) ([]string, error) {
 	var ids []string
 	var errs []error
 	for _, st := range states {
-		if st.active() {
-			continue
+		if st.active() || st.isInfra(s) {
+			continue // an infra container goes with its pod
 		}
 		if err := Remove(s, st.ID, false); err != nil {
 			errs = append(errs, err)
@@ -207,6 +237,13 @@ func Prune(s Store) ([]string, error) {
 func (c *container) signal(sig unix.Signal, timeout time.Duration) error {
 	if f, err := os.Create(c.stopMarker()); err == nil {
 		f.Close()
+	}
+	// Read again now that the marker is there: a container between two
+	// runs of --restart has no init (pid 0), and its monitor, seeing the
+	// marker, starts no new one.
+	if err := c.readState(); err != nil || c.state.Pid == 0 {
+		c.waitMonitor()
+		return nil
 	}
 	// A pidfd names the process itself, never a later one with its pid.
 	fd, err := unix.PidfdOpen(c.state.Pid, 0)
@@ -251,6 +288,16 @@ func (c *container) waitMonitor() {
 	if unlock, err := c.lockMonitor(true); err == nil {
 		unlock()
 	}
+}
+
+// removeLocked removes c under the store's lock.
+func (s Store) removeLocked(c *container) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return c.remove()
 }
 
 // lock takes the store's lock, which orders removals.

@@ -167,7 +167,8 @@ type logReader struct {
 	r       *bufio.Reader
 	since   time.Time
 	partial []byte // a record without its newline yet
-	line    logLine
+	// lines are each stream's line being put together from P records.
+	open map[string]*logLine
 }
 
 // before is true for a record time before since.
@@ -180,37 +181,48 @@ func (lr *logReader) before(ts string) bool {
 // complete) adds a last line that ended without a newline.
 func (lr *logReader) lines(final bool) []logLine {
 	var out []logLine
+	keep := func(l *logLine) {
+		if lr.since.IsZero() || !lr.before(l.time) {
+			out = append(out, *l)
+		}
+	}
+	if lr.open == nil {
+		lr.open = map[string]*logLine{}
+	}
 	for {
 		b, err := lr.r.ReadSlice('\n')
 		lr.partial = append(lr.partial, b...)
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		if err != nil && final && len(lr.line.text) > 0 {
-			if lr.since.IsZero() || !lr.before(lr.line.time) {
-				out = append(out, lr.line)
-			}
-			lr.line = logLine{}
-		}
 		if err != nil {
+			if final {
+				// Output that ended without a newline: the last lines.
+				for _, name := range []string{"stdout", "stderr"} {
+					if l := lr.open[name]; l != nil {
+						keep(l)
+						delete(lr.open, name)
+					}
+				}
+			}
 			return out // EOF: the rest comes later
 		}
 		rec := bytes.TrimSuffix(lr.partial, []byte{'\n'})
 		ts, rest, _ := bytes.Cut(rec, []byte{' '})
 		stream, rest, _ := bytes.Cut(rest, []byte{' '})
 		tag, text, _ := bytes.Cut(rest, []byte{' '})
-		if lr.line.time == "" {
-			lr.line.time, lr.line.stream = string(ts), string(stream)
+		l := lr.open[string(stream)]
+		if l == nil {
+			l = &logLine{time: string(ts), stream: string(stream)}
+			lr.open[l.stream] = l
 		}
-		lr.line.text = append(lr.line.text, text...)
+		l.text = append(l.text, text...)
 		lr.partial = lr.partial[:0]
 		if string(tag) == "P" {
 			continue
 		}
-		lr.line.complete = true
-		if lr.since.IsZero() || !lr.before(lr.line.time) {
-			out = append(out, lr.line)
-		}
-		lr.line = logLine{}
+		l.complete = true
+		keep(l)
+		delete(lr.open, l.stream)
 	}
 }

@@ -86,3 +86,16 @@ func TestLogReaderSince(t *testing.T) {
 		t.Fatalf("got %+v", lines)
 	}
 }
+
+// TestLogReaderKeepsStreamsApart: a stdout line in parts does not take in
+// a stderr line written between its parts.
+func TestLogReaderKeepsStreamsApart(t *testing.T) {
+	var buf bytes.Buffer
+	buf.WriteString("2026-11-26T03:00:00Z stdout P long-\n2026-11-26T03:00:00Z stderr F oops\n2026-11-26T03:00:01Z stdout F line\n")
+	r := &logReader{r: bufio.NewReader(&buf)}
+	lines := r.lines(true)
+	if len(lines) != 2 || lines[0].stream != "stderr" || string(lines[0].text) != "oops" ||
+		lines[1].stream != "stdout" || string(lines[1].text) != "long-line" {
+		t.Fatalf("got %+v", lines)
+	}
+}

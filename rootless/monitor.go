@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sync"
 	"time"
@@ -51,6 +52,9 @@ func RunMonitor(advice func(error) string) int {
 		return 125
 	}
 	os.Unsetenv(envMonitor)
+	// The front end may be gone (^C) while our stderr is still its pipe:
+	// a write there must fail, not kill us and the container with us.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
 	unix.CloseOnExec(3)
 	result := os.NewFile(3, "result")
 	c := &container{store: a.Store, state: State{ID: a.ID}}
@@ -69,7 +73,11 @@ func RunMonitor(advice func(error) string) int {
 			result.Close()
 			// Nobody reads our stderr from now on: keep our messages
 			// with the container.
-			if f, err := os.OpenFile(filepath.Join(c.dataDir(), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+			f, err := os.OpenFile(filepath.Join(c.dataDir(), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+			if err != nil {
+				f, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			}
+			if err == nil {
 				_ = unix.Dup2(int(f.Fd()), 2)
 				f.Close()
 			}
@@ -125,6 +133,10 @@ func (c *container) monitor(report func(error)) error {
 		stopHealth := make(chan struct{})
 		st.started = func() {
 			report(nil)
+			if exists(c.stopMarker()) {
+				// rl stop or rl kill came as this run of --restart began.
+				_ = unix.Kill(c.state.Pid, unix.SIGKILL)
+			}
 			if l.Options.Health.Cmd != "" {
 				go c.checkHealth(l.Options.Health, stopHealth)
 			}
@@ -133,8 +145,14 @@ func (c *container) monitor(report func(error)) error {
 		st.spawned() // when the start failed before spawning
 		drained()
 		close(stopHealth)
+		c.state.Pid = 0 // the init is gone: nothing to signal until the next run
 		if err != nil {
-			c.state.Status, c.state.Error = StatusExited, err.Error()
+			code = 125
+			var exit *ExitError
+			if errors.As(err, &exit) {
+				code = exit.Code
+			}
+			c.state.Status, c.state.Error, c.state.ExitCode, c.state.Finished = StatusExited, err.Error(), code, time.Now()
 			_ = c.saveState()
 			return err
 		}
@@ -146,17 +164,28 @@ func (c *container) monitor(report func(error)) error {
 		if err := c.saveState(); err != nil {
 			return err
 		}
-		time.Sleep(l.Options.Restart.delay(c.state.Restarts))
-		if exists(c.stopMarker()) { // rl stop came during the pause
-			c.state.Status = StatusExited
+		if !c.pause(l.Options.Restart.delay(c.state.Restarts)) {
+			c.state.Status = StatusExited // rl stop came during the pause
 			break
 		}
 	}
 	if l.Options.Remove {
 		c.recordExit()
-		return c.remove()
+		return c.store.removeLocked(c)
 	}
 	return c.saveState()
+}
+
+// pause waits d before a restart, and returns false as soon as rl stop
+// or rl kill asks the container to end (their marker appears).
+func (c *container) pause(d time.Duration) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		if exists(c.stopMarker()) {
+			return false
+		}
+		time.Sleep(min(50*time.Millisecond, time.Until(end)))
+	}
+	return !exists(c.stopMarker())
 }
 
 // streams connects the container to the log: its stdout and stderr
@@ -200,9 +229,11 @@ func (l *logFile) streams(interactive bool) (st streams, drained func(), err err
 			}
 		})
 	}
-	st.attach = func(master *os.File) (*terminal, error) { return attachTerminal(master, nil, l.stream("stdout")) }
+	tty := l.stream("stdout")
+	st.attach = func(master *os.File) (*terminal, error) { return attachTerminal(master, nil, tty) }
 	return st, func() {
 		wg.Wait()
+		tty.flush() // the terminal's output ended with the container
 		if stdinW != nil {
 			stdinW.Close()
 		}
@@ -300,13 +331,17 @@ func (c *container) lockMonitor(wait bool) (unlock func(), err error) {
 		}
 	}
 	if errors.Is(err, unix.EWOULDBLOCK) {
-		return nil, fmt.Errorf("container %.12s is running already", c.state.ID)
+		return nil, fmt.Errorf("container %.12s is %w", c.state.ID, errLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("locking container %.12s: %w", c.state.ID, err)
 	}
 	return func() { f.Close() }, nil
 }
+
+// errLocked is wrapped by lockMonitor's error for a lock that a monitor
+// holds.
+var errLocked = errors.New("running already")
 
 func exists(path string) bool {
 	_, err := os.Stat(path)

@@ -357,3 +357,31 @@ func (s Store) podInfra(podID string) (int, error) {
 	}
 	return infra.state.Pid, nil
 }
+
+// isInfra is true for a pod's infra container.
+func (st State) isInfra(s Store) bool {
+	if st.PodID == "" {
+		return false
+	}
+	p, err := LookupPod(s, st.PodID)
+	return err == nil && p.InfraID == st.ID
+}
+
+// refuseInfra refuses to end a pod's infra container while containers of
+// the pod run: they would lose their network (its helpers live with the
+// infra container's monitor).
+func (s Store) refuseInfra(st State) error {
+	if !st.isInfra(s) {
+		return nil
+	}
+	ps, err := InspectPod(s, st.PodID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ps.members() {
+		if m.active() {
+			return fmt.Errorf("container %s is the infra container of pod %s, whose containers run: stop the pod (rl pod stop %s)", st.Name, ps.Name, ps.Name)
+		}
+	}
+	return nil
+}

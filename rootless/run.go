@@ -59,7 +59,10 @@ func Run(opts RunOptions, store Store) (int, error) {
 	defer unlock()
 	code, err := c.start(l, maps, foreground(opts), preserved)
 	if err != nil || opts.Remove {
-		if rmErr := c.remove(); rmErr != nil {
+		if opts.Remove {
+			c.recordExit()
+		}
+		if rmErr := store.removeLocked(c); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
 		return code, err
@@ -256,7 +259,10 @@ func (c *container) run(s *spec.Spec, maps userns.Mappings, opts RunOptions, por
 	}
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
+	defer func() {
+		signal.Stop(sigs)
+		close(sigs) // ends forward
+	}()
 
 	// The cgroup's manager is picked, and the bus dialled, while rl-init
 	// starts.

@@ -102,20 +102,30 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	// Joining the user namespace changed our credentials, which cleared
 	// the parent death signal.
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	// The forwarded signals wait, blocked, until the parent forwards them:
+	// one that came between fork and the handlers would kill the parent
+	// and leave the child running.
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	sigset_t set, old;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	rl_child = fork();
 	if (rl_child < 0)
 		rl_fail(sync, "joining the container", "fork");
 	if (rl_child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		// A session of its own, so that a terminal can be its
 		// controlling one (exec -t).
 		setsid();
 		return;
 	}
 	close(sync);
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 	struct sigaction sa = {.sa_handler = rl_forward};
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaction(forwarded[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	int status;
 	while (waitpid(rl_child, &status, 0) < 0)
 		if (errno != EINTR)

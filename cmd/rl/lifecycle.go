@@ -54,15 +54,22 @@ func newStartCommand(g *globalOptions, code *int) *cobra.Command {
 			if len(args) != 1 {
 				return errors.New("start -a takes one container")
 			}
-			if err := rootless.Start(store, args[0]); err != nil {
+			// By its id: with --rm, the name goes with the container.
+			st, err := rootless.Lookup(store, args[0])
+			if err != nil {
 				return err
 			}
-			// Attached: its output as it comes, then its exit code.
-			o := rootless.LogOptions{Follow: true, Tail: -1}
-			if err := rootless.Logs(store, args[0], o, c.OutOrStdout(), c.ErrOrStderr()); err != nil {
+			// Attached: this run's output as it comes (not the earlier
+			// runs'), then its exit code.
+			o := rootless.LogOptions{Follow: true, Tail: -1, Since: time.Now()}
+			if err := rootless.Start(store, st.ID); err != nil {
 				return err
 			}
-			*code, err = rootless.Wait(store, args[0])
+			err = rootless.Logs(store, st.ID, o, c.OutOrStdout(), c.ErrOrStderr())
+			if err != nil && !errors.Is(err, rootless.ErrNoContainer) {
+				return err
+			}
+			*code, err = rootless.Wait(store, st.ID)
 			return err
 		},
 	}
