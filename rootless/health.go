@@ -2,7 +2,6 @@ package rootless
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,11 +63,8 @@ func (c *container) checkHealth(hc HealthCheck, stop chan struct{}) {
 		}
 		start := time.Now()
 		code, err := Exec(c.store, c.state.ID, ExecOptions{Args: []string{"/bin/sh", "-c", hc.Cmd}})
-		var exit *ExitError
-		if err != nil && !errors.As(err, &exit) {
-			code = 125
-		} else if exit != nil {
-			code = exit.Code
+		if err != nil {
+			code = ExitCode(err)
 		}
 		h.Log = append(h.Log, HealthResult{Start: start, ExitCode: code})
 		if len(h.Log) > 5 {

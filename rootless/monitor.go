@@ -63,11 +63,7 @@ func RunMonitor(advice func(error) string) int {
 		once.Do(func() {
 			r := monitorResult{}
 			if err != nil {
-				r.Error, r.Code = advice(err), 125
-				var exit *ExitError
-				if errors.As(err, &exit) {
-					r.Code = exit.Code
-				}
+				r.Error, r.Code = advice(err), ExitCode(err)
 			}
 			_ = json.NewEncoder(result).Encode(r)
 			result.Close()
@@ -147,11 +143,7 @@ func (c *container) monitor(report func(error)) error {
 		close(stopHealth)
 		c.state.Pid = 0 // the init is gone: nothing to signal until the next run
 		if err != nil {
-			code = 125
-			var exit *ExitError
-			if errors.As(err, &exit) {
-				code = exit.Code
-			}
+			code = ExitCode(err)
 			c.state.Status, c.state.Error, c.state.ExitCode, c.state.Finished = StatusExited, err.Error(), code, time.Now()
 			_ = c.saveState()
 			return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,9 +11,6 @@ import (
 
 	"rl/rootless"
 )
-
-// exitRLError is the exit code for a failure of rl itself, as docker's 125.
-const exitRLError = 125
 
 // globalOptions are the flags every command takes.
 type globalOptions struct {
@@ -76,11 +72,7 @@ func execute(args []string) int {
 	})
 	if err := root.Execute(); err != nil {
 		printError(err)
-		var exitErr *rootless.ExitError
-		if errors.As(err, &exitErr) {
-			return exitErr.Code
-		}
-		return exitRLError
+		return rootless.ExitCode(err)
 	}
 	return code
 }

@@ -28,6 +28,9 @@ var (
 	hostNet    = rootless.NetOptions{Mode: mustMode("host")}
 )
 
+// exitRLError is the exit code for a failure of rl itself, as docker's 125.
+const exitRLError = 125
+
 func mustMode(s string) network.Mode {
 	m, err := network.ParseMode(s)
 	if err != nil {
