@@ -61,23 +61,32 @@ func (s Store) load(ref string) (*container, error) {
 	return c, nil
 }
 
-// resolve turns a name, id or id prefix into an id.
+// resolve turns a container's name, id or id prefix into its id.
 func (s Store) resolve(ref string) (string, error) {
-	if target, err := os.Readlink(s.nameLink(ref)); err == nil && !strings.Contains(ref, "/") {
-		return target, nil
+	return resolveID(filepath.Join(s.Root, "containers"), filepath.Join(s.Root, "names"), ref, ErrNoContainer, "containers")
+}
+
+// resolveID turns ref into an id: a name (a link in names), a full id or a
+// unique prefix of the ids in dir. none is wrapped when nothing matches;
+// kind names the things in dir for the error about an ambiguous prefix.
+func resolveID(dir, names, ref string, none error, kind string) (string, error) {
+	if !strings.Contains(ref, "/") {
+		if target, err := os.Readlink(filepath.Join(names, ref)); err == nil {
+			return target, nil
+		}
 	}
 	if ref == "" || strings.ContainsAny(ref, "/*?[\\") {
-		return "", fmt.Errorf("%w: %q", ErrNoContainer, ref)
+		return "", fmt.Errorf("%w: %q", none, ref)
 	}
-	matches, _ := filepath.Glob(filepath.Join(s.Root, "containers", ref+"*"))
+	matches, _ := filepath.Glob(filepath.Join(dir, ref+"*"))
 	matches = slices.DeleteFunc(matches, func(m string) bool { return !validID(filepath.Base(m)) })
 	switch len(matches) {
 	case 0:
-		return "", fmt.Errorf("%w: %s", ErrNoContainer, ref)
+		return "", fmt.Errorf("%w: %s", none, ref)
 	case 1:
 		return filepath.Base(matches[0]), nil
 	}
-	return "", fmt.Errorf("%q matches %d containers: give more of the id", ref, len(matches))
+	return "", fmt.Errorf("%q matches %d %s: give more of the id", ref, len(matches), kind)
 }
 
 // readState reads c's state file and settles it: a container whose

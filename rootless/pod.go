@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"rl/rootless/spec"
@@ -47,7 +46,8 @@ type PodStatus struct {
 }
 
 func (s Store) podDir(id string) string        { return filepath.Join(s.Root, "pods", id) }
-func (s Store) podNameLink(name string) string { return filepath.Join(s.Root, "pods", "names", name) }
+func (s Store) podNames() string               { return filepath.Join(s.Root, "pods", "names") }
+func (s Store) podNameLink(name string) string { return filepath.Join(s.podNames(), name) }
 
 // CreatePod makes a pod and starts its infra container, which publishes
 // the pod's ports; it returns the pod's id.
@@ -71,7 +71,7 @@ func CreatePod(s Store, o PodOptions) (string, error) {
 	if p.Hostname == "" {
 		p.Hostname = id[:12]
 	}
-	if err := os.MkdirAll(filepath.Dir(s.podNameLink("x")), 0o700); err != nil {
+	if err := os.MkdirAll(s.podNames(), 0o700); err != nil {
 		return "", fmt.Errorf("creating the pod store: %w", err)
 	}
 	if p.Name == "" {
@@ -154,20 +154,12 @@ var ErrNoPod = errors.New("no such pod")
 // LookupPod finds the pod ref: a name, an id or a unique id prefix.
 func LookupPod(s Store, ref string) (Pod, error) {
 	var p Pod
-	id := ref
-	if target, err := os.Readlink(s.podNameLink(ref)); err == nil && !strings.Contains(ref, "/") {
-		id = target
-	} else if ref != "" && !strings.ContainsAny(ref, "/*?[\\") {
-		matches, _ := filepath.Glob(filepath.Join(s.Root, "pods", ref+"*"))
-		if len(matches) > 1 {
-			return p, fmt.Errorf("%q matches %d pods: give more of the id", ref, len(matches))
-		}
-		if len(matches) == 1 {
-			id = filepath.Base(matches[0])
-		}
+	id, err := resolveID(filepath.Join(s.Root, "pods"), s.podNames(), ref, ErrNoPod, "pods")
+	if err != nil {
+		return p, err
 	}
 	b, err := os.ReadFile(filepath.Join(s.podDir(id), "pod.json"))
-	if err != nil || !validID(id) {
+	if err != nil {
 		return p, fmt.Errorf("%w: %s", ErrNoPod, ref)
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
