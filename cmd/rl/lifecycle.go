@@ -78,10 +78,19 @@ func newStartCommand(g *globalOptions, code *int) *cobra.Command {
 }
 
 func newStopCommand(g *globalOptions) *cobra.Command {
+	return stopCommand(g, "stop", "Stop running containers: SIGTERM, then SIGKILL after a grace period", nil)
+}
+
+func newRestartCommand(g *globalOptions) *cobra.Command {
+	return stopCommand(g, "restart", "Stop and start containers again", rootless.Start)
+}
+
+// stopCommand is rl stop, and with then (rl start) rl restart.
+func stopCommand(g *globalOptions, verb, short string, then func(rootless.Store, string) error) *cobra.Command {
 	var secs int
 	cmd := &cobra.Command{
-		Use:   "stop [flags] CONTAINER...",
-		Short: "Stop running containers: SIGTERM, then SIGKILL after a grace period",
+		Use:   verb + " [flags] CONTAINER...",
+		Short: short,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if secs < 0 {
@@ -92,30 +101,11 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				return rootless.Stop(store, ref, time.Duration(secs)*time.Second)
-			})
-		},
-	}
-	cmd.Flags().IntVarP(&secs, "time", "t", 10, "seconds to wait for the container to exit before killing it")
-	return cmd
-}
-
-func newRestartCommand(g *globalOptions) *cobra.Command {
-	var secs int
-	cmd := &cobra.Command{
-		Use:   "restart [flags] CONTAINER...",
-		Short: "Stop and start containers again",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				if err := rootless.Stop(store, ref, time.Duration(secs)*time.Second); err != nil {
+				err := rootless.Stop(store, ref, time.Duration(secs)*time.Second)
+				if err != nil || then == nil {
 					return err
 				}
-				return rootless.Start(store, ref)
+				return then(store, ref)
 			})
 		},
 	}
