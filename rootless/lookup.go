@@ -104,8 +104,10 @@ func (c *container) readState() error {
 		c.state.Status, c.state.ExitCode = StatusExited, -1
 		c.state.Error = fmt.Sprintf("rl's monitor (pid %d) ended without recording the container's exit: it was killed, or the machine restarted", c.state.Monitor.Pid)
 	}
-	if h := c.readHealth(); h != nil && c.state.Status == StatusRunning {
-		c.state.Health = h.Status
+	if c.state.Status == StatusRunning {
+		if h := c.readHealth(); h != nil {
+			c.state.Health = h.Status
+		}
 	}
 	return nil
 }
