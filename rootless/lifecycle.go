@@ -16,11 +16,7 @@ import (
 // RunDetached creates a container and starts it under a monitor of its
 // own (rl run -d); it returns the container's id once the command runs.
 func RunDetached(opts RunOptions, store Store) (string, error) {
-	id, err := Create(opts, store)
-	if err != nil {
-		return "", err
-	}
-	c, err := store.load(id)
+	c, err := createDetached(opts, store)
 	if err != nil {
 		return "", err
 	}
@@ -30,20 +26,26 @@ func RunDetached(opts RunOptions, store Store) (string, error) {
 		}
 		return "", err
 	}
-	return id, nil
+	return c.state.ID, nil
 }
 
 // Create makes a container without starting it (rl create) and returns
 // its id.
 func Create(opts RunOptions, store Store) (string, error) {
-	if opts.PreserveFDs > 0 {
-		return "", errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
-	}
-	c, _, _, err := create(opts, store)
+	c, err := createDetached(opts, store)
 	if err != nil {
 		return "", err
 	}
 	return c.state.ID, nil
+}
+
+// createDetached is create for a container that a monitor will start.
+func createDetached(opts RunOptions, store Store) (*container, error) {
+	if opts.PreserveFDs > 0 {
+		return nil, errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
+	}
+	c, _, _, err := create(opts, store)
+	return c, err
 }
 
 // Start starts a created or exited container under a monitor; it does
