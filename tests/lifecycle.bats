@@ -109,6 +109,10 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	run rl stop stubborn
 	expect_status 0
 	[[ $output == stubborn ]]
+	run rl stop -t -1 stubborn
+	one_line_error
+	run rl restart -t -1 stubborn
+	one_line_error
 	rl rm polite stubborn
 }
 
@@ -201,6 +205,9 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	one_line_error
 	run rl run -d --restart sometimes --network none --rootfs "$ROOTFS" true
 	one_line_error
+	run rl run -d --preserve-fds 1 --network none --rootfs "$ROOTFS" true 3</dev/null
+	one_line_error
+	expect_output_has "run it in the foreground"
 	rl rm flaky forever
 }
 

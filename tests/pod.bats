@@ -78,6 +78,9 @@ in_pod() {
 	run rl rm -f p-infra
 	one_line_error
 	expect_output_has "infra container of pod p"
+	run rl stop p-infra
+	one_line_error
+	expect_output_has "rl pod stop p"
 	rl pod stop p
 	run rl ps --format '{{.Names}}'
 	[[ -z $output ]]
