@@ -1,4 +1,4 @@
-module rl
+module github.com/rl-containers/rl
 
 go 1.26.8
 

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"os"
 
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // launch is what starting a container needs: saved with it (config.json)

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"rl/cgroupsd"
-	"rl/rootless/handshake"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/handshake"
 )
 
 // ExecOptions are rl exec's flags.

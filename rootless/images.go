@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // Image store operations run in rl-image, a helper installed beside rl that

@@ -6,9 +6,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/cgroupsd"
-	"rl/rootless/network"
-	"rl/userns"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/userns"
 )
 
 // Info is what `rl info` reports: what rl would use on this machine, and

@@ -3,9 +3,9 @@ package rootless
 import (
 	"time"
 
-	"rl/rootless/network"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // Inspection is rl inspect's record of a container. Its fields are named

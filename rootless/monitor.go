@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/userns"
+	"github.com/rl-containers/rl/userns"
 )
 
 // A detached container is supervised by a monitor of its own, as conmon

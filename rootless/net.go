@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"rl/rootless/network"
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // NetOptions are rl run's network flags, parsed.

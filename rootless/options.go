@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/cgroupsd"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // RunOptions is what `rl run` was asked to do, flags already parsed.

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // A pod is a group of containers that share the network, uts and IPC

@@ -14,11 +14,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/cgroupsd"
-	"rl/rootless/handshake"
-	"rl/rootless/network"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // ExitError is a failure to run the container's command, with the exit

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless/handshake"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/userns"
 )
 
 // ErrNoInit is returned when rl-init is not installed beside rl.

@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless/network"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 const testID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

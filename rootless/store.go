@@ -14,8 +14,8 @@ import (
 
 	"github.com/docker/docker/pkg/namesgenerator"
 
-	"rl/cgroupsd"
-	"rl/rootless/network"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/network"
 
 	"golang.org/x/sys/unix"
 )

@@ -11,7 +11,7 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // passwdEntry is one line of /etc/passwd, the fields rl uses.

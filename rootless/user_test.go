@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 func TestParsePasswd(t *testing.T) {

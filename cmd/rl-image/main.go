@@ -27,8 +27,8 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 	"go.podman.io/storage/pkg/unshare"
 
-	"rl/rootless/image"
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 func main() {

@@ -1,5 +1,5 @@
 // Command rl-init is the part of rl that runs inside a container's
-// namespaces (see package rl/rootless/child). rl starts it; it is installed
+// namespaces (see package github.com/rl-containers/rl/rootless/child). rl starts it; it is installed
 // beside rl and is not meant to be run by hand.
 // The Go runtime's cgroup-aware GOMAXPROCS keeps cgroup files open from
 // before main: those fds would take the numbers that --preserve-fds passes
@@ -9,6 +9,6 @@
 //go:debug updatemaxprocs=0
 package main
 
-import "rl/rootless/child"
+import "github.com/rl-containers/rl/rootless/child"
 
 func main() { child.Main(joined()) }

@@ -6,7 +6,7 @@ package main
 // itself once more after rl has written the maps. Doing that wait and exec
 // here, in C, spares a whole Go runtime start-up, which would also compete
 // for the CPU with the newuidmap and newgidmap that rl runs meanwhile.
-// Everything else about the stages lives in package rl/rootless/child;
+// Everything else about the stages lives in package github.com/rl-containers/rl/rootless/child;
 // this is the fast path of its awaitMaps, which stays as the path of a
 // build without cgo.
 //

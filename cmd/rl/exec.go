@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 func newExecCommand(g *globalOptions, code *int) *cobra.Command {

@@ -6,10 +6,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless"
-	"rl/rootless/handshake"
-	"rl/rootless/network"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/userns"
 )
 
 // hint returns advice for an error with a known cause, or "".

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 // addRegistryFlags adds the flags that say how to reach a registry.

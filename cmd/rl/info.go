@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 func newInfoCommand(g *globalOptions) *cobra.Command {

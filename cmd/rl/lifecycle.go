@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 // errSkip is returned by an eachContainer action that did nothing and

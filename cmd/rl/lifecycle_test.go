@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 func TestParseSignal(t *testing.T) {

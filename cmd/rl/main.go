@@ -1,6 +1,6 @@
 // Command rl runs rootless containers: no daemon, no root, no setuid code
 // of its own. This package is the command line only: it parses flags into
-// the engine's options (package rl/rootless) and turns errors into one line
+// the engine's options (package github.com/rl-containers/rl/rootless) and turns errors into one line
 // of advice and docker's exit codes.
 // The Go runtime's cgroup-aware GOMAXPROCS keeps cgroup files open from
 // before main: those fds would take the numbers that --preserve-fds passes
@@ -13,8 +13,8 @@ package main
 import (
 	"os"
 
-	"rl/rootless"
-	"rl/rootless/network"
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/network"
 )
 
 func main() {

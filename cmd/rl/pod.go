@@ -10,8 +10,8 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
-	"rl/rootless/network"
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/network"
 )
 
 func newPodCommand(g *globalOptions) *cobra.Command {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 func newPortCommand(g *globalOptions) *cobra.Command {

@@ -14,7 +14,7 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 // psRow is one container as rl ps shows it; --format templates use its

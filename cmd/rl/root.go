@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/rootless"
+	"github.com/rl-containers/rl/rootless"
 )
 
 // globalOptions are the flags every command takes.

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"rl/cgroupsd"
-	"rl/rootless"
-	"rl/rootless/network"
-	"rl/userns"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/userns"
 )
 
 // runFlags are `rl run`'s flags as typed; toOptions checks and converts

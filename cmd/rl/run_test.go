@@ -11,10 +11,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless"
-	"rl/rootless/network"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // parseRun parses args with `rl run`'s real flag set and reads the values

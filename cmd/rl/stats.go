@@ -11,8 +11,8 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
-	"rl/cgroupsd"
-	"rl/rootless"
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless"
 )
 
 func newStatsCommand(g *globalOptions) *cobra.Command {

@@ -17,8 +17,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless/handshake"
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 func init() {

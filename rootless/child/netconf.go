@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // configureNetwork brings up the container's network namespace: loopback

@@ -13,9 +13,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/fsoverlay"
-	"rl/rootless/handshake"
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/fsoverlay"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // defaultCaps is the bounding set the command gets: podman's default list.

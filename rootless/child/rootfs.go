@@ -11,8 +11,8 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
 
-	"rl/fsoverlay"
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/fsoverlay"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // maskedPaths hide kernel information and interfaces that a container must

@@ -7,9 +7,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"rl/rootless/handshake"
-	"rl/rootless/spec"
-	"rl/userns"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
 )
 
 // forwarded are the signals rl-init passes on to the process it supervises,

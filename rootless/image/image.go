@@ -35,7 +35,7 @@ import (
 	"go.podman.io/image/v5/types"
 	"go.podman.io/storage"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // Options locate the store and say how to reach registries.

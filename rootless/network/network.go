@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"os"
 
-	"rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // The user-mode network's addresses, the same for every container, as

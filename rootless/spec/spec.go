@@ -7,7 +7,7 @@ package spec
 import (
 	"time"
 
-	"rl/userns"
+	"github.com/rl-containers/rl/userns"
 )
 
 // Spec is everything rl-init needs to set up and start one container.
