@@ -27,7 +27,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 	"go.podman.io/storage/pkg/unshare"
 
-	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/image/backend"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
@@ -42,7 +42,7 @@ func main() {
 	quiet := fl.Bool("q", false, "no progress output")
 	inUse := fl.String("in-use", "", "comma-separated ids of images that containers use (rmi)")
 	force := fl.Bool("f", false, "remove an image even if a container uses it (rmi)")
-	format := fl.String("format", image.DockerArchive, "archive format (save)")
+	format := fl.String("format", backend.DockerArchive, "archive format (save)")
 	mountProgram := fl.String("mount-program", "", "fuse-overlayfs, for a kernel without overlayfs in a user namespace")
 	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
@@ -66,7 +66,7 @@ func main() {
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
-	answer := op.run(image.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
+	answer := op.run(backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
 	if answer.Error == "" {
 		op.updateIndex(*root, answer)
 	}
@@ -100,8 +100,8 @@ type operation struct {
 }
 
 // run carries out the operation on the store and returns the answer for rl.
-func (op operation) run(o image.Options) (a spec.ImageAnswer) {
-	s, err := image.Open(o)
+func (op operation) run(o backend.Options) (a spec.ImageAnswer) {
+	s, err := backend.Open(o)
 	if err != nil {
 		return spec.ImageAnswer{Error: err.Error()}
 	}
@@ -140,7 +140,7 @@ func (op operation) run(o image.Options) (a spec.ImageAnswer) {
 	default:
 		err = fmt.Errorf("unknown operation %q", op.name)
 	}
-	a.NotFound = errors.Is(err, image.ErrNotFound)
+	a.NotFound = errors.Is(err, backend.ErrNotFound)
 	if err != nil {
 		a.Error = err.Error()
 	}

@@ -1,4 +1,4 @@
-// Package image keeps rl's images: it pulls them from registries with
+// Package backend keeps rl's images: it pulls them from registries with
 // containers/image into containers/storage (overlay driver) and tells the
 // front end which layer directories and configuration an image has. It is
 // linked only into rl-image, a helper that the front end runs for image
@@ -6,7 +6,7 @@
 // a container start must not pay. rl-image runs in a user namespace mapped
 // like the containers', so that layer files owned by uid N in an image
 // belong to the matching subordinate uid on the host.
-package image
+package backend
 
 import (
 	"context"
