@@ -1,5 +1,6 @@
-# rl: `make` builds bin/rl and bin/rl-init; `make test` runs every test;
-# `make bench` compares rl with its peers; `make lint` checks the code.
+# rl: `make` builds bin/rl, bin/rl-init and bin/rl-image; `make test` runs
+# every test; `make bench` compares rl with its peers; `make lint` checks
+# the code.
 GO        ?= go
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PREFIX    ?= /usr/local
