@@ -1,39 +1,38 @@
 package rootless
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/user"
 	"github.com/rl-containers/rl/userns"
 )
 
-// launch is what starting a container needs: saved with it (config.json)
-// at creation, so that rl start and a detached monitor can start it.
-type launch struct {
-	Options RunOptions  `json:"options"`
-	Image   *spec.Image `json:"image"`
-	Spec    *spec.Spec  `json:"spec"`
-}
-
 // create checks opts, resolves the image and the user, and makes the
-// container in the store with its launch and a created state; it returns
+// container in the store with its record and a created state; it returns
 // the maps it computed too.
-func create(opts RunOptions, store Store) (*container, *launch, userns.Mappings, error) {
-	if err := opts.validate(); err != nil {
+func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Container, *config.Record, userns.Mappings, error) {
+	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	pod, err := opts.joinPod(store)
+	pod, err := e.joinPod(&opts)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	img, err := opts.rootfs(store)
+	img, err := e.rootfs(ctx, opts)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	args := opts.args(img.Config)
+	args := opts.Args(img.Config)
 	if len(args) == 0 || args[0] == "" {
 		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image or root filesystem")
 	}
@@ -52,37 +51,87 @@ func create(opts RunOptions, store Store) (*container, *launch, userns.Mappings,
 		// keep-id runs as the caller by default, as podman does.
 		userSpec = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
-	user, home, err := resolveUser(img.Layers, userSpec)
+	u, home, err := user.Resolve(img.Layers, userSpec)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
 	inner := maps.Container()
-	user.AdditionalGIDs = mappedGroups(user.AdditionalGIDs, inner, maps.Single)
-	if err := checkMapped(user, inner); err != nil {
+	u.AdditionalGIDs = mappedGroups(u.AdditionalGIDs, inner, maps.Single)
+	if err := checkMapped(u, inner); err != nil {
 		return nil, nil, userns.Mappings{}, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
-	if _, err := initPath(); err != nil {
+	if _, err := launch.InitPath(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	c, unlock, err := store.create(opts.Name)
+	c, unlock, err := e.Store.Create(opts.Name)
 	if err != nil {
 		return nil, nil, maps, err
 	}
 	defer unlock()
-	c.state.Rootfs, c.state.Image, c.state.ImageID, c.state.Command = opts.Rootfs, opts.Image, img.ID, args
-	c.state.Pod, c.state.PodID = pod.Name, pod.ID
-	l := &launch{Options: opts, Image: img, Spec: c.spec(opts, img, args, user, home, maps)}
-	if err := c.saveLaunch(l); err != nil {
-		c.remove()
+	c.State.Rootfs, c.State.Image, c.State.ImageID, c.State.Command = opts.Rootfs, opts.Image, img.ID, args
+	c.State.Pod, c.State.PodID = pod.Name, pod.ID
+	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps)}
+	if err := c.SaveRecord(r); err != nil {
+		_ = c.Remove()
 		return nil, nil, maps, err
 	}
-	crashpoint("created")
-	return c, l, maps, nil
+	store.Crashpoint("created")
+	return c, r, maps, nil
 }
 
-// start runs the container made by create with maps and supervises it
-// until it exits, with its stdio connected as st says.
-func (c *container) start(l *launch, maps userns.Mappings, st streams, preserved []*os.File) (int, error) {
-	s := *l.Spec // the /etc mounts are added per start
-	return c.prepareAndRun(&s, l.Image, maps, l.Options, st, preserved)
+// rootfs returns the layers (top-most first) and image configuration of
+// the container's root: the --rootfs directory alone with an empty
+// configuration, or the image's, pulled as --pull says.
+func (e *Engine) rootfs(ctx context.Context, o config.Container) (*spec.Image, error) {
+	if o.Rootfs == "" {
+		return e.Images().Resolve(ctx, o.Image, o.Pull, o.Registry)
+	}
+	dir, err := checkRootfs(o.Rootfs)
+	if err != nil {
+		return nil, err
+	}
+	return &spec.Image{Layers: []string{dir}}, nil
+}
+
+func checkRootfs(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("root filesystem: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("root filesystem %s is not a directory", abs)
+	}
+	return abs, nil
+}
+
+// mappedGroups keeps the supplementary groups the namespace can hold. They
+// come from the image's /etc/group, not from the user, so the others are
+// dropped rather than failing the run (Alpine puts root in bin, daemon,
+// sys..., which a one-id map lacks). With a one-id map setgroups(2) is
+// denied, so none is kept.
+func mappedGroups(gids []uint32, l userns.Level, single bool) []uint32 {
+	return slices.DeleteFunc(slices.Clone(gids), func(g uint32) bool {
+		if !single && userns.Contains(l.GIDs, g) {
+			return false
+		}
+		slog.Debug("dropping a supplementary group that is not mapped", "gid", g)
+		return true
+	})
+}
+
+// checkMapped fails when an id of u is outside the container's maps.
+func checkMapped(u spec.User, l userns.Level) error {
+	if !userns.Contains(l.UIDs, u.UID) {
+		return fmt.Errorf("uid %d is outside the container's uids (%s)", u.UID, userns.Describe(l.UIDs))
+	}
+	for _, g := range append([]uint32{u.GID}, u.AdditionalGIDs...) {
+		if !userns.Contains(l.GIDs, g) {
+			return fmt.Errorf("gid %d is outside the container's gids (%s)", g, userns.Describe(l.GIDs))
+		}
+	}
+	return nil
 }

@@ -1,13 +1,17 @@
 package rootless
 
 import (
+	"context"
 	"os"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/userns"
 )
 
@@ -27,15 +31,16 @@ type Info struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// GetInfo describes the machine as rl sees it. Problems it can name (no
+// Info describes the machine as rl sees it. Problems it can name (no
 // subordinate ids, a missing helper) become warnings rather than errors,
 // so that `rl info` always answers.
-func GetInfo(store Store) Info {
+func (e *Engine) Info(ctx context.Context) Info {
+	st := e.Store
 	info := Info{
 		Rootless: os.Getuid() != 0,
 		Cgroups:  cgroupsd.Describe(),
-		Root:     store.Root,
-		RunRoot:  store.RunRoot,
+		Root:     st.Root,
+		RunRoot:  st.RunRoot,
 	}
 	var uts unix.Utsname
 	if unix.Uname(&uts) == nil {
@@ -54,15 +59,15 @@ func GetInfo(store Store) Info {
 	if warning != "" {
 		info.Warnings = append(info.Warnings, warning)
 	}
-	info.Overlay = overlayMode(store, maps.Privileged)
+	info.Overlay = overlayMode(st, maps.Privileged)
 	var warnings []string
 	info.Network, warnings = network.Describe()
 	info.Warnings = append(info.Warnings, warnings...)
 	for _, h := range []struct {
 		name     string
 		notFound error
-	}{{"rl-init", ErrNoInit}, {"rl-image", ErrNoImageHelper}} {
-		p, err := helperPath(h.name, h.notFound)
+	}{{"rl-init", launch.ErrNoInit}, {"rl-image", image.ErrNoHelper}} {
+		p, err := launch.Helper(h.name, h.notFound)
 		if err != nil {
 			info.Warnings = append(info.Warnings, err.Error())
 			continue
@@ -73,11 +78,11 @@ func GetInfo(store Store) Info {
 }
 
 // overlayMode says how containers' root overlays are mounted.
-func overlayMode(store Store, privileged bool) string {
-	fuse, only := store.fuseOverlay(privileged)
+func overlayMode(s store.Store, privileged bool) string {
+	fuse, only := s.FuseOverlay(privileged)
 	switch {
 	case only:
-		return "fuse-overlayfs (" + fuse + "), set by mount_program in " + ConfigPath()
+		return "fuse-overlayfs (" + fuse + "), set by mount_program in " + store.ConfigPath()
 	case privileged:
 		return "kernel overlayfs (trusted xattrs)"
 	case fuse == "":

@@ -1,7 +1,11 @@
 package rootless
 
 import (
+	"context"
 	"time"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/store"
 
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -29,7 +33,7 @@ type Inspection struct {
 		// MonitorPid is the rl process that supervises the container.
 		MonitorPid int `json:"MonitorPid"`
 		// Health is the health checks' verdict, with --health-cmd.
-		Health *Health `json:"Health,omitempty"`
+		Health *store.Health `json:"Health,omitempty"`
 	} `json:"State"`
 	Image   string `json:"Image"`
 	ImageID string `json:"ImageID,omitempty"`
@@ -45,19 +49,19 @@ type Inspection struct {
 		OpenStdin  bool     `json:"OpenStdin"`
 	} `json:"Config"`
 	HostConfig struct {
-		RestartPolicy  RestartPolicy `json:"RestartPolicy"`
-		AutoRemove     bool          `json:"AutoRemove"`
-		ReadonlyRootfs bool          `json:"ReadonlyRootfs"`
-		NetworkMode    string        `json:"NetworkMode"`
-		UsernsMode     string        `json:"UsernsMode"`
-		Init           bool          `json:"Init"`
-		Healthcheck    HealthCheck   `json:"Healthcheck"`
+		RestartPolicy  config.Restart `json:"RestartPolicy"`
+		AutoRemove     bool           `json:"AutoRemove"`
+		ReadonlyRootfs bool           `json:"ReadonlyRootfs"`
+		NetworkMode    string         `json:"NetworkMode"`
+		UsernsMode     string         `json:"UsernsMode"`
+		Init           bool           `json:"Init"`
+		Healthcheck    config.Health  `json:"Healthcheck"`
 	} `json:"HostConfig"`
 	Mounts          []spec.Mount    `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
 	IDMappings      userns.Level    `json:"IDMappings"`
 	// Cgroup is where the limits live and which of them hold.
-	Cgroup *CgroupState `json:"Cgroup,omitempty"`
+	Cgroup *store.CgroupState `json:"Cgroup,omitempty"`
 }
 
 // NetworkSettings are the container's network as inspected.
@@ -67,31 +71,31 @@ type NetworkSettings struct {
 }
 
 // Inspect returns what rl knows of the container ref.
-func Inspect(s Store, ref string) (Inspection, error) {
+func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	var in Inspection
-	c, err := s.load(ref)
+	c, err := e.Store.Load(ref)
 	if err != nil {
 		return in, err
 	}
-	l, err := c.readLaunch()
+	r, err := c.Record()
 	if err != nil {
 		return in, err
 	}
-	st := c.state
+	st := c.State
 	in.ID, in.Name, in.Created = st.ID, st.Name, st.Created
 	if len(st.Command) > 0 {
 		in.Path, in.Args = st.Command[0], st.Command[1:]
 	}
-	in.State.Status, in.State.Running, in.State.ExitCode = st.Status, st.Status == StatusRunning, st.ExitCode
+	in.State.Status, in.State.Running, in.State.ExitCode = st.Status, st.Status == store.StatusRunning, st.ExitCode
 	if in.State.Running {
 		in.State.Pid, in.State.MonitorPid = st.Pid, st.Monitor.Pid
 	}
 	if in.State.Running {
-		in.State.Health = c.readHealth()
+		in.State.Health = c.Health()
 	}
 	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
-	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.logPath()
-	sp, o := l.Spec, l.Options
+	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.LogPath()
+	sp, o := r.Spec, r.Options
 	in.Config.Hostname, in.Config.Env, in.Config.Cmd, in.Config.WorkingDir = sp.Hostname, sp.Env, sp.Args, sp.Cwd
 	in.Config.User, in.Config.Tty, in.Config.OpenStdin = o.User, o.TTY, o.Interactive
 	h := &in.HostConfig

@@ -8,8 +8,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/userns"
 )
 
@@ -17,8 +19,8 @@ const testID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 
 var testSubIDs = []userns.Range{{Start: 100000, Count: 65536}}
 
-func testContainer() *container {
-	return &container{store: Store{Root: "/r", RunRoot: "/rr", MountProgram: "/fuse"}, state: State{ID: testID}}
+func testContainer() *store.Container {
+	return &store.Container{Store: store.Store{Root: "/r", RunRoot: "/rr", MountProgram: "/fuse"}, State: store.State{ID: testID}}
 }
 
 // envValue returns the value of key in env and whether it is there; it
@@ -42,9 +44,9 @@ func TestSpecBasics(t *testing.T) {
 	maps := userns.Compute(userns.ModeDefault, 1000, 1000, testSubIDs, testSubIDs)
 	user := spec.User{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{10}}
 	mounts := []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/d"}}
-	opts := RunOptions{Net: NetOptions{Mode: network.Mode{Name: network.None}}, Init: true, PreserveFDs: 2, Mounts: mounts}
+	opts := config.Container{Net: config.Net{Mode: network.Mode{Name: network.None}}, Init: true, PreserveFDs: 2, Mounts: mounts}
 	args := []string{"sh", "-c", "x"}
-	s := testContainer().spec(opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
+	s := containerSpec(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
 
 	want := &spec.Spec{
 		ID:       testID,
@@ -77,7 +79,7 @@ func TestSpecBasics(t *testing.T) {
 	opts.Mounts = make([]spec.Mount, 1, 10)
 	opts.Mounts[0] = mounts[0]
 	opts.ReadOnly, opts.ReadOnlyTmpfs = true, true
-	testContainer().spec(opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/", maps)
+	containerSpec(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/", maps)
 	if extra := opts.Mounts[:cap(opts.Mounts)][1]; extra != (spec.Mount{}) {
 		t.Errorf("spec wrote %+v into the caller's mounts", extra)
 	}
@@ -87,7 +89,7 @@ func TestSpecHostnameEnvCwd(t *testing.T) {
 	maps := userns.Compute(userns.ModeDefault, 1000, 1000, testSubIDs, testSubIDs)
 	tests := []struct {
 		name         string
-		opts         RunOptions
+		opts         config.Container
 		home         string
 		wantHostname string
 		wantCwd      string
@@ -98,33 +100,33 @@ func TestSpecHostnameEnvCwd(t *testing.T) {
 			wantEnv: map[string]string{"HOSTNAME": testID[:12], "HOME": "/root", "container": "rl", "!TERM": ""},
 		},
 		{
-			name: "--hostname wins", opts: RunOptions{Hostname: "box"}, home: "/", wantHostname: "box", wantCwd: "/",
+			name: "--hostname wins", opts: config.Container{Hostname: "box"}, home: "/", wantHostname: "box", wantCwd: "/",
 			wantEnv: map[string]string{"HOSTNAME": "box", "HOME": "/"},
 		},
 		{
-			name: "TERM only with a tty", opts: RunOptions{TTY: true}, home: "/", wantHostname: testID[:12], wantCwd: "/",
+			name: "TERM only with a tty", opts: config.Container{TTY: true}, home: "/", wantHostname: testID[:12], wantCwd: "/",
 			wantEnv: map[string]string{"TERM": "xterm"},
 		},
 		{
-			name: "-i alone has no TERM", opts: RunOptions{Interactive: true}, home: "/", wantHostname: testID[:12], wantCwd: "/",
+			name: "-i alone has no TERM", opts: config.Container{Interactive: true}, home: "/", wantHostname: testID[:12], wantCwd: "/",
 			wantEnv: map[string]string{"!TERM": ""},
 		},
 		{
 			name: "-e overrides", home: "/root", wantHostname: "box", wantCwd: "/w",
-			opts: RunOptions{
+			opts: config.Container{
 				Hostname: "box", Workdir: "/w", TTY: true,
 				Env: []string{"TERM=screen", "HOME=/elsewhere", "PATH=/bin", "HOSTNAME=other", "container=mine", "NEW=1"},
 			},
 			wantEnv: map[string]string{"TERM": "screen", "HOME": "/elsewhere", "PATH": "/bin", "HOSTNAME": "other", "container": "mine", "NEW": "1"},
 		},
 		{
-			name: "-e TERM without a tty", opts: RunOptions{Env: []string{"TERM=dumb"}}, home: "/", wantHostname: testID[:12], wantCwd: "/",
+			name: "-e TERM without a tty", opts: config.Container{Env: []string{"TERM=dumb"}}, home: "/", wantHostname: testID[:12], wantCwd: "/",
 			wantEnv: map[string]string{"TERM": "dumb"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, tt.home, maps)
+			s := containerSpec(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, tt.home, maps)
 			if s.Hostname != tt.wantHostname {
 				t.Errorf("Hostname = %q, want %q", s.Hostname, tt.wantHostname)
 			}
@@ -163,22 +165,22 @@ func TestSpecReadOnlyTmpfs(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		opts RunOptions
+		opts config.Container
 		want []spec.Mount
 	}{
-		{name: "neither", opts: RunOptions{Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
-		{name: "read-only-tmpfs without read-only", opts: RunOptions{ReadOnlyTmpfs: true, Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
-		{name: "read-only without tmpfs", opts: RunOptions{ReadOnly: true, Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
+		{name: "neither", opts: config.Container{Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
+		{name: "read-only-tmpfs without read-only", opts: config.Container{ReadOnlyTmpfs: true, Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
+		{name: "read-only without tmpfs", opts: config.Container{ReadOnly: true, Mounts: []spec.Mount{user}}, want: []spec.Mount{user}},
 		{
-			name: "read-only with tmpfs", opts: RunOptions{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{user}},
+			name: "read-only with tmpfs", opts: config.Container{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{user}},
 			want: []spec.Mount{user, auto("/tmp"), auto("/var/tmp"), auto("/run")},
 		},
-		{name: "read-only with tmpfs, no user mounts", opts: RunOptions{ReadOnly: true, ReadOnlyTmpfs: true},
+		{name: "read-only with tmpfs, no user mounts", opts: config.Container{ReadOnly: true, ReadOnlyTmpfs: true},
 			want: []spec.Mount{auto("/tmp"), auto("/var/tmp"), auto("/run")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", maps)
+			s := containerSpec(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", maps)
 			if !reflect.DeepEqual(s.Mounts, tt.want) && (len(s.Mounts) != 0 || len(tt.want) != 0) {
 				t.Errorf("Mounts = %+v, want %+v", s.Mounts, tt.want)
 			}
@@ -212,7 +214,7 @@ func TestSpecMappings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := testContainer().spec(RunOptions{}, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", tt.maps)
+			s := containerSpec(testContainer(), config.Container{}, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", tt.maps)
 			if s.TTYGroup != tt.wantTTY {
 				t.Errorf("TTYGroup = %d, want %d (maps %+v)", s.TTYGroup, tt.wantTTY, tt.maps)
 			}
@@ -291,10 +293,10 @@ func TestMappedGroups(t *testing.T) {
 }
 
 func TestReadOnlyTmpfsYieldsToUserMounts(t *testing.T) {
-	c := &container{store: Store{Root: "/r", RunRoot: "/rr"}, state: State{ID: strings.Repeat("a", 64)}}
+	c := &store.Container{Store: store.Store{Root: "/r", RunRoot: "/rr"}, State: store.State{ID: strings.Repeat("a", 64)}}
 	maps := userns.Compute(userns.ModeDefault, 0, 0, nil, nil)
-	opts := RunOptions{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/tmp"}}}
-	s := c.spec(opts, &spec.Image{Layers: []string{"/rootfs"}}, []string{"sh"}, spec.User{}, "/root", maps)
+	opts := config.Container{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/tmp"}}}
+	s := containerSpec(c, opts, &spec.Image{Layers: []string{"/rootfs"}}, []string{"sh"}, spec.User{}, "/root", maps)
 	var tmp []string
 	for _, m := range s.Mounts {
 		if m.Destination == "/tmp" {

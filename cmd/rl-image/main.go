@@ -28,6 +28,7 @@ import (
 	"go.podman.io/storage/pkg/unshare"
 
 	"github.com/rl-containers/rl/rootless/image/backend"
+	"github.com/rl-containers/rl/rootless/image/index"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
@@ -76,17 +77,17 @@ func main() {
 	}
 }
 
-// updateIndex keeps rl's index of resolved images (spec.ImageIndex) true:
+// updateIndex keeps rl's index of resolved images (rootless/image/index) true:
 // a resolve adds its answer; anything that changes the store drops the
 // index, which later resolves rebuild. A failure only costs speed.
 func (op operation) updateIndex(graphRoot string, a spec.ImageAnswer) {
 	switch op.name {
 	case "resolve":
-		idx := spec.ReadImageIndex(graphRoot)
+		idx := index.Read(graphRoot)
 		idx[op.ref] = *a.Image
 		_ = idx.Write(graphRoot)
 	case "pull", "rmi", "tag", "load", "import":
-		_ = spec.RemoveImageIndex(graphRoot)
+		_ = index.Remove(graphRoot)
 	}
 }
 

@@ -11,4 +11,4 @@ package main
 
 import "github.com/rl-containers/rl/rootless/child"
 
-func main() { child.Main(joined()) }
+func main() { child.Main(begun()) }

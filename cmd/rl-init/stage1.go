@@ -13,14 +13,15 @@ package main
 // rl exec and the containers of a pod need the constructor: a process
 // joins a user namespace with
 // setns(2) only while it has one thread, which a Go program never has
-// (runc's nsexec exists for the same reason). With _RL_JOIN=PID, rl_join
+// (runc's nsexec exists for the same reason). The front end's first
+// message, Begin, names the variant. For "exec" (with a target PID), rl_join
 // opens PID's namespaces, waits for the front end's go-ahead (it has put
 // us in the container's cgroup meanwhile), joins the user namespace first
 // (which grants the capabilities to join the others) and the mount
 // namespace last, and forks: the child, in the container's pid namespace,
 // goes on into Go (child.joinMain) to become the command; this process
 // stays as its parent, forwards signals to it and exits with its status.
-// With _RL_POD=PID it joins the pod's infra process's user, network, uts
+// For "pod" it joins the target, the pod's infra process: its user, network, uts
 // and IPC namespaces the same way, unshares a mount and a pid namespace,
 // and the child goes on into Go as the container's rl-init.
 
@@ -41,9 +42,6 @@ package main
 #include <unistd.h>
 
 static pid_t rl_child;
-
-// rl_joined is 1 in the process that joined a container (rl exec).
-static int rl_joined;
 
 static void rl_forward(int sig) { kill(rl_child, sig); }
 
@@ -135,53 +133,92 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	_exit(WEXITSTATUS(status));
 }
 
+// rl_variant is the variant that the constructor learned and carried out
+// without a re-exec (exec, pod, privileged), for Go to read; NULL when it
+// did not read the Begin message (after rl-init's own re-exec, whose
+// variant is in _RL_STAGE).
+static const char *rl_variant;
+
+// rl_field returns the value of the JSON string field name in msg (at most
+// n-1 bytes, in out), or "" when it is missing. rl's messages are written
+// by encoding/json, which escapes nothing in the fields read here.
+static const char *rl_field(const char *msg, const char *name, char *out, size_t n) {
+	char key[32];
+	snprintf(key, sizeof key, "\"%s\":\"", name);
+	const char *v = strstr(msg, key);
+	out[0] = 0;
+	if (v == NULL)
+		return out;
+	v += strlen(key);
+	size_t i = 0;
+	while (v[i] != 0 && v[i] != '"' && i < n - 1) {
+		out[i] = v[i];
+		i++;
+	}
+	out[i] = 0;
+	return out;
+}
+
 __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char **envp) {
 	const char *fd = getenv("_RL_SYNC_FD");
-	const char *stage = getenv("_RL_STAGE");
-	const char *join = getenv("_RL_JOIN");
-	const char *pod = getenv("_RL_POD");
-	if (fd != NULL && join != NULL) {
+	if (fd == NULL || getenv("_RL_STAGE") != NULL)
+		return; // not started by rl, or re-executed already: Go takes over
+	int sync = atoi(fd);
+	// The front end's first message, Begin, names the variant (and, to
+	// join a running container or a pod, the pid whose namespaces to join).
+	char msg[256];
+	ssize_t n;
+	do {
+		n = recv(sync, msg, sizeof msg - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(125); // rl went away before it began
+	msg[n] = 0;
+	if (strstr(msg, "\"kind\":\"begin\"") == NULL) {
+		errno = EPROTO;
+		rl_fail(sync, "starting rl-init", "expected the begin message");
+	}
+	char variant[32], target[24] = "";
+	rl_field(msg, "variant", variant, sizeof variant);
+	const char *t = strstr(msg, "\"target\":");
+	if (t != NULL)
+		snprintf(target, sizeof target, "%ld", strtol(t + strlen("\"target\":"), NULL, 10));
+	if (strcmp(variant, "exec") == 0) {
 		// rl exec: every namespace of the container.
 		static const char *all[] = {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"};
-		rl_join(join, atoi(fd), all, 7, 0);
-		rl_joined = 1;
+		rl_join(target, sync, all, 7, 0);
+		rl_variant = "exec";
 		return; // the command's process: Go takes over
 	}
-	if (fd != NULL && pod != NULL) {
+	if (strcmp(variant, "pod") == 0) {
 		// A container of a pod: the pod's user, network, uts and IPC
 		// namespaces, and a mount and pid namespace of its own (its
 		// cgroup namespace comes later, from Go).
 		static const char *shared[] = {"user", "ipc", "uts", "net"};
-		rl_join(pod, atoi(fd), shared, 4, CLONE_NEWNS | CLONE_NEWPID);
+		rl_join(target, sync, shared, 4, CLONE_NEWNS | CLONE_NEWPID);
+		rl_variant = "pod";
 		return; // the container's init: Go takes over, already mapped
 	}
-	if (fd == NULL || stage != NULL)
-		return; // not started by rl, or already mapped: Go takes over
-	char msg[256];
-	ssize_t n;
-	do {
-		n = recv(atoi(fd), msg, sizeof msg - 1, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		_exit(125); // rl went away before writing the maps
-	msg[n] = 0;
-	if (strstr(msg, "\"kind\":\"mapped\"") == NULL) {
-		fprintf(stderr, "rl-init: unexpected message while waiting for the uid/gid maps\n");
-		_exit(125);
+	if (strcmp(variant, "privileged") == 0) {
+		// Real root: no user namespace, capabilities from the first exec.
+		rl_variant = "privileged";
+		return;
 	}
+	// The front end wrote our maps before it sent Begin: exec ourselves
+	// to gain our capabilities in the user namespace.
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (len < 0)
-		return;
+		rl_fail(sync, "starting rl-init", "/proc/self/exe");
 	self[len] = 0;
-	setenv("_RL_STAGE", "mapped", 1);
+	setenv("_RL_STAGE", variant, 1);
 	execv(self, argv);
-	fprintf(stderr, "rl-init: executing %s: %s\n", self, strerror(errno));
-	_exit(125);
+	rl_fail(sync, "starting rl-init", self);
 }
-static int rl_was_joined(void) { return rl_joined; }
+static const char *rl_begun(void) { return rl_variant ? rl_variant : ""; }
 */
 import "C"
 
-// joined is true in the process that rl_join moved into a container.
-func joined() bool { return C.rl_was_joined() != 0 }
+// begun is the variant that rl-init's constructor read from the Begin
+// message and carried out ("" when it did not read it).
+func begun() string { return C.GoString(C.rl_begun()) }

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/exec"
 )
 
 func newExecCommand(g *globalOptions, code *int) *cobra.Command {
-	var o rootless.ExecOptions
+	var o exec.Options
 	var env, envFiles []string
 	cmd := &cobra.Command{
 		Use:   "exec [flags] CONTAINER COMMAND [ARG...]",
@@ -19,19 +22,15 @@ func newExecCommand(g *globalOptions, code *int) *cobra.Command {
 			"Exit codes as rl run's: the command's, 125 when rl fails, 126 or 127 when the\n" +
 			"command cannot be executed or found.",
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			var err error
-			if o.Env, err = rootless.ParseEnv(env, envFiles, os.LookupEnv); err != nil {
-				return err
-			}
-			store, err := g.store()
-			if err != nil {
+			if o.Env, err = config.ParseEnv(env, envFiles, os.LookupEnv); err != nil {
 				return err
 			}
 			o.Args = args[1:]
-			*code, err = rootless.Exec(store, args[0], o)
+			*code, err = e.Exec(ctx, args[0], o)
 			return err
-		},
+		}),
 	}
 	// Flags after the container belong to the command.
 	cmd.Flags().SetInterspersed(false)

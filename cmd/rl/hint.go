@@ -6,8 +6,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/userns"
 )
@@ -17,7 +18,7 @@ import (
 func hint(err error) string {
 	var childErr *handshake.Error
 	var helperErr *userns.HelperError
-	var nsErr *rootless.NamespaceError
+	var nsErr *launch.NamespaceError
 	switch {
 	case errors.Is(err, userns.ErrNoHelper):
 		return "install newuidmap and newgidmap: sudo apt-get install uidmap"
@@ -25,7 +26,7 @@ func hint(err error) string {
 		return "each line must be USER:START:COUNT with COUNT > 0, e.g. alice:100000:65536; fix or delete that line (as root)"
 	case errors.As(err, &helperErr):
 		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root"
-	case errors.Is(err, rootless.ErrNoInit), errors.Is(err, rootless.ErrNoImageHelper):
+	case errors.Is(err, launch.ErrNoInit), errors.Is(err, image.ErrNoHelper):
 		return "rl, rl-init and rl-image must be installed in the same directory"
 	case strings.Contains(err.Error(), "insufficient UIDs or GIDs"):
 		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"

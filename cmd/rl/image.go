@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/image"
 )
 
 // addRegistryFlags adds the flags that say how to reach a registry.
@@ -21,22 +23,18 @@ func addRegistryFlags(fl *pflag.FlagSet, tlsVerify, quiet *bool) {
 }
 
 func newPullCommand(g *globalOptions) *cobra.Command {
-	var o rootless.ImageOptions
+	var o image.Options
 	cmd := &cobra.Command{
 		Use:   "pull [flags] IMAGE",
 		Short: "Pull an image from a registry into rl's store",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			id, err := rootless.Pull(store, args[0], o)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			id, err := e.Images().Pull(ctx, args[0], o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
 			}
 			return err
-		},
+		}),
 	}
 	addRegistryFlags(cmd.Flags(), &o.TLSVerify, &o.Quiet)
 	return cmd
@@ -49,15 +47,11 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 		Use:   "images [flags]",
 		Short: "List the images in rl's store",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			if format != "" && format != "table" && format != "json" {
 				return fmt.Errorf("invalid --format %q: use table or json", format)
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			list, err := rootless.Images(store)
+			list, err := e.Images().List(ctx)
 			if err != nil {
 				return err
 			}
@@ -89,7 +83,7 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 				}
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&format, "format", "", "output format: table (default) or json")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print image ids only")
@@ -130,12 +124,8 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 		Use:   "rmi [flags] IMAGE...",
 		Short: "Remove images from rl's store",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			ids, err := rootless.RemoveImages(store, args, force)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			ids, err := e.RemoveImages(ctx, args, force)
 			for i, id := range ids {
 				if id == "" {
 					fmt.Fprintln(c.OutOrStdout(), "Untagged: "+args[i])
@@ -144,7 +134,7 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 				}
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image even if a container uses it")
 	return cmd
@@ -155,13 +145,9 @@ func newTagCommand(g *globalOptions) *cobra.Command {
 		Use:   "tag SOURCE TARGET",
 		Short: "Give an image another name",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(_ *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return rootless.TagImage(store, args[0], args[1])
-		},
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			return e.Images().Tag(ctx, args[0], args[1])
+		}),
 	}
 }
 
@@ -171,19 +157,15 @@ func newImageCommand(g *globalOptions) *cobra.Command {
 		Use:   "inspect IMAGE",
 		Short: "Show an image's record as JSON",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			rec, err := rootless.InspectImage(store, args[0])
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			rec, err := e.Images().Inspect(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(rec)
-		},
+		}),
 	})
 	return image
 }
@@ -194,16 +176,12 @@ func newSaveCommand(g *globalOptions) *cobra.Command {
 		Use:   "save [flags] -o FILE IMAGE",
 		Short: "Write an image to an archive file",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if output == "" {
 				return fmt.Errorf("no output file: pass -o FILE")
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return rootless.SaveImage(store, args[0], output, format)
-		},
+			return e.Images().Save(ctx, args[0], output, format)
+		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "archive file to write")
 	cmd.Flags().StringVar(&format, "format", "docker-archive", "archive format: docker-archive or oci-archive")
@@ -212,25 +190,21 @@ func newSaveCommand(g *globalOptions) *cobra.Command {
 
 func newLoadCommand(g *globalOptions) *cobra.Command {
 	var input string
-	var o rootless.ImageOptions
+	var o image.Options
 	cmd := &cobra.Command{
 		Use:   "load [flags] -i FILE",
 		Short: "Read an image from a docker or OCI archive file",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			if input == "" {
 				return fmt.Errorf("no input file: pass -i FILE")
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			name, err := rootless.LoadImage(store, input, o)
+			name, err := e.Images().Load(ctx, input, o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), "Loaded image: "+name)
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().StringVarP(&input, "input", "i", "", "archive file to read")
 	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress")
@@ -239,22 +213,18 @@ func newLoadCommand(g *globalOptions) *cobra.Command {
 }
 
 func newImportCommand(g *globalOptions) *cobra.Command {
-	var o rootless.ImageOptions
+	var o image.Options
 	cmd := &cobra.Command{
 		Use:   "import [flags] TARBALL IMAGE",
 		Short: "Make a one-layer image from a root filesystem tarball",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			id, err := rootless.ImportImage(store, args[0], args[1], o)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			id, err := e.Images().Import(ctx, args[0], args[1], o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress")
 	o.TLSVerify = true
@@ -264,12 +234,12 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 func newLoginCommand(g *globalOptions) *cobra.Command {
 	var user, password string
 	var passwordStdin bool
-	var o rootless.ImageOptions
+	var o image.Options
 	cmd := &cobra.Command{
 		Use:   "login [flags] REGISTRY",
 		Short: "Store credentials for a registry, after checking them there",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if passwordStdin {
 				line, err := bufio.NewReader(c.InOrStdin()).ReadString('\n')
 				if err != nil && line == "" {
@@ -277,16 +247,12 @@ func newLoginCommand(g *globalOptions) *cobra.Command {
 				}
 				password = strings.TrimRight(line, "\r\n")
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			if err := rootless.Login(store, args[0], user, password, o); err != nil {
+			if err := e.Images().Login(ctx, args[0], user, password, o); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.OutOrStdout(), "Login Succeeded!")
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&user, "username", "u", "", "user name")
@@ -301,12 +267,8 @@ func newLogoutCommand(g *globalOptions) *cobra.Command {
 		Use:   "logout REGISTRY",
 		Short: "Remove the stored credentials for a registry",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return rootless.Logout(store, args[0])
-		},
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			return e.Images().Logout(ctx, args[0])
+		}),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -16,15 +17,11 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 		Use:   "info [flags]",
 		Short: "Show what rl uses on this machine, and what is missing",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			if err := checkJSONFormat(format); err != nil {
 				return err
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			info := rootless.GetInfo(store)
+			info := e.Info(ctx)
 			out := c.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
@@ -48,7 +45,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(w, "warning:\t%s\n", warn)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&format, "format", "", "output format: json (default: a table)")
 	return cmd

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/monitor"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // errSkip is returned by an eachContainer action that did nothing and
@@ -43,35 +47,31 @@ func newStartCommand(g *globalOptions, code *int) *cobra.Command {
 		Use:   "start [flags] CONTAINER...",
 		Short: "Start created or exited containers in the background",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if !attach {
-				return eachContainer(c.OutOrStdout(), args, func(ref string) error { return rootless.Start(store, ref) })
+				return eachContainer(c.OutOrStdout(), args, func(ref string) error { return e.Start(ctx, ref) })
 			}
 			if len(args) != 1 {
 				return errors.New("start -a takes one container")
 			}
 			// By its id: with --rm, the name goes with the container.
-			st, err := rootless.Lookup(store, args[0])
+			st, err := e.Lookup(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			// Attached: this run's output as it comes (not the earlier
 			// runs'), then its exit code.
-			o := rootless.LogOptions{Follow: true, Tail: -1, Since: time.Now()}
-			if err := rootless.Start(store, st.ID); err != nil {
+			o := monitor.LogOptions{Follow: true, Tail: -1, Since: time.Now()}
+			if err := e.Start(ctx, st.ID); err != nil {
 				return err
 			}
-			err = rootless.Logs(store, st.ID, o, c.OutOrStdout(), c.ErrOrStderr())
-			if err != nil && !errors.Is(err, rootless.ErrNoContainer) {
+			err = e.Logs(ctx, st.ID, o, c.OutOrStdout(), c.ErrOrStderr())
+			if err != nil && !errors.Is(err, store.ErrNoContainer) {
 				return err
 			}
-			*code, err = rootless.Wait(store, st.ID)
+			*code, err = e.Wait(ctx, st.ID)
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&attach, "attach", "a", false, "print the container's output until it exits, and exit with its code")
 	return cmd
@@ -82,32 +82,28 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 }
 
 func newRestartCommand(g *globalOptions) *cobra.Command {
-	return stopCommand(g, "restart", "Stop and start containers again", rootless.Start)
+	return stopCommand(g, "restart", "Stop and start containers again", (*rootless.Engine).Start)
 }
 
 // stopCommand is rl stop, and with then (rl start) rl restart.
-func stopCommand(g *globalOptions, verb, short string, then func(rootless.Store, string) error) *cobra.Command {
+func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engine, context.Context, string) error) *cobra.Command {
 	var secs int
 	cmd := &cobra.Command{
 		Use:   verb + " [flags] CONTAINER...",
 		Short: short,
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if secs < 0 {
 				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				err := rootless.Stop(store, ref, time.Duration(secs)*time.Second)
+				err := e.Stop(ctx, ref, time.Duration(secs)*time.Second)
 				if err != nil || then == nil {
 					return err
 				}
-				return then(store, ref)
+				return then(e, ctx, ref)
 			})
-		},
+		}),
 	}
 	cmd.Flags().IntVarP(&secs, "time", "t", 10, "seconds to wait for the container to exit before killing it")
 	return cmd
@@ -119,17 +115,13 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 		Use:   "kill [flags] CONTAINER...",
 		Short: "Send a signal (default SIGKILL) to running containers",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			s, err := rootless.ParseSignal(sig)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			s, err := config.ParseSignal(sig)
 			if err != nil {
 				return err
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return rootless.Kill(store, ref, s) })
-		},
+			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return e.Kill(ctx, ref, s) })
+		}),
 	}
 	cmd.Flags().StringVarP(&sig, "signal", "s", "KILL", "signal to send")
 	return cmd
@@ -140,20 +132,16 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 		Use:   "wait CONTAINER...",
 		Short: "Wait for containers to exit and print their exit codes",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			for _, ref := range args {
-				code, err := rootless.Wait(store, ref)
+				code, err := e.Wait(ctx, ref)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintln(c.OutOrStdout(), code)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -163,19 +151,15 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		Use:   "rm [flags] CONTAINER...",
 		Short: "Remove containers (running ones only with -f)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				err := rootless.Remove(store, ref, force)
-				if force && errors.Is(err, rootless.ErrNoContainer) {
+				err := e.Remove(ctx, ref, force)
+				if force && errors.Is(err, store.ErrNoContainer) {
 					return errSkip // docker's rm -f: gone is as good as removed
 				}
 				return err
 			})
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
 	// docker's -v removes anonymous volumes; rl makes none, so it has
@@ -190,15 +174,11 @@ func newContainerCommand(g *globalOptions) *cobra.Command {
 		Use:   "prune",
 		Short: "Remove every container that is not running",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			ids, err := rootless.Prune(store)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
+			ids, err := e.Prune(ctx)
 			fmt.Fprint(c.OutOrStdout(), joinLines(ids))
 			return err
-		},
+		}),
 	})
 	return cmd
 }
@@ -234,12 +214,8 @@ func newTopCommand(g *globalOptions) *cobra.Command {
 		Use:   "top CONTAINER [ps OPTIONS]",
 		Short: "List a running container's processes (with ps, as docker top does; default -f)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			pids, err := rootless.Top(store, args[0])
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			pids, err := e.Top(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -257,7 +233,7 @@ func newTopCommand(g *globalOptions) *cobra.Command {
 				return fmt.Errorf("running ps: %w", err)
 			}
 			return nil
-		},
+		}),
 	}
 	// Flags after the container are ps's.
 	cmd.Flags().SetInterspersed(false)

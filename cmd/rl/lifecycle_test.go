@@ -4,21 +4,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/store"
 	"golang.org/x/sys/unix"
-
-	"github.com/rl-containers/rl/rootless"
 )
 
 func TestParseSignal(t *testing.T) {
 	for in, want := range map[string]unix.Signal{
 		"KILL": unix.SIGKILL, "sigterm": unix.SIGTERM, "SIGHUP": unix.SIGHUP, "10": unix.SIGUSR1,
 	} {
-		if got, err := rootless.ParseSignal(in); err != nil || got != want {
+		if got, err := config.ParseSignal(in); err != nil || got != want {
 			t.Errorf("parseSignal(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "NOSUCH", "0", "65", "-1"} {
-		if _, err := rootless.ParseSignal(in); err == nil {
+		if _, err := config.ParseSignal(in); err == nil {
 			t.Errorf("parseSignal(%q) succeeded", in)
 		}
 	}
@@ -37,7 +37,7 @@ func TestParseSince(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	st := rootless.State{ID: "abcdef", Name: "web-1", Status: rootless.StatusRunning,
+	st := store.State{ID: "abcdef", Name: "web-1", Status: store.StatusRunning,
 		Image: "127.0.0.1:5000/rl-test/busybox:latest", ImageID: "f00d"}
 	for _, tc := range []struct {
 		filters []string

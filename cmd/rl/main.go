@@ -13,7 +13,7 @@ package main
 import (
 	"os"
 
-	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/network"
 )
 
@@ -22,9 +22,9 @@ func main() {
 	// container's network namespace.
 	network.MaybeRunPortChild()
 	// and the monitor of a detached container.
-	if rootless.IsMonitor() {
+	if monitor.IsMonitor() {
 		_ = setupLogging("warn")
-		os.Exit(rootless.RunMonitor(withHint))
+		os.Exit(monitor.RunMonitor(withHint))
 	}
 	os.Exit(execute(os.Args[1:]))
 }

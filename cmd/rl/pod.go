@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -22,24 +23,20 @@ func newPodCommand(g *globalOptions) *cobra.Command {
 	cmd.AddCommand(newPodCreateCommand(g), newPodPsCommand(g), newPodInspectCommand(g))
 	for _, verb := range []struct {
 		use, short string
-		do         func(s rootless.Store, ref string) error
+		do         func(e *rootless.Engine, ctx context.Context, ref string) error
 	}{
-		{"start", "Start pods: the infra container, then the pod's containers", rootless.StartPod},
-		{"stop", "Stop pods: the pod's containers, then the infra container", func(s rootless.Store, ref string) error {
-			return rootless.StopPod(s, ref, 10*time.Second)
+		{"start", "Start pods: the infra container, then the pod's containers", (*rootless.Engine).StartPod},
+		{"stop", "Stop pods: the pod's containers, then the infra container", func(e *rootless.Engine, ctx context.Context, ref string) error {
+			return e.StopPod(ctx, ref, 10*time.Second)
 		}},
 	} {
 		cmd.AddCommand(&cobra.Command{
 			Use:   verb.use + " POD...",
 			Short: verb.short,
 			Args:  cobra.MinimumNArgs(1),
-			RunE: func(c *cobra.Command, args []string) error {
-				store, err := g.store()
-				if err != nil {
-					return err
-				}
-				return eachContainer(c.OutOrStdout(), args, func(ref string) error { return verb.do(store, ref) })
-			},
+			RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+				return eachContainer(c.OutOrStdout(), args, func(ref string) error { return verb.do(e, ctx, ref) })
+			}),
 		})
 	}
 	var force bool
@@ -47,13 +44,9 @@ func newPodCommand(g *globalOptions) *cobra.Command {
 		Use:   "rm [flags] POD...",
 		Short: "Remove pods and their containers (running ones only with -f)",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return rootless.RemovePod(store, ref, force) })
-		},
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return e.RemovePod(ctx, ref, force) })
+		}),
 	}
 	rm.Flags().BoolVarP(&force, "force", "f", false, "stop running containers first")
 	cmd.AddCommand(rm)
@@ -68,7 +61,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 		Use:   "create [flags]",
 		Short: "Create a pod and start its infra container; print its id",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			var err error
 			if o.Net.Mode, err = network.ParseMode(netFlag); err != nil {
 				return err
@@ -78,16 +71,12 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			o.Net.Ports = slices.Concat(ports...)
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			id, err := rootless.CreatePod(store, o)
+			id, err := e.CreatePod(ctx, o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
 			}
 			return err
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Name, "name", "", "name for the pod (default: its short id)")
@@ -105,15 +94,11 @@ func newPodPsCommand(g *globalOptions) *cobra.Command {
 		Aliases: []string{"ls", "list"},
 		Short:   "List pods",
 		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			if err := checkJSONFormat(format); err != nil {
 				return err
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			pods, err := rootless.ListPods(store)
+			pods, err := e.Pods(ctx)
 			if err != nil {
 				return err
 			}
@@ -140,7 +125,7 @@ func newPodPsCommand(g *globalOptions) *cobra.Command {
 					units.HumanDuration(time.Since(p.Created)), p.InfraID, len(p.Containers))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&format, "format", "", "json: one JSON array")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the ids")
@@ -152,14 +137,10 @@ func newPodInspectCommand(g *globalOptions) *cobra.Command {
 		Use:   "inspect POD...",
 		Short: "Show a pod and its containers, as JSON",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			var out []rootless.PodStatus
 			for _, ref := range args {
-				p, err := rootless.InspectPod(store, ref)
+				p, err := e.InspectPod(ctx, ref)
 				if err != nil {
 					return err
 				}
@@ -168,6 +149,6 @@ func newPodInspectCommand(g *globalOptions) *cobra.Command {
 			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "    ")
 			return enc.Encode(out)
-		},
+		}),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -14,12 +15,8 @@ func newPortCommand(g *globalOptions) *cobra.Command {
 		Use:   "port CONTAINER [PORT[/PROTO]]",
 		Short: "List a container's published ports, or the host address of one",
 		Args:  cobra.RangeArgs(1, 2),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			st, err := rootless.Lookup(store, args[0])
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			st, err := e.Lookup(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -48,6 +45,6 @@ func newPortCommand(g *globalOptions) *cobra.Command {
 				return fmt.Errorf("container %s does not publish port %s", args[0], want)
 			}
 			return nil
-		},
+		}),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/monitor"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // psRow is one container as rl ps shows it; --format templates use its
@@ -42,7 +45,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 		Aliases: []string{"list", "ls"},
 		Short:   "List containers (running ones unless -a)",
 		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
 			match, err := parseFilters(filters)
 			if err != nil {
 				return err
@@ -50,23 +53,19 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if len(filters) > 0 && hasFilter(filters, "status") {
 				all = true // docker: a status filter looks at every container
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			states, err := rootless.List(store)
+			states, err := e.List(ctx)
 			if err != nil {
 				return err
 			}
 			var rows []psRow
 			for i := len(states) - 1; i >= 0; i-- { // newest first
 				st := states[i]
-				if (all || st.Status == rootless.StatusRunning || st.Status == rootless.StatusRestarting) && match(st) {
+				if (all || st.Status == store.StatusRunning || st.Status == store.StatusRestarting) && match(st) {
 					rows = append(rows, newPsRow(st, noTrunc))
 				}
 			}
 			return printPs(c.OutOrStdout(), rows, format, quiet)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&all, "all", "a", false, "list every container, not only running ones")
@@ -89,38 +88,38 @@ func hasFilter(filters []string, key string) bool {
 // parseFilters turns --filter KEY=VALUE flags into one predicate: filters
 // of one key are alternatives, of different keys all must hold (docker's
 // rule).
-func parseFilters(filters []string) (func(rootless.State) bool, error) {
-	byKey := map[string][]func(rootless.State) bool{}
+func parseFilters(filters []string) (func(store.State) bool, error) {
+	byKey := map[string][]func(store.State) bool{}
 	for _, f := range filters {
 		key, value, ok := strings.Cut(f, "=")
 		if !ok {
 			return nil, fmt.Errorf("invalid --filter %q: want KEY=VALUE", f)
 		}
-		var p func(rootless.State) bool
+		var p func(store.State) bool
 		switch key {
 		case "name":
 			re, err := regexp.Compile(value)
 			if err != nil {
 				return nil, fmt.Errorf("invalid --filter %q: %w", f, err)
 			}
-			p = func(st rootless.State) bool { return re.MatchString(st.Name) }
+			p = func(st store.State) bool { return re.MatchString(st.Name) }
 		case "id":
-			p = func(st rootless.State) bool { return strings.HasPrefix(st.ID, value) }
+			p = func(st store.State) bool { return strings.HasPrefix(st.ID, value) }
 		case "status":
 			switch value {
-			case rootless.StatusCreated, rootless.StatusRunning, rootless.StatusRestarting, rootless.StatusExited:
+			case store.StatusCreated, store.StatusRunning, store.StatusRestarting, store.StatusExited:
 			default:
 				return nil, fmt.Errorf("invalid --filter %q: the status is created, running, restarting or exited", f)
 			}
-			p = func(st rootless.State) bool { return st.Status == value }
+			p = func(st store.State) bool { return st.Status == value }
 		case "ancestor":
-			p = func(st rootless.State) bool {
+			p = func(st store.State) bool {
 				return st.Image == value || strings.HasPrefix(st.ImageID, value) || imageBase(st.Image) == value
 			}
 		case "health":
-			p = func(st rootless.State) bool { return st.Health == value }
+			p = func(st store.State) bool { return st.Health == value }
 		case "pod":
-			p = func(st rootless.State) bool {
+			p = func(st store.State) bool {
 				return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
 			}
 		default:
@@ -128,7 +127,7 @@ func parseFilters(filters []string) (func(rootless.State) bool, error) {
 		}
 		byKey[key] = append(byKey[key], p)
 	}
-	return func(st rootless.State) bool {
+	return func(st store.State) bool {
 		for _, ps := range byKey {
 			any := false
 			for _, p := range ps {
@@ -154,7 +153,7 @@ func imageBase(ref string) string {
 	return ref
 }
 
-func newPsRow(st rootless.State, noTrunc bool) psRow {
+func newPsRow(st store.State, noTrunc bool) psRow {
 	r := psRow{ID: st.ID, Image: st.Image, State: st.Status, ExitCode: st.ExitCode, Names: st.Name, Pod: st.Pod}
 	if r.Image == "" {
 		r.Image = st.Rootfs
@@ -169,12 +168,12 @@ func newPsRow(st rootless.State, noTrunc bool) psRow {
 	r.CreatedAt = st.Created.Format("2006-01-02 15:04:05 -0700 MST")
 	r.RunningFor = units.HumanDuration(time.Since(st.Created)) + " ago"
 	switch st.Status {
-	case rootless.StatusRunning:
+	case store.StatusRunning:
 		r.Status = "Up " + units.HumanDuration(time.Since(st.Started))
 		if st.Health != "" {
 			r.Status += " (" + st.Health + ")"
 		}
-	case rootless.StatusExited:
+	case store.StatusExited:
 		code := fmt.Sprint(st.ExitCode)
 		if st.ExitCode < 0 {
 			code = "unknown"
@@ -183,12 +182,12 @@ func newPsRow(st rootless.State, noTrunc bool) psRow {
 		if st.Finished.IsZero() {
 			r.Status = fmt.Sprintf("Exited (%s)", code)
 		}
-	case rootless.StatusRestarting:
+	case store.StatusRestarting:
 		r.Status = fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(time.Since(st.Finished)))
 	default:
 		r.Status = "Created"
 	}
-	if st.Status == rootless.StatusRunning {
+	if st.Status == store.StatusRunning {
 		var ports []string
 		for _, p := range st.Ports {
 			host := p.HostIP
@@ -262,14 +261,10 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 		Use:   "inspect [flags] CONTAINER...",
 		Short: "Show what rl knows of containers, as JSON",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			var out []rootless.Inspection
 			for _, ref := range args {
-				in, err := rootless.Inspect(store, ref)
+				in, err := e.Inspect(ctx, ref)
 				if err != nil {
 					return err
 				}
@@ -281,30 +276,26 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "    ")
 			return enc.Encode(out)
-		},
+		}),
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over each record (e.g. '{{.State.Status}}')")
 	return cmd
 }
 
 func newLogsCommand(g *globalOptions) *cobra.Command {
-	var o rootless.LogOptions
+	var o monitor.LogOptions
 	var since string
 	cmd := &cobra.Command{
 		Use:   "logs [flags] CONTAINER",
 		Short: "Print what a detached container wrote to stdout and stderr",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			var err error
 			if o.Since, err = parseSince(since); err != nil {
 				return err
 			}
-			store, err := g.store()
-			if err != nil {
-				return err
-			}
-			return rootless.Logs(store, args[0], o, os.Stdout, os.Stderr)
-		},
+			return e.Logs(ctx, args[0], o, os.Stdout, os.Stderr)
+		}),
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&o.Follow, "follow", "f", false, "keep printing the output until the container exits")

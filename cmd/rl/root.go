@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // globalOptions are the flags every command takes.
@@ -22,8 +25,8 @@ type globalOptions struct {
 // store returns the container store: the defaults, then the configuration
 // file (rl.conf), then --root and --runroot, made absolute: rl-init
 // resolves them after changing directories.
-func (g *globalOptions) store() (rootless.Store, error) {
-	s, err := rootless.ConfiguredStore()
+func (g *globalOptions) store() (store.Store, error) {
+	s, err := store.Configured()
 	if err != nil && (g.root == "" || g.runRoot == "") {
 		return s, err
 	}
@@ -39,6 +42,18 @@ func (g *globalOptions) store() (rootless.Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// withEngine adapts a command that needs the engine: the store is opened
+// once, before run.
+func (g *globalOptions) withEngine(run func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		s, err := g.store()
+		if err != nil {
+			return err
+		}
+		return run(c.Context(), rootless.New(s), c, args)
+	}
 }
 
 // execute runs rl with args and returns the process exit code.
@@ -72,7 +87,7 @@ func execute(args []string) int {
 	})
 	if err := root.Execute(); err != nil {
 		printError(err)
-		return rootless.ExitCode(err)
+		return launch.ExitCode(err)
 	}
 	return code
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/userns"
 )
@@ -69,8 +72,8 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 		Example: "  rl run --rm --rootfs ./busybox-root sh -c 'id; hostname'\n" +
 			"  rl run --rm --tls-verify=false 127.0.0.1:5000/busybox echo hi\n" +
 			"  rl run -d --name web -p 8080:80 127.0.0.1:5000/busybox httpd -f",
-		RunE: func(c *cobra.Command, args []string) error {
-			opts, store, err := f.options(g, args, c)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			opts, err := f.options(args, c)
 			if err != nil {
 				return err
 			}
@@ -78,15 +81,15 @@ func newRunCommand(g *globalOptions, code *int) *cobra.Command {
 				if opts.Restart.Name != "" && opts.Restart.Name != "no" {
 					return errors.New("--restart needs a monitor to restart the container: add -d")
 				}
-				*code, err = rootless.Run(opts, store)
+				*code, err = e.Run(ctx, opts)
 				return err
 			}
-			id, err := rootless.RunDetached(opts, store)
+			id, err := e.RunDetached(ctx, opts)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
 			}
 			return err
-		},
+		}),
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVarP(&f.detach, "detach", "d", false, "run in the background and print the container id")
@@ -98,30 +101,25 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create [flags] IMAGE [COMMAND [ARG...]] | create [flags] --rootfs DIR COMMAND [ARG...]",
 		Short: "Create a container to start later (rl start)",
-		RunE: func(c *cobra.Command, args []string) error {
-			opts, store, err := f.options(g, args, c)
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			opts, err := f.options(args, c)
 			if err != nil {
 				return err
 			}
-			id, err := rootless.Create(opts, store)
+			id, err := e.Create(ctx, opts)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
 			}
 			return err
-		},
+		}),
 	}
 	f.register(cmd)
 	return cmd
 }
 
 // options turns the flags and arguments into the engine's options.
-func (f *runFlags) options(g *globalOptions, args []string, c *cobra.Command) (rootless.RunOptions, rootless.Store, error) {
-	opts, err := f.toOptions(args, c.Flags().Changed("entrypoint"))
-	if err != nil {
-		return opts, rootless.Store{}, err
-	}
-	store, err := g.store()
-	return opts, store, err
+func (f *runFlags) options(args []string, c *cobra.Command) (config.Container, error) {
+	return f.toOptions(args, c.Flags().Changed("entrypoint"))
 }
 
 // register adds the flags that run and create share.
@@ -175,7 +173,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.limits, "limits", "strict", "strict: refuse limits that cannot be enforced; best-effort: run without them, with a warning")
 	fl.IntVar(&f.preserveFDs, "preserve-fds", 0, "pass this many extra file descriptors (from 3 up) to the container")
 	_ = fl.MarkHidden("net")
-	fl.StringVar(&f.pull, "pull", rootless.PullMissing, "pull the image: missing (when not in the store), always, or never")
+	fl.StringVar(&f.pull, "pull", image.PullMissing, "pull the image: missing (when not in the store), always, or never")
 	fl.StringVar(&f.healthCmd, "health-cmd", "", "command (run with /bin/sh -c in the container) whose success means healthy")
 	fl.DurationVar(&f.healthEvery, "health-interval", 30*time.Second, "time between health checks")
 	fl.IntVar(&f.healthRetries, "health-retries", 3, "failures in a row that make the container unhealthy")
@@ -185,10 +183,10 @@ func (f *runFlags) register(cmd *cobra.Command) {
 }
 
 // toOptions checks the flags and builds the engine's options.
-func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOptions, error) {
-	opts := rootless.RunOptions{
+func (f *runFlags) toOptions(args []string, entrypointSet bool) (config.Container, error) {
+	opts := config.Container{
 		Rootfs: f.rootfs, Command: args, Name: f.name, Hostname: f.hostname,
-		Pull: f.pull, Registry: rootless.ImageOptions{TLSVerify: f.tlsVerify, Quiet: f.quiet},
+		Pull: f.pull, Registry: image.Options{TLSVerify: f.tlsVerify, Quiet: f.quiet},
 		Workdir: f.workdir, User: f.user, ReadOnly: f.readOnly, ReadOnlyTmpfs: f.readOnlyTmpfs,
 		Remove: f.rm, Interactive: f.interactive, TTY: f.tty, Init: f.init,
 		PreserveFDs: f.preserveFDs, Pod: f.pod,
@@ -207,10 +205,10 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 	if opts.Net, err = f.netOptions(); err != nil {
 		return opts, err
 	}
-	if opts.Health, err = rootless.ParseHealthCheck(f.healthCmd, f.healthEvery, f.healthRetries); err != nil {
+	if opts.Health, err = config.ParseHealthCheck(f.healthCmd, f.healthEvery, f.healthRetries); err != nil {
 		return opts, err
 	}
-	if opts.Restart, err = rootless.ParseRestart(f.restart); err != nil {
+	if opts.Restart, err = config.ParseRestart(f.restart); err != nil {
 		return opts, err
 	}
 	if opts.Restart.Name != "" && opts.Restart.Name != "no" && f.rm {
@@ -226,14 +224,14 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 		return opts, fmt.Errorf("invalid --limits %q: use strict or best-effort", f.limits)
 	}
 	opts.Cgroups.Parent, opts.Cgroups.BestEffort = f.cgroupParent, f.limits == "best-effort"
-	if opts.Env, err = rootless.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
+	if opts.Env, err = config.ParseEnv(f.env, f.envFiles, os.LookupEnv); err != nil {
 		return opts, err
 	}
-	volumes, err := parseAll(f.volumes, rootless.ParseVolume)
+	volumes, err := parseAll(f.volumes, config.ParseVolume)
 	if err != nil {
 		return opts, err
 	}
-	tmpfs, err := parseAll(f.tmpfs, rootless.ParseTmpfs)
+	tmpfs, err := parseAll(f.tmpfs, config.ParseTmpfs)
 	if err != nil {
 		return opts, err
 	}
@@ -242,8 +240,8 @@ func (f *runFlags) toOptions(args []string, entrypointSet bool) (rootless.RunOpt
 }
 
 // netOptions parses the network flags.
-func (f *runFlags) netOptions() (rootless.NetOptions, error) {
-	o := rootless.NetOptions{PublishAll: f.publishAll, DNSSearch: f.dnsSearch}
+func (f *runFlags) netOptions() (config.Net, error) {
+	o := config.Net{PublishAll: f.publishAll, DNSSearch: f.dnsSearch}
 	var err error
 	if o.Mode, err = network.ParseMode(f.network); err != nil {
 		return o, err

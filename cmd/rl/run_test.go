@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/userns"
@@ -24,8 +24,8 @@ import (
 // defaultNet and hostNet are the network options rl run's flags give with
 // no --network and with --network host.
 var (
-	defaultNet = rootless.NetOptions{Mode: mustMode("")}
-	hostNet    = rootless.NetOptions{Mode: mustMode("host")}
+	defaultNet = config.Net{Mode: mustMode("")}
+	hostNet    = config.Net{Mode: mustMode("host")}
 )
 
 // exitRLError is the exit code for a failure of rl itself, as docker's 125.
@@ -95,13 +95,13 @@ func TestRunFlagsToOptions(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
-		want     rootless.RunOptions
+		want     config.Container
 		wantArgs []string
 	}{
 		{
 			name:     "defaults",
 			args:     []string{"--rootfs", "/x", "true"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"true"}, ReadOnlyTmpfs: true, Net: defaultNet},
+			want:     config.Container{Rootfs: "/x", Command: []string{"true"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"true"},
 		},
 		{
@@ -110,7 +110,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 				"--rootfs", "/x", "-e", "A=1", "-v", dir + ":/d:ro", "--tmpfs", "/t", "--userns", "keep-id",
 				"-it", "--init", "sh", "-c", "x",
 			},
-			want: rootless.RunOptions{
+			want: config.Container{
 				Rootfs: "/x", Command: []string{"sh", "-c", "x"}, Env: []string{"A=1"},
 				Mounts: []spec.Mount{
 					{Kind: spec.Bind, Source: dir, Destination: "/d", ReadOnly: true},
@@ -124,7 +124,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 		{
 			name: "flags after the command are the command's",
 			args: []string{"--rootfs", "/x", "ls", "-la", "--rm", "-e", "X=1"},
-			want: rootless.RunOptions{
+			want: config.Container{
 				Rootfs: "/x", Command: []string{"ls", "-la", "--rm", "-e", "X=1"}, ReadOnlyTmpfs: true, Net: defaultNet,
 			},
 			wantArgs: []string{"ls", "-la", "--rm", "-e", "X=1"},
@@ -132,7 +132,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 		{
 			name:     "double dash",
 			args:     []string{"--rootfs", "/x", "--", "-v", "x"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"-v", "x"}, ReadOnlyTmpfs: true, Net: defaultNet},
+			want:     config.Container{Rootfs: "/x", Command: []string{"-v", "x"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"-v", "x"},
 		},
 		{
@@ -144,7 +144,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 				"--rm", "--interactive", "--tty", "--userns=", "--network", "host", "--preserve-fds", "2",
 				"--entrypoint", "/bin/sh", "--", "-c", "echo hi",
 			},
-			want: rootless.RunOptions{
+			want: config.Container{
 				Rootfs: "/x", Entrypoint: []string{"/bin/sh"}, EntrypointSet: true, Command: []string{"-c", "echo hi"},
 				Name: "web", Hostname: "box",
 				Env:     []string{"B=file", "A=from-file", "A=1", "RL_TEST_FROM_HOST=host value"},
@@ -161,7 +161,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 		{
 			name: "short forms",
 			args: []string{"--rootfs", "/x", "-w", "/w", "-u", "1000", "-i", "-e", "A=1", "-e", "B=2", "-v", dir + ":/a", "-v", dir + ":/b:rw", "cmd"},
-			want: rootless.RunOptions{
+			want: config.Container{
 				Rootfs: "/x", Command: []string{"cmd"}, Workdir: "/w", User: "1000", Interactive: true,
 				Env: []string{"A=1", "B=2"},
 				Mounts: []spec.Mount{
@@ -175,25 +175,25 @@ func TestRunFlagsToOptions(t *testing.T) {
 		{
 			name:     "--net is --network",
 			args:     []string{"--rootfs", "/x", "--net", "host", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: hostNet},
+			want:     config.Container{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: hostNet},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "empty --entrypoint clears the image's entrypoint",
 			args:     []string{"--rootfs", "/x", "--entrypoint", "", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", EntrypointSet: true, Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet},
+			want:     config.Container{Rootfs: "/x", EntrypointSet: true, Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "--userns private is the default",
 			args:     []string{"--rootfs", "/x", "--userns", "private", "cmd"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet, Userns: userns.ModeDefault},
+			want:     config.Container{Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet, Userns: userns.ModeDefault},
 			wantArgs: []string{"cmd"},
 		},
 		{
 			name:     "no command",
 			args:     []string{"--rootfs", "/x"},
-			want:     rootless.RunOptions{Rootfs: "/x", Command: []string{}, ReadOnlyTmpfs: true, Net: defaultNet},
+			want:     config.Container{Rootfs: "/x", Command: []string{}, ReadOnlyTmpfs: true, Net: defaultNet},
 			wantArgs: []string{},
 		},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 func newStatsCommand(g *globalOptions) *cobra.Command {
@@ -24,17 +26,13 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 		Long: "Show the CPU, memory, IO and process use of running containers that have limits,\n" +
 			"a sample a second until one of them exits (or once, with --no-stream).",
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if err := checkJSONFormat(format); err != nil {
-				return err
-			}
-			store, err := g.store()
-			if err != nil {
 				return err
 			}
 			var paths, names []string
 			for _, ref := range args {
-				st, err := rootless.Lookup(store, ref)
+				st, err := e.Lookup(ctx, ref)
 				if err != nil {
 					return err
 				}
@@ -52,7 +50,7 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 				last := time.Now()
 				time.Sleep(time.Second)
 				cur, err := sample(paths)
-				if err != nil && !noStream && anyExited(store, args) {
+				if err != nil && !noStream && anyExited(ctx, e, args) {
 					return nil // the stream ends with the containers
 				}
 				if err != nil {
@@ -72,7 +70,7 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 					return nil
 				}
 			}
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&noStream, "no-stream", false, "print one sample and exit")
 	cmd.Flags().StringVar(&format, "format", "", "json: one JSON array per sample")
@@ -80,9 +78,9 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 }
 
 // anyExited is true when one of the containers no longer runs.
-func anyExited(store rootless.Store, refs []string) bool {
+func anyExited(ctx context.Context, e *rootless.Engine, refs []string) bool {
 	for _, ref := range refs {
-		if st, err := rootless.Lookup(store, ref); err != nil || st.Status != rootless.StatusRunning {
+		if st, err := e.Lookup(ctx, ref); err != nil || st.Status != store.StatusRunning {
 			return true
 		}
 	}

@@ -27,21 +27,27 @@ func init() {
 	runtime.LockOSThread()
 }
 
-// Main is rl-init's main function; joined says that rl-init's C
-// constructor moved this process into a running container's namespaces
-// (rl exec). It never returns.
-func Main(joined bool) {
+// Main is rl-init's main function; begun is the variant that rl-init's
+// C constructor read from the front end's Begin message and carried out
+// ("" when it did not: after rl-init's own re-exec, or without cgo). It
+// never returns.
+func Main(begun string) {
 	fd, err := strconv.Atoi(os.Getenv(handshake.EnvSyncFD))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rl-init: this program is started by rl; run rl instead")
 		os.Exit(125)
 	}
 	c := &conn{fd: fd}
-	if os.Getenv(handshake.EnvJoin) != "" {
-		joinMain(c, joined)
+	v := handshake.Variant(begun)
+	if v == "" {
+		v = handshake.Variant(os.Getenv(handshake.EnvStage))
 	}
-	if os.Getenv(handshake.EnvStage) != handshake.StageMapped {
-		c.check(awaitMaps(c), "waiting for the uid/gid maps")
+	if v == "" {
+		v, err = awaitBegin(c)
+		c.check(err, "waiting for the uid/gid maps")
+	}
+	if v == handshake.VariantExec {
+		joinMain(c)
 	}
 	// Our parent death signal did not survive the exec that gave us
 	// capabilities; without it a killed front end would leave us running.
@@ -55,7 +61,7 @@ func Main(joined bool) {
 		}
 		os.Exit(0)
 	case handshake.Start:
-		nested := os.Getenv(handshake.EnvNested) != ""
+		nested := v == handshake.VariantNested
 		if m.Spec.Network != "host" && m.Spec.Network != spec.PodNetwork && !nested {
 			// With keep-id the outer rl-init owns the network namespace.
 			c.check(configureNetwork(m.Spec), "configuring the network")
@@ -86,10 +92,7 @@ func holdNamespaces(c *conn, s *spec.Spec) int {
 
 // joinMain is rl exec's process, which rl-init's constructor moved into
 // the container's namespaces: it becomes the command. It never returns.
-func joinMain(c *conn, joined bool) {
-	if !joined {
-		c.fail(125, "joining the container", errors.New("this rl-init was built without cgo, and only its C part can join a user namespace: rebuild rl with a C compiler"))
-	}
+func joinMain(c *conn) {
 	m, _, err := handshake.Recv(c.fd)
 	c.check(err, "reading the command")
 	if m.Kind != handshake.Start || m.Spec == nil {
@@ -98,29 +101,37 @@ func joinMain(c *conn, joined bool) {
 	execute(c, m.Spec)
 }
 
-// awaitMaps waits for the Mapped message, then executes rl-init again. The
-// first exec happened in the new user namespace before it had maps, when
-// our uid was unmapped, so execve(2) dropped every capability; now that we
-// are uid 0 inside, an exec gives us the full set (capabilities(7),
-// "Capabilities and execution of programs by root").
-func awaitMaps(c *conn) error {
+// awaitBegin is the path of an rl-init built without cgo, whose C
+// constructor did not read the front end's Begin message: it reads it and,
+// for the variants with maps, executes rl-init again. The first exec
+// happened in the new user namespace before it had maps, when our uid was
+// unmapped, so execve(2) dropped every capability; now that we are uid 0
+// inside, an exec gives us the full set (capabilities(7), "Capabilities
+// and execution of programs by root"). It returns the variant when no
+// exec is needed.
+func awaitBegin(c *conn) (handshake.Variant, error) {
 	m, _, err := handshake.Recv(c.fd)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if m.Kind != handshake.Mapped {
-		return fmt.Errorf("unexpected %q message", m.Kind)
+	switch {
+	case m.Kind != handshake.Begin:
+		return "", fmt.Errorf("unexpected %q message", m.Kind)
+	case m.Variant == handshake.VariantPrivileged:
+		return m.Variant, nil
+	case m.Variant.Joins():
+		return "", errors.New("this rl-init was built without cgo, and only its C part can join a user namespace: rebuild rl with a C compiler")
 	}
-	if err := os.Setenv(handshake.EnvStage, handshake.StageMapped); err != nil {
-		return err
+	if err := os.Setenv(handshake.EnvStage, string(m.Variant)); err != nil {
+		return "", err
 	}
 	// Exec the binary by its name, not as /proc/self/exe, so that ps and
 	// /proc/1/comm show "rl-init".
 	self, err := os.Readlink("/proc/self/exe")
 	if err != nil {
-		return err
+		return "", err
 	}
-	return unix.Exec(self, os.Args, os.Environ())
+	return "", unix.Exec(self, os.Args, os.Environ())
 }
 
 // conn is rl-init's end of the sync socket.

@@ -3,6 +3,8 @@ package child
 import (
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -53,7 +55,9 @@ func runNested(c *conn, s *spec.Spec) int {
 	// the front end's network helpers find it at our pid and we can
 	// configure it.
 	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP)
-	env := append(os.Environ(), handshake.EnvNested+"=1")
+	env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, handshake.EnvStage+"=")
+	}), handshake.EnvStage+"="+string(handshake.VariantNested))
 	files := append(stdioAndPreserved(s.PreserveFDs), uintptr(c.fd))
 	allCaps := make([]uintptr, 0, unix.CAP_LAST_CAP+1)
 	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {

@@ -16,25 +16,51 @@ import (
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// Environment variables through which the front end talks to rl-init.
+// Environment variables of rl-init.
 const (
-	// EnvSyncFD is the number of rl-init's end of the sync socket.
+	// EnvSyncFD is the number of rl-init's end of the sync socket, set
+	// by the front end: the only thing rl-init learns from its
+	// environment. Everything else comes in messages.
 	EnvSyncFD = "_RL_SYNC_FD"
-	// EnvStage is "mapped" once rl-init has re-executed itself after the
-	// maps were written; unset in the first exec.
+	// EnvStage is rl-init's note to itself across its own re-executions:
+	// the variant it runs as, once it has re-executed itself after the
+	// maps were written (VariantContainer, VariantRemove), or in keep-id's
+	// nested user namespace (VariantNested). The front end never sets it.
 	EnvStage = "_RL_STAGE"
-	// StageMapped is EnvStage's value once rl-init may start its work.
-	StageMapped = "mapped"
-	// EnvNested marks an rl-init that runs in the nested (keep-id) user
-	// namespace and must ignore the Nested field of its spec.
-	EnvNested = "_RL_NESTED"
-	// EnvJoin is the host pid of a running container's init for rl exec:
-	// rl-init's C constructor joins its namespaces (see cmd/rl-init).
-	EnvJoin = "_RL_JOIN"
-	// EnvPod is the host pid of a pod's infra process, whose user,
-	// network, uts and IPC namespaces rl-init's constructor joins.
-	EnvPod = "_RL_POD"
 )
+
+// Variant is the form of an rl-init run, which the front end names in its
+// first message (Begin).
+type Variant string
+
+// The variants.
+const (
+	// VariantContainer: a container's init in namespaces of its own; the
+	// maps are written, so rl-init executes itself again to gain its
+	// capabilities.
+	VariantContainer Variant = "container"
+	// VariantPrivileged: a container of real root: no user namespace and
+	// no maps, capabilities from the first exec.
+	VariantPrivileged Variant = "privileged"
+	// VariantPod: a container of a pod: rl-init's constructor joins the
+	// user, network, uts and IPC namespaces of Target, the pod's infra
+	// process, and makes a mount and a pid namespace of its own.
+	VariantPod Variant = "pod"
+	// VariantExec: rl exec: rl-init's constructor joins every namespace
+	// of Target, the container's init, and the process becomes the
+	// command.
+	VariantExec Variant = "exec"
+	// VariantRemove: removing files in a user namespace with the caller's
+	// full mapping (a Remove message follows).
+	VariantRemove Variant = "remove"
+	// VariantNested: keep-id's inner rl-init, started by the outer one
+	// (never named in a Begin message).
+	VariantNested Variant = "nested"
+)
+
+// Joins is true for the variants whose rl-init joins the namespaces of a
+// running process (Target), which only its C constructor can do.
+func (v Variant) Joins() bool { return v == VariantPod || v == VariantExec }
 
 // ExitCode turns a wait status into a shell-style exit code: the exit
 // status, or 128+N for a death by signal N.
@@ -50,9 +76,11 @@ type Kind string
 
 // The messages, in the order they travel.
 const (
-	// Mapped (parent → child): the uid/gid maps are written; the child may
-	// exec itself to gain its capabilities in the user namespace.
-	Mapped Kind = "mapped"
+	// Begin (parent → child, first): the variant, and the pid whose
+	// namespaces to join. Sent once the uid/gid maps are written, for the
+	// variants that have maps: the child may then exec itself to gain its
+	// capabilities in the user namespace.
+	Begin Kind = "begin"
 	// Start (parent → child): the container spec; set it up and exec.
 	// For rl exec, the spec of the command to execute in the container.
 	Start Kind = "start"
@@ -80,10 +108,13 @@ const (
 // parent reads EOF once the command's execve(2) succeeded; EOF without Exec
 // means rl-init died during setup.
 type Message struct {
-	Kind  Kind       `json:"kind"`
-	Spec  *spec.Spec `json:"spec,omitempty"`
-	Paths []string   `json:"paths,omitempty"`
-	Error *Error     `json:"error,omitempty"`
+	Kind Kind `json:"kind"`
+	// Variant and Target are Begin's.
+	Variant Variant    `json:"variant,omitempty"`
+	Target  int        `json:"target,omitempty"`
+	Spec    *spec.Spec `json:"spec,omitempty"`
+	Paths   []string   `json:"paths,omitempty"`
+	Error   *Error     `json:"error,omitempty"`
 }
 
 // Error is a setup failure reported by the child, with the exit code the

@@ -39,7 +39,7 @@ func (s *Store) atomically(add func() error) (err error) {
 		return nil
 	}
 	if rbErr := s.removeLayersSince(before); rbErr != nil {
-		return fmt.Errorf("%w (and removing its partial layers: %v)", err, rbErr)
+		return fmt.Errorf("%w (and removing its partial layers: %w)", err, rbErr)
 	}
 	return err
 }

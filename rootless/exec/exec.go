@@ -1,0 +1,134 @@
+// Package exec runs commands in running containers (rl exec, and the
+// monitor's health checks) and lists a container's processes (rl top),
+// in the front end.
+package exec
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/user"
+)
+
+// Options are rl exec's flags.
+type Options struct {
+	Args        []string
+	Env         []string
+	Workdir     string
+	User        string
+	Interactive bool
+	TTY         bool
+}
+
+// Exec runs a command in the running container c, in all its namespaces
+// and its cgroup, and returns the command's exit code with rl run's rules.
+func Exec(c *store.Container, o Options) (int, error) {
+	if c.State.Status != store.StatusRunning {
+		return 0, notRunning(c)
+	}
+	r, err := c.Record()
+	if err != nil {
+		return 0, err
+	}
+	target, err := initPid(c, r)
+	if err != nil {
+		return 0, err
+	}
+	if o.Workdir != "" && !strings.HasPrefix(o.Workdir, "/") {
+		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", o.Workdir)
+	}
+	sp := *r.Spec
+	sp.Args, sp.Env, sp.Terminal, sp.Init, sp.PreserveFDs = o.Args, config.MergeEnv(sp.Env, o.Env), o.TTY, false, 0
+	if o.Workdir != "" {
+		sp.Cwd = o.Workdir
+	}
+	if o.User != "" {
+		// The container's own /etc/passwd and /etc/group, as it sees them.
+		if sp.User, _, err = user.Resolve([]string{fmt.Sprintf("/proc/%d/root", target)}, o.User); err != nil {
+			return 0, err
+		}
+	}
+	sigs, stop := launch.Relay()
+	defer stop()
+	lo := launch.Options{
+		Variant: launch.Variant{Kind: launch.Exec},
+		Target:  target,
+		Spec:    &sp,
+		Streams: launch.Foreground(o.Interactive, o.TTY),
+	}
+	if cg := c.State.Cgroup; cg != nil && cg.Path != "" {
+		lo.Variant.Places, lo.Join = true, launch.CgroupPath{Manager: cg.Manager, Path: cg.Path}
+	}
+	l, err := launch.Run(lo)
+	if err != nil {
+		return 125, err
+	}
+	go launch.Forward(sigs, l.Pid, l.Terminal)
+	code := l.Wait()
+	l.Terminal.Close()
+	return code, nil
+}
+
+func notRunning(c *store.Container) error {
+	return fmt.Errorf("container %s is not running: start it first (rl start %s)", c.State.Name, c.State.Name)
+}
+
+// initPid is the host pid of the container's init, PID 1 inside.
+func initPid(c *store.Container, r *config.Record) (int, error) {
+	if r.Spec.Nested != nil || r.Options.Pod != "" {
+		// keep-id, or a pod: the container is our rl-init's only child
+		// (the nested rl-init, or the one the constructor forked).
+		return onlyChild(c.State.Pid)
+	}
+	return c.State.Pid, nil
+}
+
+// Top returns the host pids of the processes in the running container c:
+// those in its pid namespace.
+func Top(c *store.Container) ([]int, error) {
+	if c.State.Status != store.StatusRunning {
+		return nil, notRunning(c)
+	}
+	r, err := c.Record()
+	if err != nil {
+		return nil, err
+	}
+	init, err := initPid(c, r)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", init))
+	if err != nil {
+		return nil, fmt.Errorf("reading the container's pid namespace: %w", err)
+	}
+	dirs, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if other, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil && other == ns {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// onlyChild returns the pid of pid's only child.
+func onlyChild(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		return 0, fmt.Errorf("finding the container's init: %w", err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 1 {
+		return 0, fmt.Errorf("finding the container's init: rl-init %d has %d children", pid, len(f))
+	}
+	return strconv.Atoi(f[0])
+}

@@ -1,0 +1,122 @@
+package launch
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/handshake"
+)
+
+// ErrNoInit is returned when rl-init is not installed beside rl.
+var ErrNoInit = errors.New("rl-init not found beside rl")
+
+// NamespaceError is a failure to clone rl-init into new namespaces.
+type NamespaceError struct{ Err error }
+
+func (e *NamespaceError) Error() string { return "creating namespaces: " + e.Err.Error() }
+func (e *NamespaceError) Unwrap() error { return e.Err }
+
+// Helper finds one of rl's helper programs (rl-init, rl-image) in the
+// directory of the running rl binary; when it is missing, the error wraps
+// notFound.
+func Helper(name string, notFound error) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding %s: %w", name, err)
+	}
+	p := filepath.Join(filepath.Dir(self), name)
+	if err := unix.Access(p, unix.X_OK); err != nil {
+		return "", fmt.Errorf("%w: %s: %w (install rl, rl-init and rl-image together: make install)", notFound, p, err)
+	}
+	return p, nil
+}
+
+// InitPath finds rl-init beside rl.
+func InitPath() (string, error) { return Helper("rl-init", ErrNoInit) }
+
+// Process is a running rl-init and the front end's end of its sync
+// socket.
+type Process struct {
+	// Pid is rl-init's host pid.
+	Pid  int
+	sock *os.File
+	// wait reaps rl-init and returns its wait status.
+	wait   func() unix.WaitStatus
+	kill   func()
+	reaped bool
+	status unix.WaitStatus
+}
+
+// clone starts rl-init cloned with flags. stdio become its fds 0-2,
+// preserved its fds 3 and up; its end of the sync socket comes after
+// those.
+func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, error) {
+	path, err := InitPath()
+	if err != nil {
+		return nil, err
+	}
+	parentSock, childSock, err := handshake.Pair()
+	if err != nil {
+		return nil, err
+	}
+	defer childSock.Close()
+	cmd := &exec.Cmd{
+		Path:       path,
+		Args:       []string{"rl-init"},
+		Env:        []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))},
+		Stdin:      stdio[0],
+		Stdout:     stdio[1],
+		Stderr:     stdio[2],
+		ExtraFiles: append(append([]*os.File(nil), preserved...), childSock),
+		SysProcAttr: &unix.SysProcAttr{
+			Cloneflags: flags,
+			Setsid:     true,
+			// If rl dies, so does the container.
+			Pdeathsig: unix.SIGKILL,
+		},
+	}
+	if err := cmd.Start(); err != nil {
+		parentSock.Close()
+		return nil, &NamespaceError{Err: err}
+	}
+	return &Process{
+		Pid:  cmd.Process.Pid,
+		sock: parentSock,
+		wait: func() unix.WaitStatus {
+			_ = cmd.Wait()
+			ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			return unix.WaitStatus(ws)
+		},
+		kill: func() { _ = cmd.Process.Kill() },
+	}, nil
+}
+
+func (p *Process) send(m handshake.Message) error {
+	return handshake.Send(int(p.sock.Fd()), m)
+}
+
+// Kill ends rl-init (and with it every process in its pid namespace) and
+// reaps it.
+func (p *Process) Kill() {
+	if !p.reaped {
+		p.kill()
+	}
+	p.Wait()
+}
+
+// Wait reaps rl-init and returns its exit code (128+N for a death by
+// signal N).
+func (p *Process) Wait() int {
+	if !p.reaped {
+		p.status, p.reaped = p.wait(), true
+		p.sock.Close()
+	}
+	return handshake.ExitCode(p.status)
+}

@@ -1,0 +1,224 @@
+package launch
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/userns"
+)
+
+// Options are one launch's inputs; which of them are read depends on the
+// plan's steps.
+type Options struct {
+	Variant Variant
+	// Target is the host pid whose namespaces rl-init joins (PodMember:
+	// the pod's infra process; Exec: the container's init).
+	Target int
+	Spec   *spec.Spec
+	Maps   userns.Mappings
+	// Paths are Remove's.
+	Paths []string
+	// Network is the network to start, with its ports and the directory
+	// for its helpers' sockets.
+	Network     network.Mode
+	Ports       []network.PortMapping
+	NetStateDir string
+	// Cgroup places a new container (StepPlace); Join is the running
+	// container's cgroup for Exec (StepAttach).
+	Cgroup *cgroupsd.Pending
+	Join   CgroupPath
+	// Streams connect rl-init's stdio; Preserved become its fds 3 and up.
+	Streams   Streams
+	Preserved []*os.File
+	// Crashpoint, when set, is called at the named points (the tests'
+	// crash hook, store.Crashpoint).
+	Crashpoint func(name string)
+}
+
+// CgroupPath names a running container's cgroup.
+type CgroupPath struct{ Manager, Path string }
+
+// Launched is rl-init once the command runs, with what the launch made
+// for it; Close releases those once rl-init has exited.
+type Launched struct {
+	*Process
+	Network  *network.Network
+	Cgroup   *cgroupsd.Cgroup
+	Warnings []string // limits asked for that nothing enforces
+	Terminal *Terminal
+}
+
+// Close stops the network's helpers and releases the cgroup.
+func (l *Launched) Close() {
+	l.Network.Stop()
+	l.Cgroup.Release()
+}
+
+// Run carries out the plan of o.Variant and returns once the command
+// runs. On a failure, everything it made is undone.
+func Run(o Options) (*Launched, error) { return host.run(o) }
+
+// world is what the runner's steps do to the machine; tests replace it.
+type world struct {
+	clone   func(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, error)
+	maps    func(pid int, m userns.Mappings) error
+	network func(pid int, privileged bool, mode network.Mode, ports []network.PortMapping, dir string) (*network.Network, error)
+	place   func(p *cgroupsd.Pending, pid int) (*cgroupsd.Cgroup, []string, error)
+	attach  func(manager, path string, pid int) error
+}
+
+var host = world{
+	clone:   clone,
+	maps:    userns.WriteOuter,
+	network: network.Start,
+	place:   (*cgroupsd.Pending).Apply,
+	attach:  cgroupsd.Attach,
+}
+
+func (w world) run(o Options) (l *Launched, err error) {
+	plan := PlanFor(o.Variant)
+	l = &Launched{}
+	defer func() {
+		if err != nil {
+			if l.Process != nil {
+				l.Kill()
+			}
+			l.Terminal.Close()
+			l.Close()
+			l = nil
+		}
+	}()
+	for _, step := range plan.Steps {
+		if err := w.step(step, plan, o, l); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// step carries out one step.
+func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
+	switch step {
+	case StepClone:
+		l.Process, err = w.clone(plan.Flags, o.Streams.Stdio, o.Preserved)
+		if o.Streams.Spawned != nil {
+			o.Streams.Spawned()
+		}
+		o.crashpoint("spawned")
+		return err
+	case StepMaps:
+		if err := w.maps(l.Pid, o.Maps); err != nil {
+			return fmt.Errorf("writing uid/gid maps: %w", err)
+		}
+		return nil
+	case StepBegin:
+		return l.send(handshake.Message{Kind: handshake.Begin, Variant: plan.Begin, Target: o.Target})
+	case StepNetwork:
+		l.Network, err = w.network(l.Pid, o.Maps.Privileged, o.Network, o.Ports, o.NetStateDir)
+		if err != nil {
+			return fmt.Errorf("starting the %s network: %w", o.Network.Name, err)
+		}
+		o.Spec.Interface = l.Network.Interface
+		o.crashpoint("network")
+		return nil
+	case StepPlace:
+		l.Cgroup, l.Warnings, err = w.place(o.Cgroup, l.Pid)
+		return err
+	case StepAttach:
+		if err := w.attach(o.Join.Manager, o.Join.Path, l.Pid); err != nil {
+			return fmt.Errorf("joining the container's cgroup: %w", err)
+		}
+		return nil
+	case StepStart:
+		return l.send(handshake.Message{Kind: handshake.Start, Spec: o.Spec})
+	case StepPlaced:
+		return l.send(handshake.Message{Kind: handshake.Placed})
+	case StepJoin:
+		return l.send(handshake.Message{Kind: handshake.Join})
+	case StepRemove:
+		return l.send(handshake.Message{Kind: handshake.Remove, Paths: o.Paths})
+	case StepAwait:
+		l.Terminal, err = awaitExec(l.Process, o.Streams.Attach)
+		return err
+	case StepAwaitEnd:
+		return awaitEnd(l.Process)
+	}
+	return fmt.Errorf("unknown launch step %q", step)
+}
+
+func (o Options) crashpoint(name string) {
+	if o.Crashpoint != nil {
+		o.Crashpoint(name)
+	}
+}
+
+// awaitExec reads rl-init's messages until its end of the socket closes
+// on exec, attaching the terminal when one comes.
+func awaitExec(p *Process, attach func(master *os.File) (*Terminal, error)) (*Terminal, error) {
+	var term *Terminal
+	execed := false
+	for {
+		m, fds, err := handshake.Recv(int(p.sock.Fd()))
+		if errors.Is(err, io.EOF) && execed {
+			return term, nil
+		}
+		if errors.Is(err, io.EOF) {
+			err = errors.New("rl-init exited during setup without saying why (see its messages above)")
+		} else if err == nil && m.Kind == handshake.Exec {
+			execed = true
+			continue
+		}
+		if err == nil && m.Kind == handshake.PTY && len(fds) == 1 {
+			term, err = attach(os.NewFile(uintptr(fds[0]), "pty"))
+		} else if err == nil && m.Kind == handshake.Failed && m.Error != nil {
+			err = &ExitError{Code: m.Error.Code, Err: m.Error}
+		} else if err == nil {
+			err = fmt.Errorf("unexpected %q message from rl-init", m.Kind)
+		}
+		if err != nil {
+			p.Kill() // closes the pty's slave side, so the relay drains
+			term.Close()
+			return nil, err
+		}
+	}
+}
+
+// awaitEnd waits for rl-init to finish a removal: it sends nothing on
+// success, exits 0 and the socket closes.
+func awaitEnd(p *Process) error {
+	m, _, recvErr := handshake.Recv(int(p.sock.Fd()))
+	code := p.Wait()
+	if recvErr == nil && m.Kind == handshake.Failed && m.Error != nil {
+		return m.Error
+	}
+	if code != 0 {
+		return fmt.Errorf("rl-init exited with code %d", code)
+	}
+	return nil
+}
+
+// RemoveAll removes dir from inside a user namespace with the caller's
+// full mapping, where files that belong to subordinate ids are root's and
+// removable, as `podman unshare rm` would.
+func RemoveAll(dir string) error {
+	maps, _, err := userns.ForCaller(userns.ModeDefault)
+	if err != nil {
+		return err
+	}
+	_, err = Run(Options{
+		Variant: Variant{Kind: Remove, Privileged: maps.Privileged},
+		Maps:    maps,
+		Paths:   []string{dir},
+		Streams: Streams{Stdio: [3]*os.File{nil, nil, os.Stderr}},
+	})
+	if err != nil {
+		return fmt.Errorf("removing %s in the user namespace: %w", dir, err)
+	}
+	return nil
+}

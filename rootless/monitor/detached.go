@@ -1,0 +1,295 @@
+package monitor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/userns"
+)
+
+// A detached container is supervised by a monitor of its own, as conmon
+// does for podman: rl re-executed with envMonitor set, in a session of its
+// own, which starts the container, relays its output to the log, records
+// its exit and applies --restart. It tells the front end how the start
+// went on fd 3 (one JSON monitorResult) and, until then, copies its own
+// messages to the front end's stderr through its fd 2.
+const envMonitor = "_RL_MONITOR"
+
+// monitorArgs is envMonitor's value.
+type monitorArgs struct {
+	Store store.Store `json:"store"`
+	ID    string `json:"id"`
+}
+
+// monitorResult is what the monitor reports once the container's command
+// runs, or failed to start.
+type monitorResult struct {
+	Error string `json:"error,omitempty"`
+	Code  int    `json:"code,omitempty"`
+}
+
+// IsMonitor is true in a process started as a container's monitor.
+func IsMonitor() bool { return os.Getenv(envMonitor) != "" }
+
+// RunMonitor is the monitor's main function (see envMonitor); it returns
+// its exit code. advice turns a failure to start into the front end's
+// words for it, hints included: the front end gets only the text.
+func RunMonitor(advice func(error) string) int {
+	var a monitorArgs
+	if err := json.Unmarshal([]byte(os.Getenv(envMonitor)), &a); err != nil {
+		fmt.Fprintln(os.Stderr, "rl: monitor:", err)
+		return 125
+	}
+	os.Unsetenv(envMonitor)
+	// The front end may be gone (^C) while our stderr is still its pipe:
+	// a write there must fail, not kill us and the container with us.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
+	unix.CloseOnExec(3)
+	result := os.NewFile(3, "result")
+	c := &store.Container{Store: a.Store, State: store.State{ID: a.ID}}
+	var once sync.Once
+	report := func(err error) {
+		once.Do(func() {
+			r := monitorResult{}
+			if err != nil {
+				r.Error, r.Code = advice(err), launch.ExitCode(err)
+			}
+			_ = json.NewEncoder(result).Encode(r)
+			result.Close()
+			// Nobody reads our stderr from now on: keep our messages
+			// with the container.
+			f, err := os.OpenFile(filepath.Join(c.DataDir(), "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+			if err != nil {
+				f, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			}
+			if err == nil {
+				_ = unix.Dup2(int(f.Fd()), 2)
+				f.Close()
+			}
+		})
+	}
+	err := supervise(c, report)
+	report(err)
+	if err != nil {
+		slog.Error(err.Error())
+		return 1
+	}
+	return 0
+}
+
+// supervise starts the container, restarting it as its --restart policy
+// says, and records each exit; report is called once, when the first
+// start succeeded or failed.
+func supervise(c *store.Container, report func(error)) error {
+	unlock, err := c.LockMonitor(false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := c.ReadState(); err != nil {
+		return fmt.Errorf("reading the state of %.12s: %w", c.State.ID, err)
+	}
+	// Recorded before the container exists, so that rl rm -f can end a
+	// start that is under way.
+	c.State.Monitor = store.ProcessOf(os.Getpid())
+	if err := c.Save(); err != nil {
+		return err
+	}
+	r, err := c.Record()
+	if err != nil {
+		return err
+	}
+	// Its warning (no subordinate ids) was the front end's to give.
+	maps, _, err := userns.ForCaller(r.Options.Userns)
+	if err != nil {
+		return err
+	}
+	log, err := openLog(c.LogPath())
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	_ = os.Remove(c.StopMarker())
+	for {
+		st, drained, err := log.streams(r.Options.Interactive)
+		if err != nil {
+			return err
+		}
+		stopHealth := make(chan struct{})
+		st.Started = func() {
+			report(nil)
+			if store.Exists(c.StopMarker()) {
+				// rl stop or rl kill came as this run of --restart began.
+				_ = unix.Kill(c.State.Pid, unix.SIGKILL)
+			}
+			if r.Options.Health.Cmd != "" {
+				go checkHealth(c, r.Options.Health, stopHealth)
+			}
+		}
+		code, err := Start(c, r, maps, st, nil)
+		st.Spawned() // when the start failed before spawning
+		drained()
+		close(stopHealth)
+		c.State.Pid = 0 // the init is gone: nothing to signal until the next run
+		if err != nil {
+			code = launch.ExitCode(err)
+			c.State.Status, c.State.Error, c.State.ExitCode, c.State.Finished = store.StatusExited, err.Error(), code, time.Now()
+			_ = c.Save()
+			return err
+		}
+		if !r.Options.Restart.Wants(code, c.State.Restarts, store.Exists(c.StopMarker())) {
+			break
+		}
+		c.State.Restarts++
+		c.State.Status = store.StatusRestarting
+		if err := c.Save(); err != nil {
+			return err
+		}
+		if !pause(c, r.Options.Restart.Delay(c.State.Restarts)) {
+			c.State.Status = store.StatusExited // rl stop came during the pause
+			break
+		}
+	}
+	if r.Options.Remove {
+		c.RecordExit()
+		return c.RemoveLocked()
+	}
+	return c.Save()
+}
+
+// pause waits d before a restart, and returns false as soon as rl stop
+// or rl kill asks the container to end (their marker appears).
+func pause(c *store.Container, d time.Duration) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		if store.Exists(c.StopMarker()) {
+			return false
+		}
+		time.Sleep(min(50*time.Millisecond, time.Until(end)))
+	}
+	return !store.Exists(c.StopMarker())
+}
+
+// streams connects the container to the log: its stdout and stderr
+// through pipes (or its terminal's output with -t), its stdin a pipe that
+// stays open with -i (as docker run -di keeps it), else /dev/null.
+// drained waits until everything the container wrote is in the log.
+func (l *logFile) streams(interactive bool) (st launch.Streams, drained func(), err error) {
+	var wg sync.WaitGroup
+	var closers []*os.File
+	relay := func(name string) (*os.File, error) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, fmt.Errorf("creating the log pipe: %w", err)
+		}
+		s := l.stream(name)
+		wg.Go(func() {
+			_, _ = io.Copy(s, r)
+			s.flush()
+			r.Close()
+		})
+		closers = append(closers, w)
+		return w, nil
+	}
+	for i, name := range []string{"stdout", "stderr"} {
+		if st.Stdio[i+1], err = relay(name); err != nil {
+			return st, nil, err
+		}
+	}
+	var stdinW *os.File
+	if interactive {
+		if st.Stdio[0], stdinW, err = os.Pipe(); err != nil {
+			return st, nil, fmt.Errorf("creating the stdin pipe: %w", err)
+		}
+		closers = append(closers, st.Stdio[0])
+	}
+	var once sync.Once
+	st.Spawned = func() {
+		once.Do(func() {
+			for _, f := range closers {
+				f.Close()
+			}
+		})
+	}
+	tty := l.stream("stdout")
+	st.Attach = func(master *os.File) (*launch.Terminal, error) { return launch.AttachTerminal(master, nil, tty) }
+	return st, func() {
+		wg.Wait()
+		tty.flush() // the terminal's output ended with the container
+		if stdinW != nil {
+			stdinW.Close()
+		}
+	}, nil
+}
+
+// StartDetached starts c under a monitor of its own and returns once the
+// container's command runs, or with the reason it could not start.
+func StartDetached(c *store.Container) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding rl: %w", err)
+	}
+	arg, err := json.Marshal(monitorArgs{Store: c.Store, ID: c.State.ID})
+	if err != nil {
+		return err
+	}
+	resultR, resultW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer resultR.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		resultW.Close()
+		return err
+	}
+	// ps shows it as "rl monitor ID", as conmon shows podman's.
+	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "monitor", c.State.ID[:12]}}
+	cmd.Env = append(os.Environ(), envMonitor+"="+string(arg))
+	cmd.Dir = "/"
+	cmd.Stderr = errW
+	cmd.ExtraFiles = []*os.File{resultW}
+	// A session of its own: the monitor outlives the terminal and the
+	// shell that started it.
+	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
+	err = cmd.Start()
+	resultW.Close()
+	errW.Close()
+	if err != nil {
+		errR.Close()
+		return fmt.Errorf("starting the container's monitor: %w", err)
+	}
+	store.Crashpoint("monitor")
+	copied := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(os.Stderr, errR)
+		errR.Close()
+		close(copied)
+	}()
+	var r monitorResult
+	dec := json.NewDecoder(resultR)
+	if err := dec.Decode(&r); err != nil {
+		// It died before reporting: reap it, so its status is known.
+		state, _ := cmd.Process.Wait()
+		<-copied
+		return fmt.Errorf("the container's monitor exited before starting it (%v)", state)
+	}
+	<-copied
+	_ = cmd.Process.Release()
+	if r.Error != "" {
+		return &launch.ExitError{Code: r.Code, Err: errors.New(r.Error)}
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package monitor
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/userns"
+)
+
+// Start runs the container c made from its record r with maps, and
+// supervises it until it exits, with its stdio connected as st says; it
+// returns the command's exit code (128+N when a signal N killed it) and
+// leaves the exit in c's state for the caller to save.
+func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch.Streams, preserved []*os.File) (int, error) {
+	s := *r.Spec // the /etc mounts are added per start
+	opts := r.Options
+	ports, err := opts.Net.Published(r.Image.Config)
+	if err != nil {
+		return 125, err
+	}
+	etc, err := etcMounts(c, opts.Net, s.Hostname, opts.Mounts)
+	if err != nil {
+		return 125, err
+	}
+	s.Mounts = append(etc, s.Mounts...)
+	sigs, stop := launch.Relay()
+	defer stop()
+	// The cgroup's manager is picked, and the bus dialled, while rl-init
+	// starts.
+	co := opts.Cgroups
+	co.ID = c.State.ID
+	pending := cgroupsd.Prepare(opts.Resources, co)
+	defer pending.Close()
+	o := launch.Options{
+		Variant: launch.Variant{
+			Kind: launch.Container, Privileged: maps.Privileged, KeepID: s.Nested != nil,
+			Infra: s.Infra, HostNetwork: s.Network == network.Host, Places: pending.Places(),
+		},
+		Spec: &s, Maps: maps,
+		Network: opts.Net.Mode, Ports: ports, NetStateDir: c.NetStateDir(),
+		Cgroup: pending, Streams: st, Preserved: preserved,
+		Crashpoint: store.Crashpoint,
+	}
+	if opts.Pod != "" {
+		// In a pod, the infra container has the network.
+		o.Variant.Kind = launch.PodMember
+		if o.Target, err = podInfra(c.Store, opts.Pod); err != nil {
+			return 125, err
+		}
+	}
+	l, err := launch.Run(o)
+	if err != nil {
+		return 125, err
+	}
+	defer l.Close()
+	recordCgroup(c, l)
+	if l.Network != nil {
+		c.State.Ports = l.Network.Ports
+	}
+	c.State.Status, c.State.Pid, c.State.Started = store.StatusRunning, l.Pid, time.Now()
+	c.State.Monitor, c.State.Error, c.State.StopRequested = store.ProcessOf(os.Getpid()), "", false
+	if err := c.Save(); err != nil {
+		l.Kill()
+		return 125, err
+	}
+	store.Crashpoint("started")
+	st.Started()
+	go launch.Forward(sigs, l.Pid, l.Terminal)
+	code := l.Wait()
+	l.Terminal.Close()
+	c.State.Status, c.State.ExitCode, c.State.Finished = store.StatusExited, code, time.Now()
+	return code, nil
+}
+
+// recordCgroup notes in c's state the cgroup that enforces its limits,
+// and the limits that nothing enforces.
+func recordCgroup(c *store.Container, l *launch.Launched) {
+	for _, w := range l.Warnings {
+		slog.Warn(w)
+	}
+	if l.Cgroup == nil && len(l.Warnings) == 0 {
+		return
+	}
+	c.State.Cgroup = &store.CgroupState{Unenforced: l.Warnings}
+	if cg := l.Cgroup; cg != nil {
+		c.State.Cgroup.Manager, c.State.Cgroup.Path, c.State.Cgroup.Enforced = cg.Manager, cg.Path, cg.Enforced
+	}
+}
+
+// podInfra returns the host pid of the pod's infra process, starting the
+// pod's infra container when it does not run.
+func podInfra(s store.Store, podID string) (int, error) {
+	p, err := s.LoadPod(podID)
+	if err != nil {
+		return 0, err
+	}
+	infra, err := s.Load(p.InfraID)
+	if err == nil && !infra.State.Active() {
+		if err = StartDetached(infra); err == nil {
+			err = infra.ReadState()
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("starting pod %s: %w", p.Name, err)
+	}
+	return infra.State.Pid, nil
+}

@@ -1,0 +1,79 @@
+package rootless
+
+import (
+	"slices"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/userns"
+)
+
+// containerSpec builds the container spec that rl-init carries out.
+func containerSpec(c *store.Container, opts config.Container, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
+	hostname := opts.Hostname
+	if hostname == "" {
+		hostname = c.State.ID[:12]
+	}
+	env := []string{
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOSTNAME=" + hostname, "HOME=" + home, "container=rl",
+	}
+	if opts.TTY {
+		env = append(env, "TERM=xterm")
+	}
+	env = config.MergeEnv(env, img.Config.Env)
+	cwd := opts.Workdir
+	if cwd == "" {
+		cwd = img.Config.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	fuse, fuseOnly := c.Store.FuseOverlay(maps.Privileged)
+	mounts := append([]spec.Mount(nil), opts.Mounts...)
+	if opts.ReadOnly && opts.ReadOnlyTmpfs {
+		for _, d := range []string{"/tmp", "/var/tmp", "/run"} {
+			// A mount the user asked for at d wins, as in podman.
+			if !slices.ContainsFunc(opts.Mounts, func(m spec.Mount) bool { return m.Destination == d }) {
+				mounts = append(mounts, spec.Mount{Kind: spec.Tmpfs, Destination: d, Flags: unix.MS_NOSUID | unix.MS_NODEV})
+			}
+		}
+	}
+	ttyGroup := -1
+	if userns.Contains(maps.Container().GIDs, 5) {
+		ttyGroup = 5
+	}
+	return &spec.Spec{
+		ID:       c.State.ID,
+		Hostname: hostname,
+		Args:     args,
+		Env:      config.MergeEnv(env, opts.Env),
+		Cwd:      cwd,
+		User:     user,
+		Terminal: opts.TTY,
+		Init:     opts.Init,
+		Network:  networkOf(opts),
+		Rootfs: spec.Rootfs{
+			Lower: img.Layers, Upper: c.Upper(), Work: c.Work(), Mountpoint: c.Mountpoint(),
+			UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
+		},
+		Mounts:      mounts,
+		ReadOnly:    opts.ReadOnly,
+		PreserveFDs: opts.PreserveFDs,
+		Nested:      maps.Inner,
+		NoSetgroups: maps.Single,
+		TTYGroup:    ttyGroup,
+	}
+}
+
+// networkOf is the spec's network: the --network mode, or the pod's.
+func networkOf(opts config.Container) string {
+	if opts.Pod != "" && opts.Net.Mode.Name != network.Host {
+		return spec.PodNetwork
+	}
+	return opts.Net.Mode.Name
+}

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	base := Store{Root: "/default", RunRoot: "/run/default"}
+	tests := []struct {
+		name, in string
+		want     Store
+		wantErr  string
+	}{
+		{"empty", "", base, ""},
+		{"both", "# mine\nroot = /data/rl\n\nrunroot=\"/run/user/1000/rl\"\n", Store{Root: "/data/rl", RunRoot: "/run/user/1000/rl"}, ""},
+		{"one", "  root   =   /x  \n", Store{Root: "/x", RunRoot: "/run/default"}, ""},
+		{"unknown key", "graphroot = /x\n", base, `unknown key "graphroot"`},
+		{"no value", "root =\n", base, "want key = value"},
+		{"no equals", "root /x\n", base, "want key = value"},
+		{"relative", "root = x\n", base, "must be an absolute path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseConfig(strings.NewReader(tt.in), "rl.conf", base)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Pod is a pod's record, pod.json in Root/pods/ID.
+type Pod struct {
+	ID       string    `json:"Id"`
+	Name     string    `json:"Name"`
+	Created  time.Time `json:"Created"`
+	Hostname string    `json:"Hostname"`
+	InfraID  string    `json:"InfraId"`
+}
+
+// ErrNoPod is returned for a name or id that names no pod.
+var ErrNoPod = errors.New("no such pod")
+
+func (s Store) podDir(id string) string        { return filepath.Join(s.Root, "pods", id) }
+func (s Store) podNames() string               { return filepath.Join(s.Root, "pods", "names") }
+func (s Store) podNameLink(name string) string { return filepath.Join(s.podNames(), name) }
+
+// CreatePod reserves p's name (its id's first 12 digits without one) and
+// makes its directory; the caller saves it (SavePod) once its infra
+// container exists.
+func (s Store) CreatePod(p *Pod) error {
+	if p.Name == "" {
+		p.Name = p.ID[:12]
+	}
+	if err := os.MkdirAll(s.podNames(), 0o700); err != nil {
+		return fmt.Errorf("creating the pod store: %w", err)
+	}
+	if err := os.Symlink(p.ID, s.podNameLink(p.Name)); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("the pod name %q is already in use: choose another name, or remove that pod", p.Name)
+		}
+		return fmt.Errorf("reserving the pod name: %w", err)
+	}
+	if err := os.MkdirAll(s.podDir(p.ID), 0o700); err != nil {
+		os.Remove(s.podNameLink(p.Name))
+		return fmt.Errorf("creating the pod: %w", err)
+	}
+	return nil
+}
+
+// SavePod writes p's record.
+func (s Store) SavePod(p Pod) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(filepath.Join(s.podDir(p.ID), "pod.json"), b)
+}
+
+// RemovePod removes p's record and name.
+func (s Store) RemovePod(p Pod) {
+	_ = os.RemoveAll(s.podDir(p.ID))
+	if target, _ := os.Readlink(s.podNameLink(p.Name)); target == p.ID {
+		_ = os.Remove(s.podNameLink(p.Name))
+	}
+}
+
+// LoadPod finds the pod ref: a name, an id or a unique id prefix.
+func (s Store) LoadPod(ref string) (Pod, error) {
+	var p Pod
+	id, err := resolveID(filepath.Join(s.Root, "pods"), s.podNames(), ref, ErrNoPod, "pods")
+	if err != nil {
+		return p, err
+	}
+	b, err := os.ReadFile(filepath.Join(s.podDir(id), "pod.json"))
+	if err != nil {
+		return p, fmt.Errorf("%w: %s", ErrNoPod, ref)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("reading pod %s: %w", ref, err)
+	}
+	return p, nil
+}
+
+// Pods returns every pod's record.
+func (s Store) Pods() ([]Pod, error) {
+	dirs, err := os.ReadDir(filepath.Join(s.Root, "pods"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("listing pods: %w", err)
+	}
+	var out []Pod
+	for _, d := range dirs {
+		if !ValidID(d.Name()) {
+			continue
+		}
+		if p, err := s.LoadPod(d.Name()); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// IsInfra is true for a pod's infra container.
+func (s Store) IsInfra(st State) bool {
+	if st.PodID == "" {
+		return false
+	}
+	p, err := s.LoadPod(st.PodID)
+	return err == nil && p.InfraID == st.ID
+}

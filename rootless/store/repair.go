@@ -1,0 +1,35 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// Repair removes what dead rl processes left half made or half removed:
+// container directories without a state, run directories without a
+// container, names of no container. The caller holds the store's lock.
+func (s Store) Repair() error {
+	var errs []error
+	dirs, _ := os.ReadDir(filepath.Join(s.Root, "containers"))
+	for _, d := range dirs {
+		c := &Container{Store: s, State: State{ID: d.Name()}}
+		if ValidID(d.Name()) && !Exists(filepath.Join(c.DataDir(), "state.json")) {
+			errs = append(errs, c.Remove())
+		}
+	}
+	runs, _ := os.ReadDir(filepath.Join(s.RunRoot, "containers"))
+	for _, d := range runs {
+		if ValidID(d.Name()) && !Exists(filepath.Join(s.Root, "containers", d.Name())) {
+			errs = append(errs, os.RemoveAll(filepath.Join(s.RunRoot, "containers", d.Name())))
+		}
+	}
+	names, _ := os.ReadDir(filepath.Join(s.Root, "names"))
+	for _, n := range names {
+		target, err := os.Readlink(s.nameLink(n.Name()))
+		if err == nil && !Exists(filepath.Join(s.Root, "containers", target, "state.json")) {
+			errs = append(errs, os.Remove(s.nameLink(n.Name())))
+		}
+	}
+	return errors.Join(errs...)
+}

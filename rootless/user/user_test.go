@@ -1,0 +1,224 @@
+package user
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/rl-containers/rl/rootless/spec"
+)
+
+func TestParsePasswd(t *testing.T) {
+	in := strings.Join([]string{
+		"# comment",
+		"",
+		"root:x:0:0:root:/root:/bin/sh",
+		"  alice:x:1000:1000:Alice A:/home/alice:/bin/bash  ",
+		"short:x:1:1:/home/short",    // 5 fields: skipped
+		"baduid:x:abc:1::/h:/bin/sh", // skipped
+		"badgid:x:1:-1::/h:/bin/sh",  // skipped
+		"big:x:4294967296:0::/h:/sh", // over 32 bits: skipped
+		"nohome:x:7:8:::/bin/false",
+		"colons:x:9:9:a:/h:/bin/sh:extra", // the 7th field takes the rest
+	}, "\n")
+	want := []passwdEntry{
+		{name: "root", uid: 0, gid: 0, home: "/root"},
+		{name: "alice", uid: 1000, gid: 1000, home: "/home/alice"},
+		{name: "nohome", uid: 7, gid: 8, home: ""},
+		{name: "colons", uid: 9, gid: 9, home: "/h"},
+	}
+	if got := parsePasswd(strings.NewReader(in)); !reflect.DeepEqual(got, want) {
+		t.Errorf("parsePasswd =\n%+v\nwant\n%+v", got, want)
+	}
+	if got := parsePasswd(strings.NewReader("")); got != nil {
+		t.Errorf("parsePasswd(empty) = %+v, want nil", got)
+	}
+}
+
+func TestParseGroup(t *testing.T) {
+	in := strings.Join([]string{
+		"#wheel:x:10:alice",
+		"root:x:0:",
+		"wheel:x:10:alice,bob",
+		"",
+		"audio:x:29:bob",
+		"short:x:5",        // 3 fields: skipped
+		"bad:x:five:alice", // skipped
+		"neg:x:-3:alice",   // skipped
+	}, "\n")
+	want := []groupEntry{
+		{name: "root", gid: 0},
+		{name: "wheel", gid: 10, members: []string{"alice", "bob"}},
+		{name: "audio", gid: 29, members: []string{"bob"}},
+	}
+	if got := parseGroup(strings.NewReader(in)); !reflect.DeepEqual(got, want) {
+		t.Errorf("parseGroup =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// writeRootfs makes a root filesystem with the given files (path relative
+// to the root → content) and returns its path.
+func writeRootfs(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+const (
+	testPasswd = `root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+alice:x:1000:1000:Alice:/home/alice:/bin/sh
+bob:x:1001:100::/home/bob:/bin/sh
+`
+	testGroup = `root:x:0:
+daemon:x:1:
+tty:x:5:
+wheel:x:10:alice,root
+users:x:100:alice
+alice:x:1000:alice
+audio:x:29:bob,alice
+`
+)
+
+func TestResolveUser(t *testing.T) {
+	rootfs := writeRootfs(t, map[string]string{"etc/passwd": testPasswd, "etc/group": testGroup})
+	empty := t.TempDir()
+
+	tests := []struct {
+		name     string
+		rootfs   string
+		value    string
+		want     spec.User
+		wantHome string
+		wantErr  string
+	}{
+		{name: "default is root", value: "", want: spec.User{UID: 0, GID: 0, AdditionalGIDs: []uint32{10}}, wantHome: "/root"},
+		{name: "root by name", value: "root", want: spec.User{UID: 0, GID: 0, AdditionalGIDs: []uint32{10}}, wantHome: "/root"},
+		{name: "name", value: "alice", want: spec.User{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{10, 100, 29}}, wantHome: "/home/alice"},
+		{name: "uid in passwd", value: "1000", want: spec.User{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{10, 100, 29}}, wantHome: "/home/alice"},
+		{name: "primary group not repeated", value: "bob", want: spec.User{UID: 1001, GID: 100, AdditionalGIDs: []uint32{29}}, wantHome: "/home/bob"},
+		{name: "user without groups", value: "daemon", want: spec.User{UID: 1, GID: 1}, wantHome: "/usr/sbin"},
+		{name: "uid:gid", value: "1000:5", want: spec.User{UID: 1000, GID: 5}, wantHome: "/home/alice"},
+		{name: "uid:gid not in files", value: "4242:4343", want: spec.User{UID: 4242, GID: 4343}, wantHome: "/"},
+		{name: "name:groupname", value: "alice:audio", want: spec.User{UID: 1000, GID: 29}, wantHome: "/home/alice"},
+		{name: "name:gid", value: "alice:77", want: spec.User{UID: 1000, GID: 77}, wantHome: "/home/alice"},
+		{name: "uid:groupname", value: "55:tty", want: spec.User{UID: 55, GID: 5}, wantHome: "/"},
+		{name: "empty user with group is root", value: ":tty", want: spec.User{UID: 0, GID: 5}, wantHome: "/root"},
+		{name: "numeric uid not in passwd", value: "4242", want: spec.User{UID: 4242, GID: 0}, wantHome: "/"},
+		{name: "root without passwd gets /root", rootfs: empty, value: "", want: spec.User{}, wantHome: "/root"},
+		{name: "uid 0 without passwd gets /root", rootfs: empty, value: "0", want: spec.User{}, wantHome: "/root"},
+		{name: "numeric uid without passwd", rootfs: empty, value: "1000:1000", want: spec.User{UID: 1000, GID: 1000}, wantHome: "/"},
+
+		{name: "unknown user", value: "mallory", wantErr: `no user "mallory"`},
+		{name: "name without passwd", rootfs: empty, value: "alice", wantErr: `no user "alice"`},
+		{name: "unknown group", value: "alice:nogroup", wantErr: `no group "nogroup"`},
+		{name: "unknown group for uid", value: "1000:nogroup", wantErr: `no group "nogroup"`},
+		{name: "empty group", value: "alice:", wantErr: "empty group"},
+		{name: "negative uid is a name", value: "-1", wantErr: `no user "-1"`},
+		{name: "uid over 32 bits is a name", value: "4294967296", wantErr: `no user "4294967296"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := tt.rootfs
+			if root == "" {
+				root = rootfs
+			}
+			got, home, err := Resolve([]string{root}, tt.value)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Resolve(%q) = %+v, %q, %v; want error containing %q", tt.value, got, home, err, tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), "--user") {
+					t.Errorf("error %q does not name --user", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve(%q): %v", tt.value, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) || home != tt.wantHome {
+				t.Errorf("Resolve(%q) = %+v, %q; want %+v, %q", tt.value, got, home, tt.want, tt.wantHome)
+			}
+		})
+	}
+}
+
+// TestResolveUserSymlinks checks that /etc/passwd and /etc/group are read
+// with their symlinks resolved inside the root filesystem, never on the
+// host.
+func TestResolveUserSymlinks(t *testing.T) {
+	// A file outside the root filesystem that a link could reach on the host.
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "passwd"), []byte("evil:x:666:666::/evil:/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "group"), []byte("evilgroup:x:667:evil\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	rootfs := writeRootfs(t, map[string]string{
+		// Present only inside the root filesystem.
+		"data/passwd":              "alice:x:1000:1000::/home/alice:/bin/sh\n",
+		"data/group":               "wheel:x:10:alice\n",
+		outside[1:] + "/README.md": "the same path as the host directory, inside the rootfs\n",
+	})
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(rootfs, "etc"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(rootfs, "etc", name)
+		os.Remove(p)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Absolute links: /data/... exists only under the root filesystem.
+	link("/data/passwd", "passwd")
+	link("/data/group", "group")
+	got, home, err := Resolve([]string{rootfs}, "alice")
+	if err != nil {
+		t.Fatalf("absolute links: %v", err)
+	}
+	if want := (spec.User{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{10}}); !reflect.DeepEqual(got, want) || home != "/home/alice" {
+		t.Errorf("absolute links: got %+v, %q; want %+v, /home/alice", got, home, want)
+	}
+	// Relative links that climb above the root stop at the root.
+	link("../../../../../../../../data/passwd", "passwd")
+	if _, _, err := Resolve([]string{rootfs}, "alice"); err != nil {
+		t.Errorf("relative link above the root: %v", err)
+	}
+
+	// Links at host files: the same path inside the root filesystem does
+	// not have them, so the host's users must not be seen.
+	for _, target := range []string{
+		filepath.Join(outside, "passwd"),
+		"../../../../../../../.." + filepath.Join(outside, "passwd"),
+	} {
+		link(target, "passwd")
+		link(filepath.Join(outside, "group"), "group")
+		if u, _, err := Resolve([]string{rootfs}, "evil"); err == nil {
+			t.Errorf("link to %s: resolved the host's user: %+v", target, u)
+		}
+		// A numeric uid still works and gets no entry from the host file.
+		u, home, err := Resolve([]string{rootfs}, "666")
+		if err != nil || !reflect.DeepEqual(u, spec.User{UID: 666}) || home != "/" {
+			t.Errorf("link to %s: Resolve(666) = %+v, %q, %v; want uid 666 gid 0 home /", target, u, home, err)
+		}
+		if _, _, err := Resolve([]string{rootfs}, "0:evilgroup"); err == nil {
+			t.Errorf("link to %s: resolved the host's group", target)
+		}
+	}
+}
