@@ -51,4 +51,3 @@ func (o Net) Published(img spec.ImageConfig) ([]network.PortMapping, error) {
 	}
 	return ports, nil
 }
-

@@ -31,7 +31,7 @@ const envMonitor = "_RL_MONITOR"
 // monitorArgs is envMonitor's value.
 type monitorArgs struct {
 	Store store.Store `json:"store"`
-	ID    string `json:"id"`
+	ID    string      `json:"id"`
 }
 
 // monitorResult is what the monitor reports once the container's command

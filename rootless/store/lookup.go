@@ -78,4 +78,3 @@ func resolveID(dir, names, ref string, none error, kind string) (string, error) 
 	}
 	return "", fmt.Errorf("%q matches %d %s: give more of the id", ref, len(matches), kind)
 }
-
