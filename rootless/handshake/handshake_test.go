@@ -57,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || !errors.Is(got.Error, unix.EPERM) {
 		t.Fatalf("Recv Failed: %+v %v", got, err)
 	}
-	if _, _, err := Recv(int(p.Fd())); err != io.EOF {
+	if _, _, err := Recv(int(p.Fd())); !errors.Is(err, io.EOF) {
 		t.Errorf("after close: err = %v, want EOF", err)
 	}
 }
@@ -328,7 +328,7 @@ func TestEOF(t *testing.T) {
 			}
 			for i := 0; i < 2; i++ {
 				m, fds, err := Recv(int(reading.Fd()))
-				if err != io.EOF {
+				if !errors.Is(err, io.EOF) {
 					t.Errorf("Recv %d after close = %+v, %v, %v; want io.EOF", i, m, fds, err)
 				}
 			}
@@ -372,7 +372,7 @@ func TestRecvErrors(t *testing.T) {
 		defer unix.Close(fds[0])
 		defer unix.Close(fds[1])
 		_, _, err := Recv(fds[0])
-		if err == io.EOF || !errors.Is(err, unix.ENOTSOCK) {
+		if errors.Is(err, io.EOF) || !errors.Is(err, unix.ENOTSOCK) {
 			t.Errorf("Recv on a pipe = %v, want ENOTSOCK", err)
 		}
 		if err := Send(fds[1], Message{Kind: Exec}); !errors.Is(err, unix.ENOTSOCK) {
@@ -445,7 +445,7 @@ func TestErrorUnwrap(t *testing.T) {
 				if u != nil {
 					t.Errorf("Unwrap = %v, want nil", u)
 				}
-			} else if u != unix.Errno(tt.e.Errno) {
+			} else if !errors.Is(u, unix.Errno(tt.e.Errno)) {
 				t.Errorf("Unwrap = %#v, want errno %d", u, tt.e.Errno)
 			}
 			// Directly, and wrapped the way the front end wraps it.

@@ -24,7 +24,9 @@ func checkHealth(c *store.Container, hc config.Health, stop chan struct{}) {
 		case <-t.C:
 		}
 		start := time.Now()
-		code, err := exec.Exec(c, exec.Options{Args: []string{"/bin/sh", "-c", hc.Cmd}})
+		// A copy of the container read afresh: the monitor changes its own
+		// as the container runs and exits.
+		code, err := checkOnce(c.Store, c.State.ID, hc.Cmd)
 		if err != nil {
 			code = launch.ExitCode(err)
 		}
@@ -47,4 +49,14 @@ func writeHealth(c *store.Container, h store.Health) {
 	if b, err := json.Marshal(h); err == nil {
 		_ = store.WriteAtomic(c.HealthPath(), b)
 	}
+}
+
+// checkOnce runs the health check cmd in the container id and returns its
+// exit code.
+func checkOnce(s store.Store, id, cmd string) (int, error) {
+	c, err := s.Load(id)
+	if err != nil {
+		return 0, err
+	}
+	return exec.Exec(c, exec.Options{Args: []string{"/bin/sh", "-c", cmd}})
 }
