@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/network/tap"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
@@ -64,7 +65,7 @@ func Main(begun string) {
 		nested := v == handshake.VariantNested
 		if m.Spec.Network != "host" && m.Spec.Network != spec.PodNetwork && !nested {
 			// With keep-id the outer rl-init owns the network namespace.
-			c.check(configureNetwork(m.Spec), "configuring the network")
+			c.check(tap.Configure(m.Spec), "configuring the network")
 		}
 		if m.Spec.Nested != nil && !nested {
 			os.Exit(runNested(c, m.Spec))

@@ -1,4 +1,11 @@
-package child
+// Package tap is the child half of rl's user-mode networks (the parent
+// half, which starts slirp4netns or pasta and the port forwarder, is
+// package rootless/network, as rootlesskit keeps a driver's ParentDriver
+// and ChildDriver together): run by rl-init inside the container's network
+// namespace, it brings up loopback, lets the container's groups ping, and
+// addresses the tap device the parent half made. It links only x/sys and
+// rl's spec, because every container start pays for rl-init's init.
+package tap
 
 import (
 	"encoding/binary"
@@ -15,13 +22,13 @@ import (
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// configureNetwork brings up the container's network namespace: loopback
+// Configure brings up the container's network namespace: loopback
 // always, and the user-mode network's tap device when the front end's
 // backend left its configuration to us (rootlesskit's slirp4netns driver
 // creates tap0 but does not address it). It runs in the process whose user
 // namespace owns the network namespace: only that one has CAP_NET_ADMIN
 // over it.
-func configureNetwork(s *spec.Spec) error {
+func Configure(s *spec.Spec) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
