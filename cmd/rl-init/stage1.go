@@ -56,6 +56,31 @@ static void rl_fail(int sync, const char *op, const char *what) {
 	_exit(125);
 }
 
+// rl_expect_into reads the next message into msg (n bytes) and fails as
+// op unless it is of the kind named; rl gone is an exit.
+static void rl_expect_into(int sync, const char *kind, const char *op, char *msg, size_t n) {
+	ssize_t got;
+	do {
+		got = recv(sync, msg, n - 1, 0);
+	} while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		_exit(125); // rl went away
+	msg[got] = 0;
+	char want[32];
+	snprintf(want, sizeof want, "\"kind\":\"%s\"", kind);
+	if (strstr(msg, want) == NULL) {
+		errno = EPROTO;
+		rl_fail(sync, op, "unexpected message");
+	}
+}
+
+// rl_expect reads the next message and fails as op unless it is of the
+// kind named.
+static void rl_expect(int sync, const char *kind, const char *op) {
+	char msg[256];
+	rl_expect_into(sync, kind, op, msg, sizeof msg);
+}
+
 // rl_join joins the n namespaces kinds of process target, makes new ones
 // (unshare(2) flags: the pid namespace takes effect for the child), and
 // forks; it returns in the child.
@@ -70,18 +95,7 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 		if (fds[i] < 0)
 			rl_fail(sync, "opening the container's namespaces", path);
 	}
-	char msg[256];
-	ssize_t got;
-	do {
-		got = recv(sync, msg, sizeof msg - 1, 0);
-	} while (got < 0 && errno == EINTR);
-	if (got <= 0)
-		_exit(125); // rl went away
-	msg[got] = 0;
-	if (strstr(msg, "\"kind\":\"join\"") == NULL) {
-		errno = EPROTO;
-		rl_fail(sync, "joining the container", "unexpected message");
-	}
+	rl_expect(sync, "join", "joining the container");
 	struct stat ours, theirs;
 	for (int i = 0; i < n; i++) {
 		// A namespace we are in already is skipped: joining it again
@@ -167,17 +181,7 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 	// The front end's first message, Begin, names the variant (and, to
 	// join a running container or a pod, the pid whose namespaces to join).
 	char msg[256];
-	ssize_t n;
-	do {
-		n = recv(sync, msg, sizeof msg - 1, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		_exit(125); // rl went away before it began
-	msg[n] = 0;
-	if (strstr(msg, "\"kind\":\"begin\"") == NULL) {
-		errno = EPROTO;
-		rl_fail(sync, "starting rl-init", "expected the begin message");
-	}
+	rl_expect_into(sync, "begin", "starting rl-init", msg, sizeof msg);
 	char variant[32], target[24] = "";
 	rl_field(msg, "variant", variant, sizeof variant);
 	const char *t = strstr(msg, "\"target\":");
