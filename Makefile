@@ -60,8 +60,17 @@ test-vm: build
 	tests/vm/run.sh
 
 # The cgroup benchmark runs in the VM tier: it needs systemd and cgroup v2.
+# rl's start-up is also timed against a build of the commit BENCH_BASE
+# (rl-base, rl-img-base), which tests/bench/base.sh builds in a temporary
+# directory: by default the merge base with origin/main when HEAD is not
+# on origin/main (the branch's changes), else HEAD when tracked files have
+# uncommitted changes (those changes), else HEAD~1 (the last commit's).
+# BENCH_BASE= (empty) leaves the base out.
+BENCH_BASE ?= $(shell b=$$(git merge-base HEAD origin/main 2>/dev/null) && [ "$$b" != "$$(git rev-parse HEAD)" ] && echo "$$b" || \
+	{ git diff --quiet HEAD -- 2>/dev/null && echo HEAD~1 || echo HEAD; })
+
 bench: build
-	tests/bench/run.sh
+	GO='$(GO)' tests/bench/base.sh '$(BENCH_BASE)' tests/bench/run.sh
 	tests/vm/run.sh tests/bench/vm-cgroups.bats
 
 # golangci-lint (.golangci.yml) is installed on demand into bin/tools, at

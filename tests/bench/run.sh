@@ -4,8 +4,11 @@
 # root filesystem:
 #
 #   rl          rl run --rm --network none --rootfs ROOT /bin/true
+#   rl-base     the same with the base build: the rl in RL_BENCH_BASE
 #   rl-img      rl run --rm --network none IMAGE true, IMAGE being
 #               rl-test/busybox (the same busybox) pulled beforehand
+#   rl-img-base the same with the base build, in a store of its own into
+#               which IMAGE is pulled beforehand with the base build
 #   rl-img-net  rl run --rm IMAGE true: rl's default network, slirp4netns
 #   bwrap       bwrap with the same seven namespaces, ROOT bound on /
 #   runc        runc run of a `runc spec --rootless` bundle on ROOT (plus net
@@ -44,7 +47,8 @@
 # RL_BENCH_PULL_RUNS (5) pulls of each, the median throughput of
 # RL_BENCH_NET_RUNS (3) iperf3 runs of each, the ratios of rl to its peers
 # against the targets (rl <= 1.5x bwrap, rl <= 0.1x podman, rl-img <= 0.1x
-# podman-img, rl-img <= 1.5x rl, rl-pull <= 1.0x the faster of podman-pull
+# podman-img, rl-img <= 1.5x rl, rl <= 1.05x rl-base, rl-img <= 1.05x
+# rl-img-base, rl-pull <= 1.0x the faster of podman-pull
 # and skopeo-pull, rl-in >= 1.0x podman-in, rl-out >= 1.0x podman-out), what
 # the network adds to rl's start (rl-img-net - rl-img <= +30 ms, next to
 # podman-img-net - podman-img) -- informational: a MISS does not fail the
@@ -60,14 +64,22 @@
 # Then lifecycle.sh: run -d/rm -f cycles, exec, rl ps of 50 containers
 # and the monitors' memory, next to podman's.
 #
+# RL_BENCH_BASE names a directory holding another build of rl, rl-init and
+# rl-image, the base (`make bench` builds the commit BENCH_BASE there with
+# base.sh), for rl-base and rl-img-base: run interleaved with rl and
+# rl-img, they show whether a change slows rl's start down. Without it
+# they are reported as unavailable. RL_BENCH_ONLY, a space-separated list
+# of start-up tools (say "rl rl-base rl-img rl-img-base"), benchmarks those
+# alone (and rl's memory), without the pulls, the network and lifecycle.sh.
+#
 # Exit status: 0 when rl and every installed peer ran; 1 when one of them
-# failed. A peer that is not installed is reported as unavailable and
-# skipped.
+# failed. A peer that is not installed (the base: RL_BENCH_BASE not set, or
+# without rl, rl-init or rl-image) is reported as unavailable and skipped.
 #
 # As root: runs tests/setup.sh, stages bin/rl, bin/rl-init, bin/rl-image,
-# mkrootfs.sh, tests/registry and this directory in a world-readable
-# temporary directory (the checkout may sit where the test user cannot
-# enter) and runs itself there as the unprivileged test user RL_TEST_USER
+# the base build, mkrootfs.sh, tests/registry and this directory in a
+# world-readable temporary directory (the checkout may sit where the test
+# user cannot enter) and runs itself there as the unprivileged test user RL_TEST_USER
 # (rltest). As any other user: runs the benchmark as that user, which needs
 # subordinate ids in /etc/subuid and /etc/subgid.
 set -euo pipefail
@@ -81,11 +93,14 @@ warmup=${RL_BENCH_WARMUP:-3}
 pull_runs=${RL_BENCH_PULL_RUNS:-5}
 net_runs=${RL_BENCH_NET_RUNS:-3}
 net_time=${RL_BENCH_NET_TIME:-3}
+base=${RL_BENCH_BASE:-} # the base build's directory; absolute, as run cds away
+[[ -z $base || $base == /* ]] || base=$PWD/$base
+read -ra only <<<"${RL_BENCH_ONLY:-}" # the start-up tools to run, if not all
 # runc and newuidmap live in /usr/sbin and /usr/bin; Debian leaves /usr/sbin
 # out of ordinary users' PATH.
 PATH=$PATH:/usr/sbin:/sbin
 
-tools=(rl rl-img rl-img-net bwrap runc podman podman-img podman-img-net) # start-up, in report order
+tools=(rl rl-base rl-img rl-img-base rl-img-net bwrap runc podman podman-img podman-img-net) # start-up, in report order
 pull_tools=(rl-pull podman-pull skopeo-pull)
 net_tools=(rl-in podman-in rl-out podman-out)
 benched=()           # the start-up tools that ran their trial run, in order
@@ -99,6 +114,8 @@ gated_pid=""         # the rl of the memory measurement while it runs
 registry=""          # the registry's directory while it runs
 server_pid=""        # an iperf3 server (on the host or in a container) while it runs
 declare -A rss_tree=() rss_largest=() # pull tool → peak RSS in kB
+declare -A chosen=() # start-up tool → 1 when it is benchmarked (in RL_BENCH_ONLY)
+declare -A needed=() # the same, and the tools whose set-up those build on
 
 # note prints a progress message on stderr, so stdout is the report alone.
 note() { echo "# $*" >&2; }
@@ -123,6 +140,14 @@ stage_and_rerun() {
 	trap "rm -rf '$stage'" EXIT
 	mkdir -p "$stage/bin" "$stage/tests/bench" "$stage/tests/registry" "$stage/t"
 	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
+	# The base build beside it, where there is one (else the user's run
+	# says why not).
+	local base_env=()
+	if has_base; then
+		mkdir "$stage/base"
+		cp "$base/rl" "$base/rl-init" "$base/rl-image" "$stage/base/"
+		base_env=(RL_BENCH_BASE="$stage/base")
+	fi
 	cp "$top/tests/mkrootfs.sh" "$stage/tests/"
 	cp "$top/tests/registry/"*.sh "$stage/tests/registry/"
 	cp -r "$here/." "$stage/tests/bench/"
@@ -132,7 +157,73 @@ stage_and_rerun() {
 	chown "$user" "$stage/t"
 	note "benchmarking as the unprivileged user $user"
 	cd "$stage"
-	runuser -u "$user" -- env TMPDIR="$stage/t" "$stage/tests/bench/run.sh"
+	runuser -u "$user" -- env TMPDIR="$stage/t" "${base_env[@]}" "$stage/tests/bench/run.sh"
+}
+
+# has_base: whether RL_BENCH_BASE holds a build, setting base_missing to
+# why not when it does not.
+has_base() {
+	local bin
+	base_missing=""
+	if [[ -z $base ]]; then
+		base_missing="RL_BENCH_BASE is not set (make bench sets it to a build of BENCH_BASE)"
+		return 1
+	fi
+	if [[ ! -d $base ]]; then
+		base_missing="RL_BENCH_BASE=$base is not a directory"
+		return 1
+	fi
+	for bin in rl rl-init rl-image; do
+		[[ -x $base/$bin && ! -d $base/$bin ]] && continue
+		base_missing="RL_BENCH_BASE=$base has no $bin"
+		return 1
+	done
+}
+
+# select_tools reads RL_BENCH_ONLY: it leaves in tools those it names, in
+# report order, and marks them chosen, and needed with the tools whose
+# set-up theirs builds on. Without it, every tool is both.
+select_tools() {
+	local tool word all=("${tools[@]}")
+	local -A deps=([rl-img-base]=rl-base [rl-img-net]=rl-img [podman-img]=podman [podman-img-net]=podman-img)
+	if ((${#only[@]} == 0)); then
+		for tool in "${tools[@]}"; do
+			chosen[$tool]=1 needed[$tool]=1
+		done
+		return
+	fi
+	for word in "${only[@]}"; do
+		for tool in "${all[@]}"; do
+			[[ $word != "$tool" ]] || continue 2
+		done
+		die "RL_BENCH_ONLY: $word is not a start-up tool (${all[*]})"
+	done
+	tools=()
+	for tool in "${all[@]}"; do
+		for word in "${only[@]}"; do
+			[[ $word == "$tool" ]] || continue
+			tools+=("$tool")
+			chosen[$tool]=1
+			while [[ -n $tool ]]; do
+				needed[$tool]=1
+				tool=${deps[$tool]:-}
+			done
+			break
+		done
+	done
+}
+
+# wanted TOOL: whether TOOL is to be set up.
+wanted() { [[ -n ${needed[$1]:-} ]]; }
+
+# selected TOOL...: whether each TOOL is benchmarked, or could be: always
+# true without RL_BENCH_ONLY (whose list names start-up tools alone).
+selected() {
+	((${#only[@]})) || return 0
+	local tool
+	for tool; do
+		[[ -n ${chosen[$tool]:-} ]] || return 1
+	done
 }
 
 # ---------------------------------------------------------------------------
@@ -232,6 +323,20 @@ setup_rl() {
 }
 run_rl() { "${rl_cmd[@]}"; }
 
+# setup_rl-base runs ROOT as rl does, with the base build and a store of
+# its own (the base may keep its store otherwise than rl does).
+setup_rl-base() {
+	has_base || {
+		unavailable rl-base "$base_missing"
+		return
+	}
+	base_rl=$base/rl
+	rl_base_store=("$base_rl" --root "$work/rl-base/root" --runroot "$work/rl-base/run")
+	rl_base_cmd=("${rl_base_store[@]}" run --rm --network none --rootfs "$root" /bin/true)
+	try rl-base || broken rl-base "$work/out.rl-base"
+}
+run_rl-base() { "${rl_base_cmd[@]}"; }
+
 setup_bwrap() {
 	command -v bwrap >/dev/null || {
 		unavailable bwrap "bwrap is not installed"
@@ -330,13 +435,22 @@ run_podman() { "${podman_cmd[@]}"; }
 # test images (tests/registry/mkimages.sh) and the big one (mkbig.sh) to
 # it. Where it cannot start, the image benchmarks are unavailable.
 setup_registry() {
-	local address tool
+	local address tool unreached=(rl-img rl-img-base podman-img)
+	((${#only[@]})) || unreached+=("${pull_tools[@]}")
 	registry=$work/registry # set first: cleanup stops whatever started
 	if ! address=$("$top/tests/registry/start.sh" "$registry" 2>"$work/out.registry"); then
 		registry=""
-		for tool in rl-img podman-img "${pull_tools[@]}"; do
+		for tool in "${unreached[@]}"; do
+			[[ ${#only[@]} == 0 ]] || wanted "$tool" || continue
 			unavailable "$tool" "no local registry: $(tail -n 1 "$work/out.registry")"
 		done
+		return
+	fi
+	small_image=$address/rl-test/busybox:latest
+	if ((${#only[@]})); then # no pulls: rl-test/busybox alone
+		note "registry on $address: building and pushing rl-test/busybox"
+		"$top/tests/registry/mkimages.sh" "$address" "$work/layout" >/dev/null || die "tests/registry/mkimages.sh failed"
+		rm -rf "$work/layout"
 		return
 	fi
 	note "registry on $address: building and pushing rl-test/busybox and rl-test/big"
@@ -345,7 +459,6 @@ setup_registry() {
 	pushed=$("$here/mkbig.sh" "$address" "$work/layout") || die "tests/bench/mkbig.sh failed"
 	big_kb=$(($(awk '{ print $3 }' <<<"$pushed") / 1024))
 	rm -rf "$work/layout"
-	small_image=$address/rl-test/busybox:latest
 	big_image=$address/rl-test/big:latest
 }
 
@@ -358,6 +471,20 @@ setup_rl-img() {
 		try rl-img; } || broken rl-img "$work/out.rl-img"
 }
 run_rl-img() { "${rl_img_cmd[@]}"; }
+
+# setup_rl-img-base pulls the busybox image into the base build's store, as
+# setup_rl-img does into rl's, and runs it as rl-img does.
+setup_rl-img-base() {
+	[[ -n ${small_image:-} ]] || return 0
+	if [[ -n ${why[rl-base]:-} ]]; then
+		why[rl-img-base]=${why[rl-base]}
+		return
+	fi
+	rl_img_base_cmd=("${rl_base_store[@]}" run --rm --network none "$small_image" true)
+	{ "${rl_base_store[@]}" pull -q --tls-verify=false "$small_image" >"$work/out.rl-img-base" 2>&1 </dev/null &&
+		try rl-img-base; } || broken rl-img-base "$work/out.rl-img-base"
+}
+run_rl-img-base() { "${rl_img_base_cmd[@]}"; }
 
 # setup_podman-img pulls the busybox image into podman's storage of the
 # start-up runs, and runs it as podman runs ROOT's import.
@@ -765,6 +892,7 @@ mb() { awk -v kb="$1" 'BEGIN { if (kb ~ /^[0-9]+$/) printf "%.1f MB", kb / 1024;
 
 versions() {
 	local v=("rl $("$rl" version | awk 'NR == 1 { print $3 }')")
+	[[ -n ${why[rl-base]:-} || -z ${base_rl:-} ]] || v+=("base rl $("$base_rl" version | awk 'NR == 1 { print $3 }')")
 	command -v bwrap >/dev/null && v+=("$(bwrap --version)")
 	command -v runc >/dev/null && v+=("$(runc --version | head -n 1)")
 	command -v podman >/dev/null && v+=("$(podman --version)")
@@ -805,6 +933,7 @@ commands() { # commands TOOL...
 		[[ $tool != runc ]] || line+=" ID   (bundle: runc spec --rootless + net and cgroup namespaces)"
 		line=${line//$root/ROOT}
 		line=${line//$work/WORK}
+		[[ -z $base ]] || line=${line//$base/BASE}
 		[[ -z ${small_image:-} ]] || line=${line//${small_image%%/*}/REGISTRY}
 		printf '  %-14s %s\n' "$tool" "$line"
 	done
@@ -817,12 +946,14 @@ report() {
 	echo "tools:   $(versions)"
 	echo "wall time of the whole command, $runs runs each after $warmup warm-up rounds, interleaved"
 	echo "(rl-img and podman-img: the same busybox as the image rl-test/busybox, already pulled;"
-	echo "-net: the same on the default network, slirp4netns, instead of --network none)"
+	echo "-net: the same on the default network, slirp4netns, instead of --network none;"
+	echo "-base: rl and rl-img with the base build, RL_BENCH_BASE, and a store of its own)"
+	((${#only[@]} == 0)) || echo "(RL_BENCH_ONLY: these tools alone; no pull, network or lifecycle benchmarks)"
 	echo
 	table times ms "${tools[@]}"
 	echo
 	echo "commands (ROOT: the busybox root filesystem, WORK: this run's temporary directory,"
-	echo "REGISTRY: the local registry's 127.0.0.1:PORT)"
+	echo "REGISTRY: the local registry's 127.0.0.1:PORT, BASE: the base build's directory)"
 	commands "${benched[@]}"
 	echo
 	printf '%-19s %6s  %-8s %s\n' ratio value target result
@@ -831,10 +962,14 @@ report() {
 	ratio rl/podman rl podman 0.1
 	ratio rl-img/podman-img rl-img podman-img 0.1
 	ratio rl-img/rl rl-img rl 1.5
-	echo
-	printf '%-28s %9s  %-10s %s\n' "added by the network" value target result
-	difference "rl-img-net - rl-img" rl-img-net rl-img 30
-	difference "podman-img-net - podman-img" podman-img-net podman-img ""
+	ratio rl/rl-base rl rl-base 1.05
+	ratio rl-img/rl-img-base rl-img rl-img-base 1.05
+	if selected rl-img-net rl-img || selected podman-img-net podman-img; then
+		echo
+		printf '%-28s %9s  %-10s %s\n' "added by the network" value target result
+		selected rl-img-net rl-img && difference "rl-img-net - rl-img" rl-img-net rl-img 30
+		selected podman-img-net podman-img && difference "podman-img-net - podman-img" podman-img-net podman-img ""
+	fi
 	echo
 	echo "peak RSS of rl"
 	if [[ -n $rss_whole ]]; then
@@ -844,6 +979,7 @@ report() {
 	fi
 	echo "  rl front end alone (VmHWM while the command runs; run with --init -i): $(mb "$rss_front")"
 	echo "  rl-init alone (VmHWM as PID 1 after its setup; same run):             $(mb "$rss_init")"
+	((${#only[@]} == 0)) || return 0 # no pulls, no network
 	echo
 	echo
 	echo "rl pull benchmark: pull rl-test/big (5 layers, $(mb "${big_kb:-}") compressed) from the local registry into an empty store"
@@ -899,6 +1035,7 @@ report() {
 # throughput). Either median may be missing.
 ratio() { # ratio NAME TOOL PEER [LIMIT|>=LIMIT]
 	local limit=${4:-} op="<="
+	selected "$2" "$3" || return 0
 	[[ $limit != ">="* ]] || op=">="
 	limit=${limit#>=}
 	local target=${limit:+$op $limit}
@@ -930,6 +1067,7 @@ difference() { # difference NAME TOOL BASE LIMIT
 }
 
 main() {
+	select_tools
 	if [[ $(id -u) == 0 ]]; then
 		stage_and_rerun
 		return
@@ -938,23 +1076,27 @@ main() {
 	make_workdir
 	note "setting up in $work"
 	setup_rootfs
-	setup_registry
-	setup_rl
-	setup_rl-img
-	setup_rl-img-net
-	setup_bwrap
-	setup_runc
-	setup_podman
-	setup_podman-img
-	setup_podman-img-net
-	setup_net
 	local tool
+	for tool in rl-img rl-img-base podman-img; do
+		wanted "$tool" || continue
+		setup_registry # for the pulls too, without RL_BENCH_ONLY
+		break
+	done
+	setup_rl # always: rl's memory is measured on its command
+	for tool in rl-base rl-img rl-img-base rl-img-net bwrap runc podman podman-img podman-img-net; do
+		! wanted "$tool" || "setup_$tool"
+	done
+	((${#only[@]})) || setup_net
 	for tool in "${tools[@]}"; do
 		[[ -n ${why[$tool]:-} ]] || benched+=("$tool")
 	done
 	bench "$warmup" "$runs" : "${benched[@]}"
 	measure_rss_whole
 	measure_rss_split
+	if ((${#only[@]})); then
+		report
+		return "$failed"
+	fi
 	setup_pulls
 	((${#pulled[@]} == 0)) || bench 0 "$pull_runs" wipe_pulls "${pulled[@]}"
 	((${#net_benched[@]} == 0)) || bench 0 "$net_runs" record_rate "${net_benched[@]}"
