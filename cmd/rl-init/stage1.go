@@ -208,6 +208,10 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 		rl_variant = "privileged";
 		return;
 	}
+	if (strcmp(variant, "container") != 0 && strcmp(variant, "remove") != 0) {
+		errno = EPROTO;
+		rl_fail(sync, "starting rl-init", "unknown variant");
+	}
 	// The front end wrote our maps before it sent Begin: exec ourselves
 	// to gain our capabilities in the user namespace.
 	char self[PATH_MAX];

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/handshake"
@@ -83,6 +84,11 @@ var host = world{
 
 func (w world) run(o Options) (l *Launched, err error) {
 	plan := PlanFor(o.Variant)
+	if o.Spec != nil {
+		// rl-init waits for Placed before it makes its cgroup namespace
+		// exactly when the plan sends one.
+		o.Spec.AwaitCgroup = slices.Contains(plan.Steps, StepPlaced)
+	}
 	l = &Launched{}
 	defer func() {
 		if err != nil {

@@ -121,6 +121,11 @@ func TestRunnerSpeaksThePlan(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("messages %v, want %v", got, want)
 			}
+			for _, m := range child.got {
+				if m.Kind == handshake.Start && m.Spec.AwaitCgroup != slices.Contains(plan.Steps, StepPlaced) {
+					t.Errorf("start's await_cgroup is %t, but the plan sends placed: %t", m.Spec.AwaitCgroup, !m.Spec.AwaitCgroup)
+				}
+			}
 			begin := child.got[0]
 			if begin.Variant != plan.Begin || begin.Target != 77 {
 				t.Errorf("begin %+v, want variant %q and target 77", begin, plan.Begin)
