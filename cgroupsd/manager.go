@@ -52,15 +52,6 @@ type Cgroup struct {
 // enforced on this machine.
 var ErrUnenforceable = errors.New("cannot enforce the resource limits")
 
-// ParseManager checks a --cgroup-manager value.
-func ParseManager(s string) (string, error) {
-	switch s {
-	case "", Systemd, Cgroupfs, None:
-		return s, nil
-	}
-	return "", fmt.Errorf("invalid --cgroup-manager %q: use systemd, cgroupfs or none", s)
-}
-
 // Pending is a placement decided before the container's process exists:
 // the manager is picked and, for systemd, the user bus is dialled while
 // rl spawns the container, so the connection's cost overlaps the spawn.
@@ -82,7 +73,7 @@ func Prepare(r Resources, o Options) *Pending {
 		p.manager = "" // no flag, no cgroup work at all
 		return p
 	case o.Manager == None:
-		p.refused = "--cgroup-manager none applies no limits"
+		p.refused = "the cgroup manager is none, which applies no limits"
 	case !isCgroup2():
 		p.refused = "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1"
 	case o.Manager == "":

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Resources are a container's limits in cgroup v2 terms, from docker's
-// flags. A zero field asks for nothing.
+// Resources are a container's limits in cgroup v2 terms (the front end
+// converts docker's flags to them). A zero field asks for nothing.
 type Resources struct {
 	MemoryMax int64 // --memory: memory.max, bytes
 	MemoryLow int64 // --memory-reservation: memory.low
@@ -162,6 +162,13 @@ func BlkioToIOWeight(w uint64) uint64 {
 		return 0
 	}
 	return 1 + (w-10)*9999/990
+}
+
+// ValidCPUList reports whether list is a cpuset list ("0-2,4"), as
+// cpuset.cpus, cpuset.mems and systemd's AllowedCPUs take it.
+func ValidCPUList(list string) bool {
+	_, err := cpuSetBits(list)
+	return err == nil
 }
 
 // cpuSetBits turns a cpuset list ("0-2,4") into the little-endian bitmask

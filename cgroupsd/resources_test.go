@@ -28,49 +28,6 @@ func TestConversions(t *testing.T) {
 	}
 }
 
-func TestFlagsResources(t *testing.T) {
-	tests := []struct {
-		name    string
-		flags   Flags
-		want    Resources
-		wantErr bool
-	}{
-		{name: "none", flags: Flags{}, want: Resources{}},
-		{name: "memory and swap", flags: Flags{Memory: "512m", MemorySwap: "1g", MemoryReservation: "256m"},
-			want: Resources{MemoryMax: 512 << 20, MemoryLow: 256 << 20, MemorySwapMax: 512 << 20, SwapSet: true}},
-		{name: "unlimited swap", flags: Flags{Memory: "64m", MemorySwap: "-1"},
-			want: Resources{MemoryMax: 64 << 20, MemorySwapMax: -1, SwapSet: true}},
-		{name: "cpus", flags: Flags{CPUs: "0.5"}, want: Resources{CPUQuota: 50000, CPUPeriod: 100000}},
-		{name: "quota and period", flags: Flags{CPUQuota: 20000, CPUPeriod: 50000}, want: Resources{CPUQuota: 20000, CPUPeriod: 50000}},
-		{name: "shares, cpuset, pids, blkio", flags: Flags{CPUShares: 1024, CPUSetCPUs: "0-1", CPUSetMems: "0", PidsLimit: 20, BlkioWeight: 500},
-			want: Resources{CPUWeight: 39, CPUs: "0-1", Mems: "0", PidsMax: 20, IOWeight: 4950}},
-		{name: "devices", flags: Flags{DeviceWriteBPS: []string{"/dev/vda:1mb"}, DeviceReadIOPS: []string{"/dev/vda:100"}, BlkioWeightDevice: []string{"/dev/vda:10"}},
-			want: Resources{Devices: []DeviceLimit{{"/dev/vda", "weight", 1}, {"/dev/vda", "wbps", 1 << 20}, {"/dev/vda", "riops", 100}}}},
-		{name: "bad memory", flags: Flags{Memory: "lots"}, wantErr: true},
-		{name: "swap without memory", flags: Flags{MemorySwap: "1g"}, wantErr: true},
-		{name: "swap below memory", flags: Flags{Memory: "1g", MemorySwap: "512m"}, wantErr: true},
-		{name: "negative cpus", flags: Flags{CPUs: "-1"}, wantErr: true},
-		{name: "cpus and quota", flags: Flags{CPUs: "1", CPUQuota: 50000}, wantErr: true},
-		{name: "tiny period", flags: Flags{CPUPeriod: 10}, wantErr: true},
-		{name: "bad cpuset", flags: Flags{CPUSetCPUs: "a"}, wantErr: true},
-		{name: "bad pids", flags: Flags{PidsLimit: -2}, wantErr: true},
-		{name: "bad blkio", flags: Flags{BlkioWeight: 5}, wantErr: true},
-		{name: "device without path", flags: Flags{DeviceReadBPS: []string{"vda:1mb"}}, wantErr: true},
-		{name: "device zero rate", flags: Flags{DeviceReadBPS: []string{"/dev/vda:0"}}, wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.flags.Resources()
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if err == nil && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %+v\nwant %+v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestFilesAndProperties(t *testing.T) {
 	r := Resources{MemoryMax: 1 << 20, MemorySwapMax: -1, SwapSet: true, CPUQuota: 50000, CPUWeight: 39, PidsMax: -1, CPUs: "0"}
 	files, err := r.Files()

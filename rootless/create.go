@@ -58,7 +58,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	inner := maps.Container()
 	u.AdditionalGIDs = mappedGroups(u.AdditionalGIDs, inner, maps.Single)
 	if err := checkMapped(u, inner); err != nil {
-		return nil, nil, userns.Mappings{}, fmt.Errorf("invalid --user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
+		return nil, nil, userns.Mappings{}, fmt.Errorf("user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
 	if _, err := launch.InitPath(); err != nil {
 		return nil, nil, userns.Mappings{}, err
@@ -68,7 +68,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		return nil, nil, maps, err
 	}
 	defer unlock()
-	c.State.Rootfs, c.State.Image, c.State.ImageID, c.State.Command = opts.Rootfs, opts.Image, img.ID, args
+	c.State.Rootfs, c.State.Image, c.State.ImageName, c.State.ImageID, c.State.Command = opts.Rootfs, opts.Image, img.Name, img.ID, args
 	c.State.Pod, c.State.PodID = pod.Name, pod.ID
 	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps)}
 	if err := c.SaveRecord(r); err != nil {
@@ -80,8 +80,8 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 }
 
 // rootfs returns the layers (top-most first) and image configuration of
-// the container's root: the --rootfs directory alone with an empty
-// configuration, or the image's, pulled as --pull says.
+// the container's root: the root filesystem directory alone with an empty
+// configuration, or the image's, pulled as the pull policy says.
 func (e *Engine) rootfs(ctx context.Context, o config.Container) (*spec.Image, error) {
 	if o.Rootfs == "" {
 		return e.Images().Resolve(ctx, o.Image, o.Pull, o.Registry)

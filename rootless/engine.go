@@ -3,6 +3,7 @@ package rootless
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/rl-containers/rl/rootless/exec"
 	"github.com/rl-containers/rl/rootless/image"
@@ -35,6 +36,24 @@ func (e *Engine) Lookup(ctx context.Context, ref string) (store.State, error) {
 
 // List returns the state of every container, oldest first.
 func (e *Engine) List(ctx context.Context) ([]store.State, error) { return e.Store.List() }
+
+// Containers returns the state of the containers that f selects, newest
+// first: of the active ones (running or restarting) only, unless all or
+// f has a status condition (which, as docker's, looks at every container).
+func (e *Engine) Containers(ctx context.Context, f store.Filter, all bool) ([]store.State, error) {
+	states, err := e.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	all = all || f.Has("status")
+	var out []store.State
+	for _, st := range slices.Backward(states) {
+		if (all || st.Active()) && f.Match(st) {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
 
 // Exec runs a command in the running container ref (see exec.Exec).
 func (e *Engine) Exec(ctx context.Context, ref string, o exec.Options) (int, error) {

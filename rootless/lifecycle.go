@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	mobysignal "github.com/moby/sys/signal"
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -76,7 +77,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	}
 	sig := unix.SIGTERM
 	if r, err := c.Record(); err == nil && r.Image.Config.StopSignal != "" {
-		if s, err := config.ParseSignal(r.Image.Config.StopSignal); err == nil {
+		if s, err := mobysignal.ParseSignal(r.Image.Config.StopSignal); err == nil && mobysignal.ValidSignalForPlatform(s) {
 			sig = s
 		}
 	}

@@ -21,7 +21,8 @@ import (
 // them and the pod's network and published ports; the pod's containers
 // join its user namespace, so that they may mount /sys for its network.
 
-// PodOptions are rl pod create's flags.
+// PodOptions are what rl pod create was asked to do, its flags parsed
+// and checked.
 type PodOptions struct {
 	Name     string
 	Hostname string
@@ -41,13 +42,8 @@ type PodStatus struct {
 // CreatePod makes a pod and starts its infra container, which publishes
 // the pod's ports; it returns the pod's id.
 func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
-	if o.Name != "" {
-		if err := config.CheckName(o.Name); err != nil {
-			return "", fmt.Errorf("invalid pod name: %w", err)
-		}
-	}
-	if err := config.CheckHostname(o.Hostname); err != nil {
-		return "", err
+	if !config.ValidName(o.Name) {
+		return "", fmt.Errorf("invalid pod name %q: %s", o.Name, config.NameRule)
 	}
 	if err := o.Net.Validate(); err != nil {
 		return "", err
@@ -237,9 +233,10 @@ func (e *Engine) removeInfra(id string) error {
 	return removeContainer(c, true)
 }
 
-// joinPod checks the options of a container to run in the pod o.Pod and
-// makes them the pod's: its id, host name and network. It returns the pod
-// (the zero one without --pod).
+// joinPod makes the options of a container to run in the pod o.Pod the
+// pod's: its id, host name and network (the front end has refused ports,
+// a host name and keep-id of the container's own). It returns the pod (the
+// zero one without a pod).
 func (e *Engine) joinPod(o *config.Container) (store.Pod, error) {
 	if o.Pod == "" {
 		return store.Pod{}, nil
@@ -247,14 +244,6 @@ func (e *Engine) joinPod(o *config.Container) (store.Pod, error) {
 	p, err := e.Store.LoadPod(o.Pod)
 	if err != nil {
 		return p, err
-	}
-	switch {
-	case len(o.Net.Ports) > 0 || o.Net.PublishAll:
-		return p, fmt.Errorf("a pod's containers publish no ports of their own: publish them on the pod (rl pod create -p)")
-	case o.Hostname != "":
-		return p, fmt.Errorf("a pod's containers have the pod's host name (%s): drop --hostname, or give it to rl pod create", p.Hostname)
-	case o.Userns == userns.ModeKeepID:
-		return p, fmt.Errorf("--userns keep-id cannot join a pod: its containers share the pod's user namespace")
 	}
 	infra, err := e.Store.Load(p.InfraID)
 	if err != nil {

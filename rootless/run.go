@@ -47,14 +47,11 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 
 // preservedFiles returns fds 3..3+n-1 of rl, which must be open.
 func preservedFiles(n int) ([]*os.File, error) {
-	if n < 0 {
-		return nil, fmt.Errorf("invalid --preserve-fds %d: must be 0 or more", n)
-	}
-	files := make([]*os.File, n)
+	files := make([]*os.File, max(n, 0))
 	for i := range files {
 		fd := 3 + i
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-			return nil, fmt.Errorf("--preserve-fds %d: fd %d is not open", n, fd)
+			return nil, fmt.Errorf("preserving %d file descriptors: fd %d is not open", n, fd)
 		}
 		files[i] = os.NewFile(uintptr(fd), fmt.Sprintf("fd%d", fd))
 	}

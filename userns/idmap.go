@@ -15,10 +15,10 @@ type IDMap struct {
 	Size        uint32 `json:"size"`
 }
 
-// Mode is a --userns mode.
+// Mode is how the container's user namespace maps the caller.
 type Mode string
 
-// The --userns modes rl knows.
+// The modes rl knows.
 const (
 	// ModeDefault maps container root to the caller and container ids 1..N
 	// to the caller's subordinate ranges.
@@ -26,17 +26,6 @@ const (
 	// ModeKeepID makes the caller's own uid and gid appear unchanged inside.
 	ModeKeepID Mode = "keep-id"
 )
-
-// ParseMode validates a --userns value.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
-	case ModeDefault, "auto", "private":
-		return ModeDefault, nil
-	case ModeKeepID:
-		return ModeKeepID, nil
-	}
-	return "", fmt.Errorf("unknown --userns mode %q: use keep-id or leave it unset", s)
-}
 
 // Level is the uid and gid maps of one user namespace, relative to its
 // parent namespace.

@@ -87,15 +87,6 @@ func TestArgsAndFormat(t *testing.T) {
 	}
 }
 
-func TestParseMode(t *testing.T) {
-	if m, err := ParseMode("keep-id"); err != nil || m != ModeKeepID {
-		t.Errorf("keep-id: %v %v", m, err)
-	}
-	if _, err := ParseMode("nope"); err == nil {
-		t.Error("want error for unknown mode")
-	}
-}
-
 func TestDescribe(t *testing.T) {
 	tests := []struct {
 		maps []IDMap

@@ -17,7 +17,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +26,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 	"go.podman.io/storage/pkg/unshare"
 
+	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/image/backend"
 	"github.com/rl-containers/rl/rootless/image/index"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -68,11 +68,11 @@ func main() {
 		op.inUse = strings.Split(*inUse, ",")
 	}
 	answer := op.run(backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
-	if answer.Error == "" {
+	if answer.Error == nil {
 		op.updateIndex(*root, answer)
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(answer)
-	if answer.Error != "" {
+	if answer.Error != nil {
 		os.Exit(125)
 	}
 }
@@ -100,11 +100,12 @@ type operation struct {
 	format         string
 }
 
-// run carries out the operation on the store and returns the answer for rl.
+// run carries out the operation on the store and returns the answer for
+// rl: a failure with its cause (see causeOf).
 func (op operation) run(o backend.Options) (a spec.ImageAnswer) {
 	s, err := backend.Open(o)
 	if err != nil {
-		return spec.ImageAnswer{Error: err.Error()}
+		return spec.ImageAnswer{Error: failure.New(err, causeOf(err))}
 	}
 	defer s.Close()
 	ctx := context.Background()
@@ -141,9 +142,8 @@ func (op operation) run(o backend.Options) (a spec.ImageAnswer) {
 	default:
 		err = fmt.Errorf("unknown operation %q", op.name)
 	}
-	a.NotFound = errors.Is(err, backend.ErrNotFound)
 	if err != nil {
-		a.Error = err.Error()
+		return spec.ImageAnswer{Error: failure.New(err, causeOf(err))}
 	}
 	return a
 }

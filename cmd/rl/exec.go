@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
-	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/exec"
 )
 
@@ -24,7 +24,10 @@ func newExecCommand(g *globalOptions, code *int) *cobra.Command {
 		Args: cobra.MinimumNArgs(2),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			var err error
-			if o.Env, err = config.ParseEnv(env, envFiles, os.LookupEnv); err != nil {
+			if o.Env, err = opts.ParseEnv(env, envFiles, os.LookupEnv); err != nil {
+				return err
+			}
+			if err := opts.CheckWorkdir(o.Workdir); err != nil {
 				return err
 			}
 			o.Args = args[1:]

@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/launch"
@@ -13,8 +13,11 @@ import (
 	"github.com/rl-containers/rl/userns"
 )
 
-// hint returns advice for an error with a known cause, or "".
-// docs/troubleshooting.md lists every one.
+// hint returns advice for an error with a known cause, or "". It goes by
+// the error's types, sentinels and errno (errors.Is, errors.As), which
+// errors from rl-init (handshake.Error), rl-image (failure causes) and a
+// detached container's monitor (monitor.Result) keep across the process
+// boundary. docs/troubleshooting.md lists every one.
 func hint(err error) string {
 	var childErr *handshake.Error
 	var helperErr *userns.HelperError
@@ -28,21 +31,21 @@ func hint(err error) string {
 		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root"
 	case errors.Is(err, launch.ErrNoInit), errors.Is(err, image.ErrNoHelper):
 		return "rl, rl-init and rl-image must be installed in the same directory"
-	case strings.Contains(err.Error(), "insufficient UIDs or GIDs"):
+	case errors.Is(err, failure.IDsUnmapped):
 		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"
 	case errors.Is(err, network.ErrNoBackend):
 		return "install it (sudo apt-get install slirp4netns; pasta is in passt), or run with --network none"
-	case strings.Contains(err.Error(), "/dev/net/tun"):
+	case errors.Is(err, network.ErrNoTun):
 		return "user-mode networks need /dev/net/tun usable by you (mode 0666, as distributions ship it; sudo modprobe tun if it is missing), or run with --network none"
-	case strings.Contains(err.Error(), "address already in use"):
+	case errors.Is(err, unix.EADDRINUSE):
 		return "another process holds that host port: publish on another one (-p OTHER:CTRPORT) or stop it"
-	case strings.Contains(err.Error(), "connection refused"):
+	case errors.Is(err, failure.RegistryUnreachable):
 		return "nothing answers at the registry's address: check the name and port, and that the registry runs"
-	case strings.Contains(err.Error(), "manifest unknown"):
+	case errors.Is(err, failure.ManifestUnknown):
 		return "the registry has no image of that name and tag: check both"
-	case strings.Contains(err.Error(), "Digest did not match"):
+	case errors.Is(err, failure.DigestMismatch):
 		return "the registry sent data that does not match its digest (a damaged registry or a proxy that alters data); nothing of it was kept"
-	case strings.Contains(err.Error(), "no space left on device") && !errors.As(err, &nsErr):
+	case errors.Is(err, failure.DiskFull):
 		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6), or fuse-overlayfs installed for rl to fall back to; see docs/troubleshooting.md"

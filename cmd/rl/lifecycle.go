@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
-	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -116,7 +116,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 		Short: "Send a signal (default SIGKILL) to running containers",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			s, err := config.ParseSignal(sig)
+			s, err := opts.ParseSignal(sig)
 			if err != nil {
 				return err
 			}

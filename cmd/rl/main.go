@@ -24,7 +24,7 @@ func main() {
 	// and the monitor of a detached container.
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")
-		os.Exit(monitor.RunMonitor(withHint))
+		os.Exit(monitor.RunMonitor())
 	}
 	os.Exit(execute(os.Args[1:]))
 }

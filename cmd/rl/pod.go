@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"text/tabwriter"
 	"time"
 
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/network"
 )
@@ -54,23 +54,24 @@ func newPodCommand(g *globalOptions) *cobra.Command {
 }
 
 func newPodCreateCommand(g *globalOptions) *cobra.Command {
-	var o rootless.PodOptions
-	var netFlag string
-	var publish []string
+	var name, hostname string
+	var n opts.Network
 	cmd := &cobra.Command{
 		Use:   "create [flags]",
 		Short: "Create a pod and start its infra container; print its id",
 		Args:  cobra.NoArgs,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
+			o := rootless.PodOptions{Name: name, Hostname: hostname}
+			if err := opts.CheckName(name); err != nil {
+				return err
+			}
+			if err := opts.CheckHostname(hostname); err != nil {
+				return err
+			}
 			var err error
-			if o.Net.Mode, err = network.ParseMode(netFlag); err != nil {
+			if o.Net, err = n.Net(); err != nil {
 				return err
 			}
-			ports, err := parseAll(publish, network.ParsePublish)
-			if err != nil {
-				return err
-			}
-			o.Net.Ports = slices.Concat(ports...)
 			id, err := e.CreatePod(ctx, o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
@@ -79,10 +80,10 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Name, "name", "", "name for the pod (default: its short id)")
-	fl.StringVar(&o.Hostname, "hostname", "", "host name of the pod's containers (default: the pod's short id)")
-	fl.StringVar(&netFlag, "network", network.Slirp4netns, "the pod's network: slirp4netns[:OPTIONS], pasta[:ARGS], none or host")
-	fl.StringArrayVarP(&publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
+	fl.StringVar(&name, "name", "", "name for the pod (default: its short id)")
+	fl.StringVar(&hostname, "hostname", "", "host name of the pod's containers (default: the pod's short id)")
+	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "the pod's network: slirp4netns[:OPTIONS], pasta[:ARGS], none or host")
+	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	return cmd
 }
 

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -46,23 +46,17 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 		Short:   "List containers (running ones unless -a)",
 		Args:    cobra.NoArgs,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
-			match, err := parseFilters(filters)
+			f, err := parseFilter(filters)
 			if err != nil {
 				return err
 			}
-			if len(filters) > 0 && hasFilter(filters, "status") {
-				all = true // docker: a status filter looks at every container
-			}
-			states, err := e.List(ctx)
+			states, err := e.Containers(ctx, f, all)
 			if err != nil {
 				return err
 			}
-			var rows []psRow
-			for i := len(states) - 1; i >= 0; i-- { // newest first
-				st := states[i]
-				if (all || st.Status == store.StatusRunning || st.Status == store.StatusRestarting) && match(st) {
-					rows = append(rows, newPsRow(st, noTrunc))
-				}
+			rows := make([]psRow, 0, len(states))
+			for _, st := range states {
+				rows = append(rows, newPsRow(st, noTrunc))
 			}
 			return printPs(c.OutOrStdout(), rows, format, quiet)
 		}),
@@ -76,85 +70,21 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func hasFilter(filters []string, key string) bool {
-	for _, f := range filters {
-		if strings.HasPrefix(f, key+"=") {
-			return true
-		}
+// parseFilter parses the --filter flags into the engine's filter
+// (store.ParseFilter), naming the flag in its errors.
+func parseFilter(filters []string) (store.Filter, error) {
+	f, err := store.ParseFilter(filters)
+	if fe, ok := errors.AsType[*store.FilterError](err); ok {
+		return f, fmt.Errorf("invalid --filter %q: %w", fe.Expr, fe.Err)
 	}
-	return false
-}
-
-// parseFilters turns --filter KEY=VALUE flags into one predicate: filters
-// of one key are alternatives, of different keys all must hold (docker's
-// rule).
-func parseFilters(filters []string) (func(store.State) bool, error) {
-	byKey := map[string][]func(store.State) bool{}
-	for _, f := range filters {
-		key, value, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, fmt.Errorf("invalid --filter %q: want KEY=VALUE", f)
-		}
-		var p func(store.State) bool
-		switch key {
-		case "name":
-			re, err := regexp.Compile(value)
-			if err != nil {
-				return nil, fmt.Errorf("invalid --filter %q: %w", f, err)
-			}
-			p = func(st store.State) bool { return re.MatchString(st.Name) }
-		case "id":
-			p = func(st store.State) bool { return strings.HasPrefix(st.ID, value) }
-		case "status":
-			switch value {
-			case store.StatusCreated, store.StatusRunning, store.StatusRestarting, store.StatusExited:
-			default:
-				return nil, fmt.Errorf("invalid --filter %q: the status is created, running, restarting or exited", f)
-			}
-			p = func(st store.State) bool { return st.Status == value }
-		case "ancestor":
-			p = func(st store.State) bool {
-				return st.Image == value || strings.HasPrefix(st.ImageID, value) || imageBase(st.Image) == value
-			}
-		case "health":
-			p = func(st store.State) bool { return st.Health == value }
-		case "pod":
-			p = func(st store.State) bool {
-				return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
-			}
-		default:
-			return nil, fmt.Errorf("invalid --filter %q: use name, id, status, ancestor, health or pod", f)
-		}
-		byKey[key] = append(byKey[key], p)
-	}
-	return func(st store.State) bool {
-		for _, ps := range byKey {
-			any := false
-			for _, p := range ps {
-				any = any || p(st)
-			}
-			if !any {
-				return false
-			}
-		}
-		return true
-	}, nil
-}
-
-// imageBase is an image reference without its registry and tag:
-// 127.0.0.1:5000/rl-test/busybox:latest is rl-test/busybox.
-func imageBase(ref string) string {
-	if i := strings.IndexByte(ref, '/'); i >= 0 && strings.ContainsAny(ref[:i], ".:") {
-		ref = ref[i+1:]
-	}
-	if i := strings.LastIndexByte(ref, ':'); i >= 0 && !strings.Contains(ref[i:], "/") {
-		ref = ref[:i]
-	}
-	return ref
+	return f, err
 }
 
 func newPsRow(st store.State, noTrunc bool) psRow {
-	r := psRow{ID: st.ID, Image: st.Image, State: st.Status, ExitCode: st.ExitCode, Names: st.Name, Pod: st.Pod}
+	r := psRow{ID: st.ID, Image: st.ImageName, State: st.Status, ExitCode: st.ExitCode, Names: st.Name, Pod: st.Pod}
+	if r.Image == "" {
+		r.Image = st.Image // an image named by id, or a record of rl before ImageName
+	}
 	if r.Image == "" {
 		r.Image = st.Rootfs
 	}

@@ -105,14 +105,9 @@ func printError(err error) {
 	fmt.Fprintln(os.Stderr, "rl: "+strings.Join(lines, "; ")+hintSuffix(err))
 }
 
-// withHint is err's message with the hint for it, if there is one.
-func withHint(err error) string { return err.Error() + hintSuffix(err) }
-
-// hintSuffix is " (hint: ...)" for an error with a known cause, else ""
-// (also for one that has its hint already: a detached container's monitor
-// adds it).
+// hintSuffix is " (hint: ...)" for an error with a known cause, else "".
 func hintSuffix(err error) string {
-	if h := hint(err); h != "" && !strings.Contains(err.Error(), "(hint: ") {
+	if h := hint(err); h != "" {
 		return " (hint: " + h + ")"
 	}
 	return ""

@@ -9,17 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/userns"
 )
-
-// parseRun parses args with `rl run`'s real flag set and reads the values
-// back into a runFlags, with the positional arguments left over and
-// whether --entrypoint was given.
 
 // defaultNet and hostNet are the network options rl run's flags give with
 // no --network and with --network host.
@@ -32,55 +31,24 @@ var (
 const exitRLError = 125
 
 func mustMode(s string) network.Mode {
-	m, err := network.ParseMode(s)
+	m, err := opts.ParseNetwork(s)
 	if err != nil {
 		panic(err)
 	}
 	return m
 }
 
-func parseRun(t *testing.T, args []string) (*runFlags, []string, bool, error) {
+// parseRun parses args with `rl run`'s real flag set and returns the
+// options it binds them to, with the positional arguments left over.
+func parseRun(t *testing.T, args []string) (*opts.Run, *cobra.Command, error) {
 	t.Helper()
-	code := 0
-	cmd := newRunCommand(&globalOptions{}, &code)
+	f := &opts.Run{}
+	cmd := &cobra.Command{Use: "run"}
+	registerRun(cmd, f)
 	if err := cmd.ParseFlags(args); err != nil {
-		return nil, nil, false, err
+		return nil, nil, err
 	}
-	fl := cmd.Flags()
-	str := func(name string) string {
-		v, err := fl.GetString(name)
-		if err != nil {
-			t.Fatalf("flag --%s: %v", name, err)
-		}
-		return v
-	}
-	arr := func(name string) []string {
-		v, err := fl.GetStringArray(name)
-		if err != nil {
-			t.Fatalf("flag --%s: %v", name, err)
-		}
-		return v
-	}
-	boolean := func(name string) bool {
-		v, err := fl.GetBool(name)
-		if err != nil {
-			t.Fatalf("flag --%s: %v", name, err)
-		}
-		return v
-	}
-	fds, err := fl.GetInt("preserve-fds")
-	if err != nil {
-		t.Fatalf("flag --preserve-fds: %v", err)
-	}
-	f := &runFlags{
-		rootfs: str("rootfs"), entrypoint: str("entrypoint"), name: str("name"), hostname: str("hostname"),
-		env: arr("env"), envFiles: arr("env-file"), workdir: str("workdir"), user: str("user"),
-		volumes: arr("volume"), tmpfs: arr("tmpfs"),
-		readOnly: boolean("read-only"), readOnlyTmpfs: boolean("read-only-tmpfs"), rm: boolean("rm"),
-		interactive: boolean("interactive"), tty: boolean("tty"), init: boolean("init"),
-		userns: str("userns"), network: str("network"), preserveFDs: fds,
-	}
-	return f, fl.Args(), fl.Changed("entrypoint"), nil
+	return f, cmd, nil
 }
 
 func TestRunFlagsToOptions(t *testing.T) {
@@ -199,19 +167,23 @@ func TestRunFlagsToOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, args, entrypointSet, err := parseRun(t, tt.args)
+			f, cmd, err := parseRun(t, tt.args)
 			if err != nil {
 				t.Fatalf("parsing %q: %v", tt.args, err)
 			}
+			args := cmd.Flags().Args()
 			if !reflect.DeepEqual(args, tt.wantArgs) {
 				t.Errorf("args = %q, want %q", args, tt.wantArgs)
 			}
-			got, err := f.toOptions(args, entrypointSet)
+			got, err := containerOptions(f, cmd, args)
 			if err != nil {
-				t.Fatalf("toOptions: %v", err)
+				t.Fatalf("containerOptions: %v", err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options =\n%+v\nwant\n%+v", got, tt.want)
+			// The flags' defaults that every case shares.
+			want := tt.want
+			want.Pull, want.Restart, want.Registry.TLSVerify = image.PullMissing, config.Restart{Name: "no"}, true
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("options =\n%+v\nwant\n%+v", got, want)
 			}
 		})
 	}
@@ -225,34 +197,9 @@ func TestRunFlagsParseErrors(t *testing.T) {
 		{"--rootfs"},
 		{"-x"},
 	} {
-		if _, _, _, err := parseRun(t, args); err == nil {
+		if _, _, err := parseRun(t, args); err == nil {
 			t.Errorf("parsing %q succeeded, want an error", args)
 		}
-	}
-}
-
-func TestToOptionsErrors(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct {
-		name    string
-		f       runFlags
-		wantErr string
-	}{
-		{name: "bad --userns", f: runFlags{userns: "host"}, wantErr: `unknown --userns mode "host"`},
-		{name: "bad -e", f: runFlags{env: []string{"=x"}}, wantErr: "invalid environment variable"},
-		{name: "missing --env-file", f: runFlags{envFiles: []string{filepath.Join(dir, "nope")}}, wantErr: "reading env file"},
-		{name: "bad -v", f: runFlags{volumes: []string{dir + ":/ok", "bad"}}, wantErr: `invalid volume "bad"`},
-		{name: "missing -v host path", f: runFlags{volumes: []string{dir + "/nope:/d"}}, wantErr: "host path"},
-		{name: "bad --tmpfs", f: runFlags{tmpfs: []string{"rel"}}, wantErr: `invalid --tmpfs "rel"`},
-		{name: "bad --tmpfs option", f: runFlags{tmpfs: []string{"/t:huge"}}, wantErr: `unknown option "huge"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.f.toOptions([]string{"sh"}, false)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("toOptions = %v, want an error containing %q", err, tt.wantErr)
-			}
-		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -10,24 +9,20 @@ import (
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// Net are rl run's network flags, parsed.
+// Net is a container's network, as rl run's network flags asked for it.
 type Net struct {
 	Mode       network.Mode
 	Ports      []network.PortMapping
 	PublishAll bool     // -P: publish the image's EXPOSE ports on free host ports
 	DNS        []string // --dns: nameservers instead of the network's forwarder
 	DNSSearch  []string // --dns-search
-	AddHosts   []string // --add-host NAME:IP, validated
+	AddHosts   []string // --add-host: NAME:IP, the address canonical
 }
 
-// validate checks what needs nothing but the options.
+// Validate checks the host ports against the machine: the user may bind
+// none below net.ipv4.ip_unprivileged_port_start, unless rl runs as real
+// root.
 func (o Net) Validate() error {
-	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() {
-		return fmt.Errorf("cannot publish ports with --network %s: the container has no network of its own to forward to; use --network slirp4netns or pasta", o.Mode.Name)
-	}
-	if (len(o.DNS) > 0 || len(o.DNSSearch) > 0) && o.Mode.Name == network.None {
-		return errors.New("--dns and --dns-search need a network: drop them or use --network slirp4netns or pasta")
-	}
 	start := network.UnprivilegedPortStart()
 	if os.Getuid() == 0 {
 		start = 0 // real root binds any port
@@ -43,7 +38,7 @@ func (o Net) Published(img spec.ImageConfig) ([]network.PortMapping, error) {
 		return ports, nil
 	}
 	for _, p := range img.ExposedPorts {
-		ms, err := network.ParsePublish(p)
+		ms, err := network.ExposedPorts(p)
 		if err != nil {
 			return nil, fmt.Errorf("the image's exposed port %q: %w", p, err)
 		}

@@ -5,29 +5,6 @@ import (
 	"time"
 )
 
-func TestParseRestart(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want Restart
-		ok   bool
-	}{
-		{"", Restart{}, true},
-		{"no", Restart{Name: "no"}, true},
-		{"always", Restart{Name: "always"}, true},
-		{"on-failure", Restart{Name: "on-failure"}, true},
-		{"on-failure:3", Restart{Name: "on-failure", Max: 3}, true},
-		{"on-failure:-1", Restart{}, false},
-		{"on-failure:x", Restart{}, false},
-		{"always:2", Restart{}, false},
-		{"sometimes", Restart{}, false},
-	} {
-		got, err := ParseRestart(tc.in)
-		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
-			t.Errorf("ParseRestart(%q) = %+v, %v; want %+v, ok %v", tc.in, got, err, tc.want, tc.ok)
-		}
-	}
-}
-
 func TestRestartWants(t *testing.T) {
 	for _, tc := range []struct {
 		p              Restart

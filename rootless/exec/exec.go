@@ -15,7 +15,8 @@ import (
 	"github.com/rl-containers/rl/rootless/user"
 )
 
-// Options are rl exec's flags.
+// Options are what rl exec was asked to do, its flags parsed and checked
+// (Workdir is absolute or "").
 type Options struct {
 	Args        []string
 	Env         []string
@@ -38,9 +39,6 @@ func Exec(c *store.Container, o Options) (int, error) {
 	target, err := initPid(c, r)
 	if err != nil {
 		return 0, err
-	}
-	if o.Workdir != "" && !strings.HasPrefix(o.Workdir, "/") {
-		return 0, fmt.Errorf("invalid --workdir %q: must be an absolute path", o.Workdir)
 	}
 	sp := *r.Spec
 	sp.Args, sp.Env, sp.Terminal, sp.Init, sp.PreserveFDs = o.Args, config.MergeEnv(sp.Env, o.Env), o.TTY, false, 0

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/image/index"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -87,13 +88,24 @@ func (c Client) run(ctx context.Context, r request, op string, args ...string) (
 	if err := json.Unmarshal(out, a); err != nil {
 		return nil, fmt.Errorf("running rl-image %s: %w (no answer: %w)", op, runErr, err)
 	}
-	if a.NotFound {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, a.Error)
-	}
-	if a.Error != "" {
-		return nil, errors.New(a.Error)
+	if err := answerError(a); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// answerError is the error of rl-image's answer a, or nil: rl-image's
+// message, on which errors.Is finds its errno and its cause
+// (failure.DiskFull, ...) and, for an image the store does not have,
+// ErrNotFound.
+func answerError(a *spec.ImageAnswer) error {
+	switch {
+	case a.Error == nil:
+		return nil
+	case errors.Is(a.Error, failure.NotFound):
+		return fmt.Errorf("%w: %w", ErrNotFound, a.Error)
+	}
+	return a.Error
 }
 
 // verified is a request to a registry with TLS verified, for operations

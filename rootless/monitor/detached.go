@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,7 +23,7 @@ import (
 // does for podman: rl re-executed with envMonitor set, in a session of its
 // own, which starts the container, relays its output to the log, records
 // its exit and applies --restart. It tells the front end how the start
-// went on fd 3 (one JSON monitorResult) and, until then, copies its own
+// went on fd 3 (one JSON Result) and, until then, copies its own
 // messages to the front end's stderr through its fd 2.
 const envMonitor = "_RL_MONITOR"
 
@@ -34,20 +33,13 @@ type monitorArgs struct {
 	ID    string      `json:"id"`
 }
 
-// monitorResult is what the monitor reports once the container's command
-// runs, or failed to start.
-type monitorResult struct {
-	Error string `json:"error,omitempty"`
-	Code  int    `json:"code,omitempty"`
-}
-
 // IsMonitor is true in a process started as a container's monitor.
 func IsMonitor() bool { return os.Getenv(envMonitor) != "" }
 
 // RunMonitor is the monitor's main function (see envMonitor); it returns
-// its exit code. advice turns a failure to start into the front end's
-// words for it, hints included: the front end gets only the text.
-func RunMonitor(advice func(error) string) int {
+// its exit code. A failure to start goes to the front end as a Result,
+// whose hints are the front end's to give.
+func RunMonitor() int {
 	var a monitorArgs
 	if err := json.Unmarshal([]byte(os.Getenv(envMonitor)), &a); err != nil {
 		fmt.Fprintln(os.Stderr, "rl: monitor:", err)
@@ -63,11 +55,7 @@ func RunMonitor(advice func(error) string) int {
 	var once sync.Once
 	report := func(err error) {
 		once.Do(func() {
-			r := monitorResult{}
-			if err != nil {
-				r.Error, r.Code = advice(err), launch.ExitCode(err)
-			}
-			_ = json.NewEncoder(result).Encode(r)
+			_ = json.NewEncoder(result).Encode(NewResult(err))
 			result.Close()
 			// Nobody reads our stderr from now on: keep our messages
 			// with the container.
@@ -278,7 +266,7 @@ func StartDetached(c *store.Container) error {
 		errR.Close()
 		close(copied)
 	}()
-	var r monitorResult
+	var r Result
 	dec := json.NewDecoder(resultR)
 	if err := dec.Decode(&r); err != nil {
 		// It died before reporting: reap it, so its status is known.
@@ -288,8 +276,5 @@ func StartDetached(c *store.Container) error {
 	}
 	<-copied
 	_ = cmd.Process.Release()
-	if r.Error != "" {
-		return &launch.ExitError{Code: r.Code, Err: errors.New(r.Error)}
-	}
-	return nil
+	return r.Err()
 }

@@ -10,18 +10,19 @@ import (
 type Hosts struct {
 	// Hostname is the container's hostname.
 	Hostname string
-	// Name is its --name, if any, added as an alias when it differs.
+	// Name is its name, if any, added as an alias when it differs.
 	Name string
 	// IP is its address on the user-mode network, "" for none and host.
 	IP string
 	// HostGateway is the address that host.containers.internal (and
 	// host.docker.internal) name, "" when the host is not reachable.
 	HostGateway string
-	// Extra are the --add-host entries, as ParseAddHost returns them.
+	// Extra are extra entries, NAME:IP each with the address in its
+	// canonical form.
 	Extra []string
 }
 
-// HostsFile renders /etc/hosts as podman does: the --add-host entries
+// HostsFile renders /etc/hosts as podman does: the Extra entries
 // first (the resolver takes the first match, so they win), localhost, the
 // host's names when HostGateway is set, then "IP HOSTNAME [NAME]", with
 // 127.0.0.1 for IP when the container has none of its own.
@@ -53,33 +54,6 @@ func HostsFile(h Hosts) []byte {
 		line(ip, names...)
 	}
 	return []byte(b.String())
-}
-
-// ParseAddHost validates an --add-host value NAME:IP (IPv6 as it is or in
-// brackets: db:fd00::1, db:[fd00::1]) and returns it as NAME:IP with the
-// address in its canonical form. The IP must be a literal address; docker's
-// host-gateway is not supported.
-func ParseAddHost(s string) (string, error) {
-	name, ip, ok := strings.Cut(s, ":")
-	if !ok || name == "" || ip == "" {
-		return "", fmt.Errorf("invalid --add-host %q: want NAME:IP, as in db:10.0.2.5", s)
-	}
-	for _, r := range name {
-		if r <= ' ' || r == '#' || r == 0x7f {
-			return "", fmt.Errorf("invalid --add-host %q: the name may not hold spaces, control characters or '#'", s)
-		}
-	}
-	if ip == "host-gateway" {
-		return "", fmt.Errorf("invalid --add-host %q: host-gateway is not supported; give an IP address, or use the name host.containers.internal", s)
-	}
-	if len(ip) > 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
-		ip = ip[1 : len(ip)-1]
-	}
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return "", fmt.Errorf("invalid --add-host %q: %q is not an IP address; want NAME:IP, as in db:10.0.2.5", s, ip)
-	}
-	return name + ":" + addr.String(), nil
 }
 
 // ResolvConf renders the container's /etc/resolv.conf from the host's
@@ -130,14 +104,4 @@ func ResolvConf(host []byte, nameservers, search []string) []byte {
 		b.WriteString(o + "\n")
 	}
 	return []byte(b.String())
-}
-
-// ParseDNS validates a --dns value, an IP address, and returns it in its
-// canonical form.
-func ParseDNS(s string) (string, error) {
-	addr, err := netip.ParseAddr(s)
-	if err != nil {
-		return "", fmt.Errorf("invalid --dns %q: want an IP address, as in 1.1.1.1 or 2606:4700:4700::1111", s)
-	}
-	return addr.String(), nil
 }

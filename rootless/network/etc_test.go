@@ -1,7 +1,6 @@
 package network
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -58,51 +57,6 @@ func TestHostsFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := string(HostsFile(tt.h)); got != tt.want {
 				t.Errorf("HostsFile(%+v) =\n%s\nwant\n%s", tt.h, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseAddHost(t *testing.T) {
-	tests := []struct {
-		in, want string
-		wantErr  string // a substring of the error; "" means success
-	}{
-		{in: "db:10.0.2.5", want: "db:10.0.2.5"},
-		{in: "my.db-1_x:10.0.2.5", want: "my.db-1_x:10.0.2.5"},
-		{in: "v6:fd00::1", want: "v6:fd00::1"},
-		{in: "v6:[fd00::1]", want: "v6:fd00::1"},
-		{in: "v6:FD00:0::1", want: "v6:fd00::1"},
-		{in: "lo:::1", want: "lo:::1"},
-
-		{in: "db", wantErr: `invalid --add-host "db": want NAME:IP, as in db:10.0.2.5`},
-		{in: ":10.0.2.5", wantErr: "want NAME:IP"},
-		{in: "db:", wantErr: "want NAME:IP"},
-		{in: "", wantErr: "want NAME:IP"},
-		{in: "db=10.0.2.5", wantErr: "want NAME:IP"},
-		{in: "my db:10.0.2.5", wantErr: "may not hold spaces, control characters or '#'"},
-		{in: "db#1:10.0.2.5", wantErr: "may not hold spaces"},
-		{in: "db\n:10.0.2.5", wantErr: "may not hold spaces"},
-		{in: "h:host-gateway", wantErr: `invalid --add-host "h:host-gateway": host-gateway is not supported; give an IP address, or use the name host.containers.internal`},
-		{in: "db:example.com", wantErr: `"example.com" is not an IP address`},
-		{in: "db:10.0.2", wantErr: `"10.0.2" is not an IP address`},
-		{in: "v6:[fd00::1", wantErr: `"[fd00::1" is not an IP address`},
-		{in: "v6:[]", wantErr: `"[]" is not an IP address`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseAddHost(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ParseAddHost(%q) = %q, %v; want error containing %q", tt.in, got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseAddHost(%q): %v", tt.in, err)
-			}
-			if got != tt.want {
-				t.Errorf("ParseAddHost(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -197,41 +151,6 @@ func TestResolvConf(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := string(ResolvConf([]byte(tt.host), tt.nameservers, tt.search)); got != tt.want {
 				t.Errorf("ResolvConf =\n%s\nwant\n%s", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseDNS(t *testing.T) {
-	tests := []struct {
-		in, want string
-		wantErr  bool
-	}{
-		{in: "1.1.1.1", want: "1.1.1.1"},
-		{in: "10.0.2.3", want: "10.0.2.3"},
-		{in: "2606:4700:4700::1111", want: "2606:4700:4700::1111"},
-		{in: "2001:DB8:0::1", want: "2001:db8::1"},
-		{in: "", wantErr: true},
-		{in: "dns.google", wantErr: true},
-		{in: "1.1.1", wantErr: true},
-		{in: "1.1.1.1:53", wantErr: true},
-		{in: "[::1]", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseDNS(tt.in)
-			if tt.wantErr {
-				want := `invalid --dns "` + tt.in + `": want an IP address, as in 1.1.1.1 or 2606:4700:4700::1111`
-				if err == nil || err.Error() != want {
-					t.Fatalf("ParseDNS(%q) = %q, %v; want error %q", tt.in, got, err, want)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseDNS(%q): %v", tt.in, err)
-			}
-			if got != tt.want {
-				t.Errorf("ParseDNS(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -1,12 +1,5 @@
 package network
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-)
-
 // Mode names of --network.
 const (
 	Slirp4netns = "slirp4netns"
@@ -34,11 +27,12 @@ const DefaultMTU = 65520
 // The MTUs accepted: 1280 is the least IPv6 allows, 65521 slirp4netns's
 // maximum.
 const (
-	minMTU = 1280
-	maxMTU = 65521
+	MinMTU = 1280
+	MaxMTU = 65521
 )
 
-// Mode is a parsed --network value, in podman's syntax: NAME[:OPTIONS].
+// Mode is a container's network: the user-mode backend (or none, or the
+// host's) and its options.
 type Mode struct {
 	// Name is Slirp4netns, Pasta, None or Host.
 	Name string
@@ -47,7 +41,7 @@ type Mode struct {
 	MTU int
 	// AllowHostLoopback lets the container reach the host's loopback
 	// through the gateway (slirp4netns:allow_host_loopback=true). Off by
-	// default, as in podman; ParseMode leaves it off for pasta.
+	// default, as in podman; never set for pasta.
 	AllowHostLoopback bool
 	// PortHandler is PortHandlerRootlesskit (the default) or
 	// PortHandlerSlirp4netns for slirp4netns, "" for the other modes.
@@ -57,119 +51,6 @@ type Mode struct {
 	PastaArgs []string
 }
 
-// slirpUsage lists slirp4netns's options, for errors.
-const slirpUsage = "use mtu=N, allow_host_loopback=true|false or port_handler=rootlesskit|slirp4netns"
-
 // OwnStack is true for the modes that give the container a user-mode
 // network of its own (slirp4netns, pasta), rather than none or the host's.
 func (m Mode) OwnStack() bool { return m.Name == Slirp4netns || m.Name == Pasta }
-
-// ParseMode parses a --network value; "" is the default, slirp4netns.
-// slirp4netns takes the comma-separated options mtu, allow_host_loopback
-// and port_handler (slirp4netns:mtu=1500,port_handler=slirp4netns); pasta
-// takes pasta's own arguments (pasta:--mtu,1500,-T,8080); none and host
-// take none.
-func ParseMode(s string) (Mode, error) {
-	if s == "" {
-		s = Slirp4netns
-	}
-	name, opts, hasOpts := strings.Cut(s, ":")
-	var m Mode
-	var err error
-	switch name {
-	case Slirp4netns:
-		m = Mode{Name: Slirp4netns, MTU: DefaultMTU, PortHandler: PortHandlerRootlesskit}
-		if hasOpts {
-			err = m.setSlirpOptions(strings.Split(opts, ","))
-		}
-	case Pasta:
-		m = Mode{Name: Pasta, MTU: DefaultMTU}
-		if hasOpts {
-			err = m.setPastaArgs(strings.Split(opts, ","))
-		}
-	case None, Host:
-		m = Mode{Name: name}
-		if hasOpts {
-			err = fmt.Errorf("%s takes no options", name)
-		}
-	default:
-		return Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none or host", s)
-	}
-	if err != nil {
-		return Mode{}, fmt.Errorf("invalid --network %q: %w", s, err)
-	}
-	return m, nil
-}
-
-// setSlirpOptions applies slirp4netns's KEY=VALUE options; a later one
-// wins over an earlier one.
-func (m *Mode) setSlirpOptions(opts []string) error {
-	for _, o := range opts {
-		key, value, _ := strings.Cut(o, "=")
-		switch key {
-		case "mtu":
-			mtu, err := parseMTU(value)
-			if err != nil {
-				return err
-			}
-			m.MTU = mtu
-		case "allow_host_loopback":
-			b, err := strconv.ParseBool(value)
-			if err != nil {
-				return fmt.Errorf("invalid allow_host_loopback %q: want true or false", value)
-			}
-			m.AllowHostLoopback = b
-		case "port_handler":
-			if value != PortHandlerRootlesskit && value != PortHandlerSlirp4netns {
-				return fmt.Errorf("invalid port_handler %q: want rootlesskit or slirp4netns", value)
-			}
-			m.PortHandler = value
-		default:
-			return fmt.Errorf("unknown option %q: %s", o, slirpUsage)
-		}
-	}
-	return nil
-}
-
-// setPastaArgs keeps pasta's arguments, but for its MTU option (--mtu N,
-// --mtu=N, -m N, -mN, or --mt, which getopt takes for --mtu), which goes
-// to m.MTU: rl always gives pasta an --mtu, and pasta refuses two.
-func (m *Mode) setPastaArgs(args []string) error {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "" {
-			return errors.New("empty pasta argument: write pasta:ARG,ARG,... (pasta:--mtu,1500)")
-		}
-		name, value, hasValue := strings.Cut(a, "=")
-		switch {
-		case name == "--mtu" || name == "--mt" || a == "-m":
-			if !hasValue {
-				if i+1 == len(args) {
-					return fmt.Errorf("pasta option %s needs a value (%s,1500)", a, a)
-				}
-				i++
-				value = args[i]
-			}
-		case strings.HasPrefix(a, "-m") && !strings.HasPrefix(a, "--"):
-			value = a[2:]
-		default:
-			m.PastaArgs = append(m.PastaArgs, a)
-			continue
-		}
-		mtu, err := parseMTU(value)
-		if err != nil {
-			return err
-		}
-		m.MTU = mtu
-	}
-	return nil
-}
-
-// parseMTU parses an MTU option's value.
-func parseMTU(s string) (int, error) {
-	mtu, err := strconv.Atoi(s)
-	if err != nil || mtu < minMTU || mtu > maxMTU {
-		return 0, fmt.Errorf("invalid mtu %q: want a number from %d to %d", s, minMTU, maxMTU)
-	}
-	return mtu, nil
-}

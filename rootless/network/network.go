@@ -63,7 +63,7 @@ func Start(pid int, privileged bool, mode Mode, ports []PortMapping, stateDir st
 		apiSocket, err = n.startSlirp(pid, mode, stateDir)
 	}
 	if err != nil {
-		return n, err
+		return n, checkTun(err)
 	}
 	if len(ports) > 0 {
 		err = n.publish(pid, privileged, mode, apiSocket, ports, stateDir)

@@ -7,6 +7,7 @@ package spec
 import (
 	"time"
 
+	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/userns"
 )
 
@@ -104,6 +105,11 @@ type Mount struct {
 // JSON) and the front end reads it.
 type Image struct {
 	ID string `json:"id"`
+	// Name is the reference the image was found by, fully qualified as
+	// podman shows it (docker.io/library/busybox:latest,
+	// localhost/busybox:1, docker.io/library/x@sha256:…), which rl ps
+	// shows; "" for an image named by its id.
+	Name string `json:"name,omitempty"`
 	// Layers are the layer directories, top-most first, as overlayfs's
 	// lowerdir takes them.
 	Layers []string    `json:"layers"`
@@ -128,14 +134,14 @@ type ImageConfig struct {
 // with the result of its operation, or the error that stopped it (its
 // stderr carries only progress).
 type ImageAnswer struct {
-	Error string `json:"error,omitempty"`
-	// NotFound is set when resolve found no such image in the store.
-	NotFound bool           `json:"not_found,omitempty"`
-	ID       string         `json:"id,omitempty"`
-	Name     string         `json:"name,omitempty"`
-	Image    *Image         `json:"image,omitempty"`
-	Images   []ImageSummary `json:"images,omitempty"`
-	Inspect  *ImageInspect  `json:"inspect,omitempty"`
+	// Error is why the operation failed, with its cause
+	// (failure.NotFound for an image the store does not have).
+	Error   *failure.Error `json:"error,omitempty"`
+	ID      string         `json:"id,omitempty"`
+	Name    string         `json:"name,omitempty"`
+	Image   *Image         `json:"image,omitempty"`
+	Images  []ImageSummary `json:"images,omitempty"`
+	Inspect *ImageInspect  `json:"inspect,omitempty"`
 }
 
 // ImageInspect is `rl image inspect`'s record of an image.

@@ -21,6 +21,10 @@ type State struct {
 	Created  time.Time `json:"created"`
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`
+	// ImageName is the name Image resolved to, fully qualified
+	// (spec.Image.Name), which rl ps shows; "" for an image named by its
+	// id, and in the records of rl before it.
+	ImageName string `json:"image_name,omitempty"`
 	// Ports are the published ports, host ports chosen.
 	Ports []network.PortMapping `json:"ports,omitempty"`
 	// Cgroup is the container's cgroup and the controllers whose limits

@@ -1,10 +1,12 @@
-// Package user resolves a container's --user (a name or id, with a group)
+// Package user resolves a container's user (a name or id, with a group)
 // against the /etc/passwd and /etc/group of its root filesystem, as the
 // front end sees its layers, without running anything in the container.
 package user
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,81 +15,38 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/user"
 
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// passwdEntry is one line of /etc/passwd, the fields rl uses.
-type passwdEntry struct {
-	name     string
-	uid, gid uint32
-	home     string
-}
-
-// groupEntry is one line of /etc/group.
-type groupEntry struct {
-	name    string
-	gid     uint32
-	members []string
-}
-
-func parsePasswd(r io.Reader) []passwdEntry {
-	var out []passwdEntry
-	for _, f := range colonLines(r, 7) {
-		uid, err1 := strconv.ParseUint(f[2], 10, 32)
-		gid, err2 := strconv.ParseUint(f[3], 10, 32)
-		if err1 == nil && err2 == nil {
-			out = append(out, passwdEntry{name: f[0], uid: uint32(uid), gid: uint32(gid), home: f[5]})
-		}
-	}
-	return out
-}
-
-func parseGroup(r io.Reader) []groupEntry {
-	var out []groupEntry
-	for _, f := range colonLines(r, 4) {
-		gid, err := strconv.ParseUint(f[2], 10, 32)
-		if err != nil {
-			continue
-		}
-		var members []string
-		if f[3] != "" {
-			members = strings.Split(f[3], ",")
-		}
-		out = append(out, groupEntry{name: f[0], gid: uint32(gid), members: members})
-	}
-	return out
-}
-
-// colonLines splits the non-comment lines of r into n colon-separated
-// fields, skipping lines with fewer.
-func colonLines(r io.Reader, n int) [][]string {
-	var out [][]string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if f := strings.SplitN(line, ":", n); len(f) == n {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// Resolve turns a --user value (name, uid, name:group, uid:gid, and
-// mixes) into ids, the way docker does: names are looked up in the
-// container's /etc/passwd and /etc/group, a numeric uid needs no entry,
-// and supplementary groups come from /etc/group. It also returns the
-// user's home directory for HOME.
+// Resolve turns a user spec (name, uid, name:group, uid:gid, and mixes)
+// into ids, the way docker does: names are looked up in the container's
+// /etc/passwd and /etc/group, a numeric uid needs no entry, and
+// supplementary groups come from /etc/group. It also returns the user's
+// home directory for HOME.
+//
+// moby/sys/user parses the files; the resolution is rl's own rather than
+// its GetExecUser, which differs from rl's rules where they are tested:
+// it takes any integer for an id and refuses those above 2^31-1 (rl takes
+// a uint32, and anything else for a name), it lists the primary group
+// among the supplementary ones, and it has no "/root" for a root without
+// an entry.
 func Resolve(layers []string, value string) (spec.User, string, error) {
+	u, home, err := resolve(layers, value)
+	if err != nil {
+		return spec.User{}, "", fmt.Errorf("resolving user %q: %w", value, err)
+	}
+	return u, home, nil
+}
+
+func resolve(layers []string, value string) (spec.User, string, error) {
 	userPart, groupPart, hasGroup := strings.Cut(value, ":")
 	if userPart == "" {
 		userPart = "0"
 	}
 	if hasGroup && groupPart == "" {
-		return spec.User{}, "", fmt.Errorf("invalid --user %q: empty group; want USER[:GROUP]", value)
+		return spec.User{}, "", errors.New("empty group; want USER[:GROUP]")
 	}
 	users := readRootfsFile(layers, "/etc/passwd", parsePasswd)
 	groups := readRootfsFile(layers, "/etc/group", parseGroup)
@@ -95,36 +54,28 @@ func Resolve(layers []string, value string) (spec.User, string, error) {
 	u := spec.User{}
 	home := "/"
 	name := ""
-	if id, err := strconv.ParseUint(userPart, 10, 32); err == nil {
-		u.UID = uint32(id)
-		for _, e := range users {
-			if e.uid == u.UID {
-				u.GID, home, name = e.gid, e.home, e.name
-				break
-			}
+	if id, ok := parseID(userPart); ok {
+		u.UID = id
+		if i := slices.IndexFunc(users, func(e user.User) bool { return uint32(e.Uid) == id }); i >= 0 {
+			u.GID, home, name = uint32(users[i].Gid), users[i].Home, users[i].Name
 		}
 	} else {
-		found := false
-		for _, e := range users {
-			if e.name == userPart {
-				u.UID, u.GID, home, name, found = e.uid, e.gid, e.home, e.name, true
-				break
-			}
+		i := slices.IndexFunc(users, func(e user.User) bool { return e.Name == userPart })
+		if i < 0 {
+			return spec.User{}, "", fmt.Errorf("no user %q in the container's /etc/passwd; use a numeric uid or a user the image has", userPart)
 		}
-		if !found {
-			return spec.User{}, "", fmt.Errorf("invalid --user %q: no user %q in the container's /etc/passwd; use a numeric uid or a user the image has", value, userPart)
-		}
+		u.UID, u.GID, home, name = uint32(users[i].Uid), uint32(users[i].Gid), users[i].Home, users[i].Name
 	}
 	if hasGroup {
 		gid, err := lookupGroup(groups, groupPart)
 		if err != nil {
-			return spec.User{}, "", fmt.Errorf("invalid --user %q: %w", value, err)
+			return spec.User{}, "", err
 		}
 		u.GID = gid
 	} else if name != "" {
 		for _, g := range groups {
-			if g.gid != u.GID && slices.Contains(g.members, name) {
-				u.AdditionalGIDs = append(u.AdditionalGIDs, g.gid)
+			if uint32(g.Gid) != u.GID && slices.Contains(g.List, name) {
+				u.AdditionalGIDs = append(u.AdditionalGIDs, uint32(g.Gid))
 			}
 		}
 	}
@@ -134,16 +85,65 @@ func Resolve(layers []string, value string) (spec.User, string, error) {
 	return u, home, nil
 }
 
-func lookupGroup(groups []groupEntry, g string) (uint32, error) {
-	if id, err := strconv.ParseUint(g, 10, 32); err == nil {
-		return uint32(id), nil
+func lookupGroup(groups []user.Group, g string) (uint32, error) {
+	if id, ok := parseID(g); ok {
+		return id, nil
 	}
-	for _, e := range groups {
-		if e.name == g {
-			return e.gid, nil
-		}
+	if i := slices.IndexFunc(groups, func(e user.Group) bool { return e.Name == g }); i >= 0 {
+		return uint32(groups[i].Gid), nil
 	}
 	return 0, fmt.Errorf("no group %q in the container's /etc/group; use a numeric gid or a group the image has", g)
+}
+
+// parseID reads a decimal uid or gid, 0 to 2^32-1.
+func parseID(s string) (uint32, bool) {
+	id, err := strconv.ParseUint(s, 10, 32)
+	return uint32(id), err == nil
+}
+
+// parsePasswd parses /etc/passwd. moby/sys/user reads the fields; only
+// well-formed lines reach it (see wellFormed), as glibc skips the others.
+func parsePasswd(r io.Reader) []user.User {
+	users, err := user.ParsePasswd(wellFormed(r, 7, 2, 3))
+	if err != nil || len(users) == 0 {
+		return nil
+	}
+	return users
+}
+
+// parseGroup parses /etc/group, as parsePasswd does /etc/passwd.
+func parseGroup(r io.Reader) []user.Group {
+	groups, err := user.ParseGroup(wellFormed(r, 4, 2))
+	if err != nil || len(groups) == 0 {
+		return nil
+	}
+	return groups
+}
+
+// wellFormed returns the lines of r that have at least n colon-separated
+// fields, the fields at ids (counted from 0) decimal ids that fit 32 bits,
+// and that are not comments. moby/sys/user's parsers take what they are
+// given, a bad id as 0 and a comment in /etc/passwd as a user: an entry
+// that could then match uid 0.
+func wellFormed(r io.Reader, n int, ids ...int) io.Reader {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(r)
+	// A group's member list may be long; moby/sys/user reads lines of up
+	// to 1 MiB too.
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		f := bytes.SplitN(line, []byte(":"), n)
+		if len(f) < n || slices.ContainsFunc(ids, func(i int) bool { _, ok := parseID(string(f[i])); return !ok }) {
+			continue
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	return &out
 }
 
 // readRootfsFile parses a file of the root filesystem: from the top-most

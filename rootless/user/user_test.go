@@ -4,8 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/moby/sys/user"
 
 	"github.com/rl-containers/rl/rootless/spec"
 )
@@ -23,11 +26,11 @@ func TestParsePasswd(t *testing.T) {
 		"nohome:x:7:8:::/bin/false",
 		"colons:x:9:9:a:/h:/bin/sh:extra", // the 7th field takes the rest
 	}, "\n")
-	want := []passwdEntry{
-		{name: "root", uid: 0, gid: 0, home: "/root"},
-		{name: "alice", uid: 1000, gid: 1000, home: "/home/alice"},
-		{name: "nohome", uid: 7, gid: 8, home: ""},
-		{name: "colons", uid: 9, gid: 9, home: "/h"},
+	want := []user.User{
+		{Name: "root", Pass: "x", Uid: 0, Gid: 0, Gecos: "root", Home: "/root", Shell: "/bin/sh"},
+		{Name: "alice", Pass: "x", Uid: 1000, Gid: 1000, Gecos: "Alice A", Home: "/home/alice", Shell: "/bin/bash"},
+		{Name: "nohome", Pass: "x", Uid: 7, Gid: 8, Home: "", Shell: "/bin/false"},
+		{Name: "colons", Pass: "x", Uid: 9, Gid: 9, Gecos: "a", Home: "/h", Shell: "/bin/sh"},
 	}
 	if got := parsePasswd(strings.NewReader(in)); !reflect.DeepEqual(got, want) {
 		t.Errorf("parsePasswd =\n%+v\nwant\n%+v", got, want)
@@ -48,10 +51,10 @@ func TestParseGroup(t *testing.T) {
 		"bad:x:five:alice", // skipped
 		"neg:x:-3:alice",   // skipped
 	}, "\n")
-	want := []groupEntry{
-		{name: "root", gid: 0},
-		{name: "wheel", gid: 10, members: []string{"alice", "bob"}},
-		{name: "audio", gid: 29, members: []string{"bob"}},
+	want := []user.Group{
+		{Name: "root", Pass: "x", Gid: 0, List: []string{}},
+		{Name: "wheel", Pass: "x", Gid: 10, List: []string{"alice", "bob"}},
+		{Name: "audio", Pass: "x", Gid: 29, List: []string{"bob"}},
 	}
 	if got := parseGroup(strings.NewReader(in)); !reflect.DeepEqual(got, want) {
 		t.Errorf("parseGroup =\n%+v\nwant\n%+v", got, want)
@@ -94,6 +97,8 @@ audio:x:29:bob,alice
 func TestResolveUser(t *testing.T) {
 	rootfs := writeRootfs(t, map[string]string{"etc/passwd": testPasswd, "etc/group": testGroup})
 	empty := t.TempDir()
+	// A comment and a malformed line above root must not pass for uid 0.
+	commented := writeRootfs(t, map[string]string{"etc/passwd": "# users\nbad:x:abc:0::/bad:/bin/sh\n" + testPasswd})
 
 	tests := []struct {
 		name     string
@@ -119,6 +124,8 @@ func TestResolveUser(t *testing.T) {
 		{name: "root without passwd gets /root", rootfs: empty, value: "", want: spec.User{}, wantHome: "/root"},
 		{name: "uid 0 without passwd gets /root", rootfs: empty, value: "0", want: spec.User{}, wantHome: "/root"},
 		{name: "numeric uid without passwd", rootfs: empty, value: "1000:1000", want: spec.User{UID: 1000, GID: 1000}, wantHome: "/"},
+		{name: "comment above root", rootfs: commented, value: "", want: spec.User{}, wantHome: "/root"},
+		{name: "uid above 2^31", value: "3000000000:3000000001", want: spec.User{UID: 3000000000, GID: 3000000001}, wantHome: "/"},
 
 		{name: "unknown user", value: "mallory", wantErr: `no user "mallory"`},
 		{name: "name without passwd", rootfs: empty, value: "alice", wantErr: `no user "alice"`},
@@ -127,6 +134,7 @@ func TestResolveUser(t *testing.T) {
 		{name: "empty group", value: "alice:", wantErr: "empty group"},
 		{name: "negative uid is a name", value: "-1", wantErr: `no user "-1"`},
 		{name: "uid over 32 bits is a name", value: "4294967296", wantErr: `no user "4294967296"`},
+		{name: "malformed line is no user", rootfs: commented, value: "bad", wantErr: `no user "bad"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,8 +147,8 @@ func TestResolveUser(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Resolve(%q) = %+v, %q, %v; want error containing %q", tt.value, got, home, err, tt.wantErr)
 				}
-				if !strings.Contains(err.Error(), "--user") {
-					t.Errorf("error %q does not name --user", err)
+				if !strings.Contains(err.Error(), strconv.Quote(tt.value)) {
+					t.Errorf("error %q does not name the user %q", err, tt.value)
 				}
 				return
 			}

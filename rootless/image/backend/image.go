@@ -193,7 +193,7 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	}
 	c := oci.Config
 	exposed := slices.Sorted(maps.Keys(c.ExposedPorts))
-	return &spec.Image{ID: img.ID, Layers: layers, Config: spec.ImageConfig{
+	return &spec.Image{ID: img.ID, Name: resolvedName(ref, img, named), Layers: layers, Config: spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
 		ExposedPorts: exposed, StopSignal: c.StopSignal,
 	}}, nil

@@ -1,4 +1,4 @@
-package cgroupsd
+package opts
 
 import (
 	"fmt"
@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	units "github.com/docker/go-units"
+
+	"github.com/rl-containers/rl/cgroupsd"
 )
 
-// Flags are rl run's resource flags as given, in docker's syntax.
-type Flags struct {
+// Resources are rl run's resource flags as given, in docker's syntax.
+type Resources struct {
 	Memory, MemoryReservation, MemorySwap string
 	CPUs                                  string
 	CPUQuota                              int64
@@ -24,11 +26,11 @@ type Flags struct {
 	DeviceReadIOPS, DeviceWriteIOPS       []string
 }
 
-// Resources checks f and converts it to cgroup v2 terms. Sizes take
-// docker's units (512m, 1g); --memory-swap is memory plus swap (-1:
-// unlimited), as in docker.
-func (f Flags) Resources() (Resources, error) {
-	var r Resources
+// Parse checks the resource flags and converts them to cgroup v2 terms.
+// Sizes take docker's units (512m, 1g); --memory-swap is memory plus swap
+// (-1: unlimited), as in docker.
+func (f Resources) Parse() (cgroupsd.Resources, error) {
+	var r cgroupsd.Resources
 	var err error
 	if r.MemoryMax, err = size("--memory", f.Memory); err != nil {
 		return r, err
@@ -49,7 +51,7 @@ func (f Flags) Resources() (Resources, error) {
 		if f.CPUQuota != 0 {
 			return r, fmt.Errorf("--cpus and --cpu-quota both set the CPU quota: give one")
 		}
-		r.CPUQuota, r.CPUPeriod = int64(cpus*DefaultCPUPeriod), DefaultCPUPeriod
+		r.CPUQuota, r.CPUPeriod = int64(cpus*cgroupsd.DefaultCPUPeriod), cgroupsd.DefaultCPUPeriod
 	}
 	if f.CPUQuota != 0 {
 		if f.CPUQuota < 1000 && f.CPUQuota != -1 {
@@ -61,13 +63,13 @@ func (f Flags) Resources() (Resources, error) {
 		return r, fmt.Errorf("invalid --cpu-period %d: want 1000 to 1000000 (µs)", f.CPUPeriod)
 	}
 	if f.CPUShares != 0 {
-		r.CPUWeight = SharesToWeight(f.CPUShares)
+		r.CPUWeight = cgroupsd.SharesToWeight(f.CPUShares)
 	}
 	for _, s := range []struct{ flag, value string }{{"--cpuset-cpus", f.CPUSetCPUs}, {"--cpuset-mems", f.CPUSetMems}} {
 		if s.value == "" {
 			continue
 		}
-		if _, err := cpuSetBits(s.value); err != nil {
+		if !cgroupsd.ValidCPUList(s.value) {
 			return r, fmt.Errorf("invalid %s %q: want a list like 0-2,4", s.flag, s.value)
 		}
 	}
@@ -80,13 +82,13 @@ func (f Flags) Resources() (Resources, error) {
 		if f.BlkioWeight < 10 || f.BlkioWeight > 1000 {
 			return r, fmt.Errorf("invalid --blkio-weight %d: want 10 to 1000", f.BlkioWeight)
 		}
-		r.IOWeight = BlkioToIOWeight(f.BlkioWeight)
+		r.IOWeight = cgroupsd.BlkioToIOWeight(f.BlkioWeight)
 	}
 	return r, f.devices(&r)
 }
 
 // swap sets the swap limit from --memory-swap, which counts memory too.
-func (f Flags) swap(r *Resources) error {
+func (f Resources) swap(r *cgroupsd.Resources) error {
 	r.SwapSet = true
 	if f.MemorySwap == "-1" {
 		r.MemorySwapMax = -1
@@ -107,7 +109,7 @@ func (f Flags) swap(r *Resources) error {
 }
 
 // devices parses the per-device io flags, PATH:VALUE each.
-func (f Flags) devices(r *Resources) error {
+func (f Resources) devices(r *cgroupsd.Resources) error {
 	for _, d := range []struct {
 		flag, key string
 		values    []string
@@ -140,9 +142,9 @@ func (f Flags) devices(r *Resources) error {
 				if n < 10 || n > 1000 {
 					return fmt.Errorf("invalid %s %q: want a weight from 10 to 1000", d.flag, v)
 				}
-				n = BlkioToIOWeight(n)
+				n = cgroupsd.BlkioToIOWeight(n)
 			}
-			r.Devices = append(r.Devices, DeviceLimit{Path: path, Key: d.key, Value: n})
+			r.Devices = append(r.Devices, cgroupsd.DeviceLimit{Path: path, Key: d.key, Value: n})
 		}
 	}
 	return nil
@@ -158,4 +160,14 @@ func size(flag, v string) (int64, error) {
 		return 0, fmt.Errorf("invalid %s %q: want a size such as 512m or 1g", flag, v)
 	}
 	return n, nil
+}
+
+// ParseCgroupManager checks a --cgroup-manager value: systemd, cgroupfs,
+// none, or "" to let rl pick.
+func ParseCgroupManager(s string) (string, error) {
+	switch s {
+	case "", cgroupsd.Systemd, cgroupsd.Cgroupfs, cgroupsd.None:
+		return s, nil
+	}
+	return "", fmt.Errorf("invalid --cgroup-manager %q: use systemd, cgroupfs or none", s)
 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/failure"
+	"github.com/rl-containers/rl/rootless/handshake"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/monitor"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/userns"
+)
+
+// fromImage is err as rl-image's answer carries it, with cause.
+func fromImage(t *testing.T, err error, cause failure.Cause) error {
+	t.Helper()
+	var got *failure.Error
+	b, _ := json.Marshal(failure.New(err, cause))
+	if jerr := json.Unmarshal(b, &got); jerr != nil {
+		t.Fatal(jerr)
+	}
+	return fmt.Errorf("pulling x: %w", got)
+}
+
+// fromMonitor is err as a detached container's monitor reports it.
+func fromMonitor(t *testing.T, err error) error {
+	t.Helper()
+	b, _ := json.Marshal(monitor.NewResult(err))
+	var r monitor.Result
+	if jerr := json.Unmarshal(b, &r); jerr != nil {
+		t.Fatal(jerr)
+	}
+	return r.Err()
+}
+
+func TestHint(t *testing.T) {
+	addrInUse := fmt.Errorf("starting the slirp4netns network: publishing 80/tcp -> 127.0.0.1:8080: %w",
+		&net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", unix.EADDRINUSE)})
+	child := func(e *handshake.Error) error {
+		return fmt.Errorf("building the root filesystem: %w", &launch.ExitError{Code: e.Code, Err: e})
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string // the hint's start; "" for none
+		// detached: the failure can happen in a monitor's start, so its
+		// hint must survive the way back to the front end.
+		detached bool
+	}{
+		{"no newuidmap", fmt.Errorf("writing uid/gid maps: %w", userns.ErrNoHelper), "install newuidmap", true},
+		{"malformed subuid", fmt.Errorf("reading /etc/subuid: %w", userns.ErrMalformed), "each line must be", true},
+		{"newuidmap refused", &userns.HelperError{Helper: "newuidmap", Output: "not allowed", Err: errors.New("exit status 1")}, "newuidmap/newgidmap refused", true},
+		{"no rl-init", fmt.Errorf("%w: /x/rl-init", launch.ErrNoInit), "rl, rl-init and rl-image", true},
+		{"no rl-image", fmt.Errorf("%w: /x/rl-image", image.ErrNoHelper), "rl, rl-init and rl-image", false},
+		{"no slirp4netns", fmt.Errorf("starting the slirp4netns network: %w: slirp4netns is not on PATH", network.ErrNoBackend), "install it", true},
+		{"no tun", fmt.Errorf("starting the slirp4netns network: %w", network.ErrNoTun), "user-mode networks need /dev/net/tun", true},
+		{"port in use", addrInUse, "another process holds that host port", true},
+		{"overlay", child(&handshake.Error{Op: "mounting", Msg: "invalid argument", Errno: int(unix.EINVAL), Code: 125, Cause: handshake.CauseOverlay}), "mounting overlayfs in a user namespace", true},
+		{"denied in rl-init", child(&handshake.Error{Op: "mounting /proc", Msg: "operation not permitted", Errno: int(unix.EPERM), Code: 125}), "the kernel denied a privileged step", true},
+		{"namespace limit", &launch.NamespaceError{Err: unix.ENOSPC}, "the per-user namespace limit", true},
+		{"namespaces disabled", &launch.NamespaceError{Err: unix.EPERM}, "unprivileged user namespaces are disabled", true},
+		{"namespaces denied", &launch.NamespaceError{Err: unix.EACCES}, "unprivileged user namespaces are disabled", true},
+		{"unknown", errors.New("something else"), "", true},
+		// ENOSPC outside the image store is not the image store's.
+		{"ENOSPC elsewhere", fmt.Errorf("saving the state: %w", unix.ENOSPC), "", true},
+		{"connection refused elsewhere", fmt.Errorf("dialing the bus: %w", unix.ECONNREFUSED), "", true},
+
+		{"unmapped ids", fromImage(t, errors.New("potentially insufficient UIDs or GIDs"), failure.IDsUnmapped), "the image has files owned by ids", false},
+		{"registry unreachable", fromImage(t, fmt.Errorf("dial: %w", unix.ECONNREFUSED), failure.RegistryUnreachable), "nothing answers at the registry's address", false},
+		{"manifest unknown", fromImage(t, errors.New("manifest unknown"), failure.ManifestUnknown), "the registry has no image of that name and tag", false},
+		{"digest mismatch", fromImage(t, errors.New("Digest did not match"), failure.DigestMismatch), "the registry sent data that does not match", false},
+		{"disk full", fromImage(t, fmt.Errorf("adding layer: %w", unix.ENOSPC), failure.DiskFull), "the image store's filesystem is full", true},
+		{"not found", fromImage(t, errors.New("image not known"), failure.NotFound), "", false},
+		{"auth", fromImage(t, errors.New("unauthorized"), failure.Auth), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check := func(how string, err error) {
+				got := hint(err)
+				if tt.want == "" && got != "" || !strings.HasPrefix(got, tt.want) {
+					t.Errorf("%s: hint(%v) = %q, want one starting %q", how, err, got, tt.want)
+				}
+			}
+			check("here", tt.err)
+			if tt.detached {
+				back := fromMonitor(t, tt.err)
+				check("from the monitor", back)
+				if back.Error() != tt.err.Error() {
+					t.Errorf("from the monitor: message %q, want %q", back, tt.err)
+				}
+			}
+		})
+	}
+}
+
+func TestHintSuffixOnce(t *testing.T) {
+	err := fromMonitor(t, fmt.Errorf("writing uid/gid maps: %w", userns.ErrNoHelper))
+	if got := hintSuffix(err); strings.Count(err.Error()+got, "(hint: ") != 1 {
+		t.Errorf("%q%s: want exactly one hint", err, got)
+	}
+	if hintSuffix(errors.New("x")) != "" {
+		t.Error("a hint for an unknown error")
+	}
+}

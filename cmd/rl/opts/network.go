@@ -1,0 +1,319 @@
+package opts
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/network"
+)
+
+// Network are the network flags of rl run, rl create and rl pod create.
+type Network struct {
+	Mode       string   // --network (--net)
+	Publish    []string // -p
+	PublishAll bool     // -P
+	DNS        []string // --dns
+	DNSSearch  []string // --dns-search
+	AddHosts   []string // --add-host
+}
+
+// Net parses the network flags and checks that they agree.
+func (f Network) Net() (config.Net, error) {
+	o := config.Net{PublishAll: f.PublishAll, DNSSearch: f.DNSSearch}
+	var err error
+	if o.Mode, err = ParseNetwork(f.Mode); err != nil {
+		return o, err
+	}
+	ports, err := parseAll(f.Publish, ParsePublish)
+	if err != nil {
+		return o, err
+	}
+	o.Ports = slices.Concat(ports...)
+	if o.DNS, err = parseAll(f.DNS, ParseDNS); err != nil {
+		return o, err
+	}
+	if o.AddHosts, err = parseAll(f.AddHosts, ParseAddHost); err != nil {
+		return o, err
+	}
+	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() {
+		return o, fmt.Errorf("cannot publish ports with --network %s: the container has no network of its own to forward to; use --network slirp4netns or pasta", o.Mode.Name)
+	}
+	if (len(o.DNS) > 0 || len(o.DNSSearch) > 0) && o.Mode.Name == network.None {
+		return o, errors.New("--dns and --dns-search need a network: drop them or use --network slirp4netns or pasta")
+	}
+	return o, checkDuplicates(o.Ports)
+}
+
+// ParseNetwork parses a --network value, in podman's syntax NAME[:OPTIONS];
+// "" is the default, slirp4netns. slirp4netns takes the comma-separated
+// options mtu, allow_host_loopback and port_handler
+// (slirp4netns:mtu=1500,port_handler=slirp4netns); pasta takes pasta's own
+// arguments (pasta:--mtu,1500,-T,8080); none and host take none.
+func ParseNetwork(s string) (network.Mode, error) {
+	if s == "" {
+		s = network.Slirp4netns
+	}
+	name, opts, hasOpts := strings.Cut(s, ":")
+	var m network.Mode
+	var err error
+	switch name {
+	case network.Slirp4netns:
+		m = network.Mode{Name: network.Slirp4netns, MTU: network.DefaultMTU, PortHandler: network.PortHandlerRootlesskit}
+		if hasOpts {
+			err = setSlirpOptions(&m, strings.Split(opts, ","))
+		}
+	case network.Pasta:
+		m = network.Mode{Name: network.Pasta, MTU: network.DefaultMTU}
+		if hasOpts {
+			err = setPastaArgs(&m, strings.Split(opts, ","))
+		}
+	case network.None, network.Host:
+		m = network.Mode{Name: name}
+		if hasOpts {
+			err = fmt.Errorf("%s takes no options", name)
+		}
+	default:
+		return network.Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none or host", s)
+	}
+	if err != nil {
+		return network.Mode{}, fmt.Errorf("invalid --network %q: %w", s, err)
+	}
+	return m, nil
+}
+
+// slirpUsage lists slirp4netns's options, for errors.
+const slirpUsage = "use mtu=N, allow_host_loopback=true|false or port_handler=rootlesskit|slirp4netns"
+
+// setSlirpOptions applies slirp4netns's KEY=VALUE options; a later one
+// wins over an earlier one.
+func setSlirpOptions(m *network.Mode, opts []string) error {
+	for _, o := range opts {
+		key, value, _ := strings.Cut(o, "=")
+		switch key {
+		case "mtu":
+			mtu, err := parseMTU(value)
+			if err != nil {
+				return err
+			}
+			m.MTU = mtu
+		case "allow_host_loopback":
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return fmt.Errorf("invalid allow_host_loopback %q: want true or false", value)
+			}
+			m.AllowHostLoopback = b
+		case "port_handler":
+			if value != network.PortHandlerRootlesskit && value != network.PortHandlerSlirp4netns {
+				return fmt.Errorf("invalid port_handler %q: want rootlesskit or slirp4netns", value)
+			}
+			m.PortHandler = value
+		default:
+			return fmt.Errorf("unknown option %q: %s", o, slirpUsage)
+		}
+	}
+	return nil
+}
+
+// setPastaArgs keeps pasta's arguments, but for its MTU option (--mtu N,
+// --mtu=N, -m N, -mN, or --mt, which getopt takes for --mtu), which goes
+// to m.MTU: rl always gives pasta an --mtu, and pasta refuses two.
+func setPastaArgs(m *network.Mode, args []string) error {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "" {
+			return errors.New("empty pasta argument: write pasta:ARG,ARG,... (pasta:--mtu,1500)")
+		}
+		name, value, hasValue := strings.Cut(a, "=")
+		switch {
+		case name == "--mtu" || name == "--mt" || a == "-m":
+			if !hasValue {
+				if i+1 == len(args) {
+					return fmt.Errorf("pasta option %s needs a value (%s,1500)", a, a)
+				}
+				i++
+				value = args[i]
+			}
+		case strings.HasPrefix(a, "-m") && !strings.HasPrefix(a, "--"):
+			value = a[2:]
+		default:
+			m.PastaArgs = append(m.PastaArgs, a)
+			continue
+		}
+		mtu, err := parseMTU(value)
+		if err != nil {
+			return err
+		}
+		m.MTU = mtu
+	}
+	return nil
+}
+
+// parseMTU parses an MTU option's value.
+func parseMTU(s string) (int, error) {
+	mtu, err := strconv.Atoi(s)
+	if err != nil || mtu < network.MinMTU || mtu > network.MaxMTU {
+		return 0, fmt.Errorf("invalid mtu %q: want a number from %d to %d", s, network.MinMTU, network.MaxMTU)
+	}
+	return mtu, nil
+}
+
+// publishUsage is the syntax of -p, for errors.
+const publishUsage = "want [[IP:][HOST-PORT]:]CONTAINER-PORT[/tcp|udp], as in 8080:80, 127.0.0.1::80/udp, [::1]:8080:80 or 8000-8009:80-89"
+
+// ParsePublish parses a -p/--publish value as docker does:
+// [[IP:][HOST-PORT]:]CONTAINER-PORT[/PROTO], one mapping per port. A
+// missing host port is chosen at start; an IPv6 address goes in brackets
+// ([::1]:8080:80); PROTO is tcp (the default) or udp. Ports may be ranges
+// (8000-8009:80-89, or 80-89 alone), the host's as long as the
+// container's.
+func ParsePublish(s string) ([]network.PortMapping, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("invalid --publish %q: %s; %s", s, fmt.Sprintf(format, args...), publishUsage)
+	}
+	ports, proto, hasProto := strings.Cut(s, "/")
+	proto = strings.ToLower(proto)
+	switch {
+	case !hasProto:
+		proto = "tcp"
+	case proto == "sctp":
+		return nil, fmt.Errorf("invalid --publish %q: sctp is not supported (rootlesskit's port driver forwards tcp and udp only)", s)
+	case proto != "tcp" && proto != "udp":
+		return nil, bad("unknown protocol %q", proto)
+	}
+
+	var ip, hostPorts, ctrPorts string
+	if rest, ok := strings.CutPrefix(ports, "["); ok {
+		var found bool
+		if ip, rest, found = strings.Cut(rest, "]:"); !found {
+			return nil, bad("no ]: after the bracketed address")
+		}
+		if ip == "" {
+			return nil, bad("empty brackets")
+		}
+		if hostPorts, ctrPorts, found = strings.Cut(rest, ":"); !found {
+			return nil, bad("[IP]: must be followed by HOST-PORT:CONTAINER-PORT, or :CONTAINER-PORT for any host port")
+		}
+	} else {
+		parts := strings.Split(ports, ":")
+		switch len(parts) {
+		case 1:
+			ctrPorts = parts[0]
+		case 2:
+			hostPorts, ctrPorts = parts[0], parts[1]
+		case 3:
+			ip, hostPorts, ctrPorts = parts[0], parts[1], parts[2]
+		default:
+			return nil, bad("too many colons (an IPv6 address goes in brackets)")
+		}
+	}
+
+	if ip != "" {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			return nil, bad("host address %q is not an IP address", ip)
+		}
+		ip = addr.String()
+	}
+	c1, c2, err := network.ParsePortRange(ctrPorts)
+	if err != nil {
+		return nil, bad("container port: %v", err)
+	}
+	h1, h2 := 0, 0
+	if hostPorts != "" {
+		if h1, h2, err = network.ParsePortRange(hostPorts); err != nil {
+			if _, ipErr := netip.ParseAddr(hostPorts); ipErr == nil {
+				return nil, bad("host port %q is an address (for any host port on it, write %s::%s)", hostPorts, hostPorts, ctrPorts)
+			}
+			return nil, bad("host port: %v", err)
+		}
+		if h2-h1 != c2-c1 {
+			return nil, bad("host ports %s and container ports %s differ in number", hostPorts, ctrPorts)
+		}
+	}
+
+	ms := make([]network.PortMapping, 0, c2-c1+1)
+	for i := 0; i <= c2-c1; i++ {
+		m := network.PortMapping{HostIP: ip, ContainerPort: c1 + i, Proto: proto}
+		if h1 != 0 {
+			m.HostPort = h1 + i
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// checkDuplicates refuses two mappings that would listen on the same host
+// port and protocol, on the same address or where either is a wildcard
+// address (all addresses: "", 0.0.0.0, ::). Host ports still to be chosen
+// (0) pass.
+func checkDuplicates(ms []network.PortMapping) error {
+	type key struct {
+		port  int
+		proto string
+	}
+	seen := map[key][]network.PortMapping{}
+	for _, m := range ms {
+		if m.HostPort == 0 {
+			continue
+		}
+		k := key{m.HostPort, m.Proto}
+		for _, o := range seen[k] {
+			if o.HostIP == m.HostIP || isWildcard(o.HostIP) || isWildcard(m.HostIP) {
+				return fmt.Errorf("cannot publish host port %d/%s twice (%s and %s): give each -p its own host port or address",
+					m.HostPort, m.Proto, o.HostAddr(), m.HostAddr())
+			}
+		}
+		seen[k] = append(seen[k], m)
+	}
+	return nil
+}
+
+// isWildcard reports whether ip stands for all addresses. A listener on a
+// wildcard address clashes with one on any address of its family, and Go
+// listens on 0.0.0.0 with a dual-stack socket, so each wildcard clashes
+// with every address.
+func isWildcard(ip string) bool {
+	return ip == "" || ip == "0.0.0.0" || ip == "::"
+}
+
+// ParseAddHost parses an --add-host value NAME:IP (IPv6 as it is or in
+// brackets: db:fd00::1, db:[fd00::1]) and returns it as NAME:IP with the
+// address in its canonical form, as network.Hosts takes it. The IP must be
+// a literal address; docker's host-gateway is not supported.
+func ParseAddHost(s string) (string, error) {
+	name, ip, ok := strings.Cut(s, ":")
+	if !ok || name == "" || ip == "" {
+		return "", fmt.Errorf("invalid --add-host %q: want NAME:IP, as in db:10.0.2.5", s)
+	}
+	for _, r := range name {
+		if r <= ' ' || r == '#' || r == 0x7f {
+			return "", fmt.Errorf("invalid --add-host %q: the name may not hold spaces, control characters or '#'", s)
+		}
+	}
+	if ip == "host-gateway" {
+		return "", fmt.Errorf("invalid --add-host %q: host-gateway is not supported; give an IP address, or use the name host.containers.internal", s)
+	}
+	if len(ip) > 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
+		ip = ip[1 : len(ip)-1]
+	}
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "", fmt.Errorf("invalid --add-host %q: %q is not an IP address; want NAME:IP, as in db:10.0.2.5", s, ip)
+	}
+	return name + ":" + addr.String(), nil
+}
+
+// ParseDNS parses a --dns value, an IP address, and returns it in its
+// canonical form.
+func ParseDNS(s string) (string, error) {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return "", fmt.Errorf("invalid --dns %q: want an IP address, as in 1.1.1.1 or 2606:4700:4700::1111", s)
+	}
+	return addr.String(), nil
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Filter selects containers by conditions on their state, as rl ps
+// --filter gives them: KEY=VALUE, where conditions of one key are
+// alternatives and conditions of different keys must all hold (docker's
+// rule). The zero Filter selects every container.
+type Filter struct {
+	byKey map[string][]func(State) bool
+}
+
+// FilterError is a condition that ParseFilter refuses.
+type FilterError struct {
+	// Expr is the condition as given (KEY=VALUE).
+	Expr string
+	Err  error
+}
+
+func (e *FilterError) Error() string { return fmt.Sprintf("invalid filter %q: %v", e.Expr, e.Err) }
+func (e *FilterError) Unwrap() error { return e.Err }
+
+// ParseFilter parses conditions KEY=VALUE with the keys name (a regular
+// expression), id (a prefix), status, ancestor (an image by name, short
+// name or id prefix), health and pod (a name or id prefix).
+func ParseFilter(exprs []string) (Filter, error) {
+	f := Filter{byKey: map[string][]func(State) bool{}}
+	for _, expr := range exprs {
+		key, value, ok := strings.Cut(expr, "=")
+		if !ok {
+			return Filter{}, &FilterError{expr, errors.New("want KEY=VALUE")}
+		}
+		p, err := condition(key, value)
+		if err != nil {
+			return Filter{}, &FilterError{expr, err}
+		}
+		f.byKey[key] = append(f.byKey[key], p)
+	}
+	return f, nil
+}
+
+// condition is the test of one KEY=VALUE.
+func condition(key, value string) (func(State) bool, error) {
+	switch key {
+	case "name":
+		re, err := regexp.Compile(value)
+		if err != nil {
+			return nil, err
+		}
+		return func(st State) bool { return re.MatchString(st.Name) }, nil
+	case "id":
+		return func(st State) bool { return strings.HasPrefix(st.ID, value) }, nil
+	case "status":
+		switch value {
+		case StatusCreated, StatusRunning, StatusRestarting, StatusExited:
+		default:
+			return nil, errors.New("the status is created, running, restarting or exited")
+		}
+		return func(st State) bool { return st.Status == value }, nil
+	case "ancestor":
+		return func(st State) bool { return isAncestor(st, value) }, nil
+	case "health":
+		return func(st State) bool { return st.Health == value }, nil
+	case "pod":
+		return func(st State) bool {
+			return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
+		}, nil
+	}
+	return nil, errors.New("use name, id, status, ancestor, health or pod")
+}
+
+// Has is true when the filter has a condition on key.
+func (f Filter) Has(key string) bool { return len(f.byKey[key]) > 0 }
+
+// Match is true when st meets the filter's conditions.
+func (f Filter) Match(st State) bool {
+	for _, ps := range f.byKey {
+		matched := false
+		for _, p := range ps {
+			matched = matched || p(st)
+		}
+		if !matched {
+			return false
+		}
+	}
+	return true
+}
+
+// isAncestor is true when value names the container's image: as the user
+// wrote it, by a prefix of its id, or by one of the forms of its name
+// (ImageForms).
+func isAncestor(st State, value string) bool {
+	if value == st.Image || strings.HasPrefix(st.ImageID, value) {
+		return true
+	}
+	name := st.ImageName
+	if name == "" {
+		name = st.Image // a record of rl before ImageName, or an image named by id
+	}
+	return slices.Contains(ImageForms(name), value)
+}
