@@ -134,5 +134,10 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.IntVar(&f.HealthRetries, "health-retries", 3, "failures in a row that make the container unhealthy")
 	fl.StringVar(&f.Pod, "pod", "", "run in this pod: its network, host name and IPC space")
 	fl.StringVar(&f.Restart, "restart", "no", "restart policy: no, on-failure[:N], always or unless-stopped")
+	sec := &f.Security
+	fl.BoolVar(&sec.Privileged, "privileged", false, "every capability of the user namespace, no seccomp filter, no masked paths, the host's devices")
+	fl.StringArrayVar(&sec.CapAdd, "cap-add", nil, "add a capability (e.g. NET_ADMIN, or ALL)")
+	fl.StringArrayVar(&sec.CapDrop, "cap-drop", nil, "drop a capability (e.g. CHOWN, or ALL)")
+	fl.StringArrayVar(&sec.SecurityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL")
 	addRegistryFlags(fl, &f.TLSVerify, &f.Quiet)
 }

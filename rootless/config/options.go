@@ -46,6 +46,9 @@ type Container struct {
 	PreserveFDs   int
 	Restart       Restart
 	Health        Health
+	// Security is the container's confinement: capabilities, seccomp,
+	// no_new_privs, masked paths.
+	Security Security
 	// Pod is the pod to run in: a name or id, the pod's id once created.
 	// A pod's container publishes no ports, and has no host name and no
 	// keep-id namespace of its own: it takes the pod's network, host name

@@ -49,6 +49,19 @@ type Spec struct {
 	Nested *userns.Level `json:"nested,omitempty"`
 	// NoSetgroups is true when setgroups(2) is denied in the namespace.
 	NoSetgroups bool `json:"no_setgroups,omitempty"`
+	// Capabilities are the command's capabilities by number: its bounding
+	// set, and root's set after the exec.
+	Capabilities []uint `json:"capabilities,omitempty"`
+	// NoNewPrivileges sets no_new_privs before the exec.
+	NoNewPrivileges bool `json:"no_new_privileges,omitempty"`
+	// Seccomp is the compiled seccomp filter (an array of struct
+	// sock_filter) that rl-init loads as its last step before the exec;
+	// empty for none.
+	Seccomp []byte `json:"seccomp,omitempty"`
+	// MaskedPaths are hidden (a file under /dev/null, a directory under an
+	// empty read-only tmpfs); ReadonlyPaths stay visible, read-only.
+	MaskedPaths   []string `json:"masked_paths,omitempty"`
+	ReadonlyPaths []string `json:"readonly_paths,omitempty"`
 	// TTYGroup is the gid of the group owning pty slaves (Debian: tty, 5),
 	// or -1 where that gid is not mapped.
 	TTYGroup int `json:"tty_group"`

@@ -49,6 +49,7 @@ type Run struct {
 	HealthCmd      string
 	HealthInterval time.Duration
 	HealthRetries  int
+	Security       Security
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
@@ -74,6 +75,9 @@ func (f Run) Container(args []string) (config.Container, error) {
 		return c, err
 	}
 	if c.Net, err = f.Network.Net(); err != nil {
+		return c, err
+	}
+	if c.Security, err = f.Security.Parse(); err != nil {
 		return c, err
 	}
 	if c.Health, err = ParseHealth(f.HealthCmd, f.HealthInterval, f.HealthRetries); err != nil {
