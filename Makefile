@@ -50,7 +50,7 @@ unit:
 
 # Test-only helpers (tests/cmd) run inside containers: static, no cgo.
 integration: build
-	CGO_ENABLED=0 $(GO) build -o tests/bin/netprobe ./tests/cmd/netprobe
+	CGO_ENABLED=0 $(GO) build -o tests/bin/ ./tests/cmd/netprobe ./tests/cmd/sysprobe
 	tests/run.sh
 
 # rl's tests/vm suites as an unprivileged user with a systemd user manager
@@ -72,6 +72,27 @@ BENCH_BASE ?= $(shell b=$$(git merge-base HEAD origin/main 2>/dev/null) && [ "$$
 bench: build
 	GO='$(GO)' tests/bench/base.sh '$(BENCH_BASE)' tests/bench/run.sh
 	tests/vm/run.sh tests/bench/vm-cgroups.bats
+
+# Fuzzing of the parsers that read outside input, each target for
+# FUZZTIME (`make fuzz FUZZTIME=30s`). Go fuzzes one target per run; a
+# failing input is written to the package's testdata/fuzz/FuzzX/, where
+# `go test ./...` runs it as a seed from then on.
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParseSubIDs$$' -fuzztime=$(FUZZTIME) ./userns
+	$(GO) test -run='^$$' -fuzz='^FuzzParseConfig$$' -fuzztime=$(FUZZTIME) ./rootless/store
+	$(GO) test -run='^$$' -fuzz='^FuzzRecv$$' -fuzztime=$(FUZZTIME) ./rootless/handshake
+	$(GO) test -run='^$$' -fuzz='^FuzzAnswer$$' -fuzztime=$(FUZZTIME) ./rootless/image
+	$(GO) test -run='^$$' -fuzz='^FuzzImageConfig$$' -fuzztime=$(FUZZTIME) ./rootless/image/backend
+	$(GO) test -run='^$$' -fuzz='^FuzzParsePublish$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzResources$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzParseEnv$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzParseVolume$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzParseTmpfs$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzParseSignal$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
+	$(GO) test -run='^$$' -fuzz='^FuzzProfile$$' -fuzztime=$(FUZZTIME) ./rootless/seccomp
 
 # golangci-lint (.golangci.yml) is installed on demand into bin/tools, at
 # the pinned version, from the Go module proxy; it stays out of go.mod.

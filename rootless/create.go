@@ -53,7 +53,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	}
 	u, home, err := user.Resolve(img.Layers, userSpec)
 	if err != nil {
-		return nil, nil, userns.Mappings{}, err
+		return nil, nil, userns.Mappings{}, user.FromImage(err, opts.User == "" && img.Config.User != "")
 	}
 	inner := maps.Container()
 	u.AdditionalGIDs = mappedGroups(u.AdditionalGIDs, inner, maps.Single)
@@ -61,6 +61,10 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		return nil, nil, userns.Mappings{}, fmt.Errorf("user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
 	if _, err := launch.InitPath(); err != nil {
+		return nil, nil, userns.Mappings{}, err
+	}
+	filter, err := e.seccompFilter(opts.Security)
+	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
 	c, unlock, err := e.Store.Create(opts.Name)
@@ -71,6 +75,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	c.State.Rootfs, c.State.Image, c.State.ImageName, c.State.ImageID, c.State.Command = opts.Rootfs, opts.Image, img.Name, img.ID, args
 	c.State.Pod, c.State.PodID = pod.Name, pod.ID
 	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps)}
+	r.Spec.Seccomp = filter
 	if err := c.SaveRecord(r); err != nil {
 		_ = c.Remove()
 		return nil, nil, maps, err

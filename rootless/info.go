@@ -28,6 +28,7 @@ type Info struct {
 	Root     string   `json:"root"`
 	RunRoot  string   `json:"run_root"`
 	Helpers  []string `json:"helpers"`
+	Seccomp  string   `json:"seccomp"`
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -60,6 +61,7 @@ func (e *Engine) Info(ctx context.Context) Info {
 		info.Warnings = append(info.Warnings, warning)
 	}
 	info.Overlay = overlayMode(st, maps.Privileged)
+	info.Seccomp = seccompInfo()
 	var warnings []string
 	info.Network, warnings = network.Describe()
 	info.Warnings = append(info.Warnings, warnings...)

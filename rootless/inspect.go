@@ -2,6 +2,7 @@ package rootless
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -39,7 +40,12 @@ type Inspection struct {
 	ImageID string `json:"ImageID,omitempty"`
 	Rootfs  string `json:"Rootfs,omitempty"`
 	LogPath string `json:"LogPath"`
-	Config  struct {
+	// EffectiveCaps are the command's capabilities after the exec (root's:
+	// the bounding set; another user's: --cap-add's), BoundingCaps its
+	// bounding set, as podman names them.
+	EffectiveCaps []string `json:"EffectiveCaps"`
+	BoundingCaps  []string `json:"BoundingCaps"`
+	Config        struct {
 		Hostname   string   `json:"Hostname"`
 		User       string   `json:"User"`
 		Env        []string `json:"Env"`
@@ -56,6 +62,20 @@ type Inspection struct {
 		UsernsMode     string         `json:"UsernsMode"`
 		Init           bool           `json:"Init"`
 		Healthcheck    config.Health  `json:"Healthcheck"`
+		// CapAdd and CapDrop are the bounding set against podman's
+		// defaults (every capability with --privileged), as podman
+		// computes them.
+		CapAdd     []string `json:"CapAdd"`
+		CapDrop    []string `json:"CapDrop"`
+		Privileged bool     `json:"Privileged"`
+		// SecurityOpt is podman's: no-new-privileges, seccomp=PROFILE
+		// when one was given, unmask=all when nothing is masked.
+		SecurityOpt []string `json:"SecurityOpt"`
+		// SeccompProfilePath is "default", "unconfined" or the profile.
+		SeccompProfilePath string `json:"SeccompProfilePath"`
+		// MaskedPaths and ReadonlyPaths are docker's names.
+		MaskedPaths   []string `json:"MaskedPaths"`
+		ReadonlyPaths []string `json:"ReadonlyPaths"`
 	} `json:"HostConfig"`
 	Mounts          []spec.Mount    `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
@@ -101,6 +121,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	h := &in.HostConfig
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
 	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
+	inspectSecurity(&in, sp, o.Security)
 	in.Mounts = sp.Mounts
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
@@ -108,4 +129,49 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	}
 	in.Cgroup = st.Cgroup
 	return in, nil
+}
+
+// inspectSecurity fills in the container's confinement from its spec (what
+// rl-init applies) and its options (what the user asked for).
+func inspectSecurity(in *Inspection, sp *spec.Spec, sec config.Security) {
+	bounding := sp.Capabilities
+	if bounding == nil {
+		bounding = capabilitySet(config.Security{}, config.AllCapabilities()).Bounding
+	}
+	in.BoundingCaps = capabilityNames(bounding)
+	in.EffectiveCaps = in.BoundingCaps
+	if sp.User.UID != 0 {
+		in.EffectiveCaps = capabilityNames(sp.UserCapabilities)
+	}
+	h := &in.HostConfig
+	base := config.DefaultCapabilities
+	if sec.Privileged {
+		base = capabilityNames(config.AllCapabilities())
+	}
+	h.CapAdd, h.CapDrop = []string{}, []string{}
+	for _, c := range in.BoundingCaps {
+		if !slices.Contains(base, c) {
+			h.CapAdd = append(h.CapAdd, c)
+		}
+	}
+	for _, c := range base {
+		if !slices.Contains(in.BoundingCaps, c) {
+			h.CapDrop = append(h.CapDrop, c)
+		}
+	}
+	slices.Sort(h.CapDrop)
+	h.Privileged = sec.Privileged
+	h.SecurityOpt = []string{}
+	if sp.NoNewPrivileges {
+		h.SecurityOpt = append(h.SecurityOpt, "no-new-privileges")
+	}
+	if sec.Seccomp != "" {
+		h.SecurityOpt = append(h.SecurityOpt, "seccomp="+sec.Seccomp)
+	}
+	h.SeccompProfilePath = seccompProfile(sec)
+	h.MaskedPaths, h.ReadonlyPaths = sp.MaskedPaths, sp.ReadonlyPaths
+	if h.MaskedPaths != nil && len(h.MaskedPaths) == 0 {
+		// (nil: a record from before rl sent the lists.)
+		h.SecurityOpt = append(h.SecurityOpt, "unmask=all")
+	}
 }

@@ -1,6 +1,7 @@
 package rootless
 
 import (
+	"path/filepath"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -43,6 +44,8 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 			}
 		}
 	}
+	caps := capabilitySet(opts.Security, config.AllCapabilities())
+	masked, readonly := pathRules(opts.Security, filepath.Glob)
 	ttyGroup := -1
 	if userns.Contains(maps.Container().GIDs, 5) {
 		ttyGroup = 5
@@ -67,6 +70,13 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 		Nested:      maps.Inner,
 		NoSetgroups: maps.Single,
 		TTYGroup:    ttyGroup,
+
+		Capabilities:     caps.Bounding,
+		UserCapabilities: caps.User,
+		NoNewPrivileges:  opts.Security.NoNewPrivileges,
+		MaskedPaths:      masked,
+		ReadonlyPaths:    readonly,
+		HostDevices:      opts.Security.Privileged,
 	}
 }
 

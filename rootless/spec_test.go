@@ -1,6 +1,7 @@
 package rootless
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -70,7 +71,10 @@ func TestSpecBasics(t *testing.T) {
 		Mounts:      mounts,
 		PreserveFDs: 2,
 		TTYGroup:    5,
+		// podman's defaults: 0x800405fb.
+		Capabilities: []uint{0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31},
 	}
+	want.MaskedPaths, want.ReadonlyPaths = pathRules(config.Security{}, filepath.Glob)
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("spec =\n%+v\nwant\n%+v", s, want)
 	}

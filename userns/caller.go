@@ -19,11 +19,12 @@ func ForCaller(mode Mode) (m Mappings, warning string, err error) {
 	if u, err := user.LookupId(fmt.Sprint(uid)); err == nil {
 		name = u.Username
 	}
-	subUIDs, err := ReadSubIDs(envOr("RL_SUBUID_FILE", SubUIDFile), name, uid)
+	subuid, subgid := SubUIDPath(), SubGIDPath()
+	subUIDs, err := ReadSubIDs(subuid, name, uid)
 	if err != nil {
 		return m, "", err
 	}
-	subGIDs, err := ReadSubIDs(envOr("RL_SUBGID_FILE", SubGIDFile), name, uid)
+	subGIDs, err := ReadSubIDs(subgid, name, uid)
 	if err != nil {
 		return m, "", err
 	}
@@ -41,9 +42,7 @@ func ForCaller(mode Mode) (m Mappings, warning string, err error) {
 		if who == "" {
 			who = fmt.Sprint(uid)
 		}
-		warning = fmt.Sprintf("no subordinate ids for %s in /etc/subuid and /etc/subgid: "+
-			"the container has one uid and one gid (others show as nobody, chown fails); "+
-			"fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s", who, who)
+		warning = singleWarning(who, subuid, subgid, UsermodCommand(subuid, subgid, who, SuggestCount))
 	}
 	return m, warning, nil
 }
@@ -53,4 +52,18 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// singleWarning is ForCaller's warning for a caller without subordinate
+// ids: it names the files rl read and the fix, a range free in both.
+// usermod writes /etc/subuid and /etc/subgid, which newuidmap reads; when
+// rl reads other files (RL_SUBUID_FILE, RL_SUBGID_FILE), the same lines
+// must go there too.
+func singleWarning(who, subuid, subgid, fix string) string {
+	w := fmt.Sprintf("no subordinate ids for %s in %s and %s: "+
+		"the container has one uid and one gid (others show as nobody, chown fails); fix: %s", who, subuid, subgid, fix)
+	if subuid != SubUIDFile || subgid != SubGIDFile {
+		w += fmt.Sprintf(", and add the same ranges to %s and %s, which rl reads (RL_SUBUID_FILE, RL_SUBGID_FILE)", subuid, subgid)
+	}
+	return w
 }

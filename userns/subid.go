@@ -43,7 +43,9 @@ func ParseSubIDs(r io.Reader, name string, id uint32) ([]Range, error) {
 			continue
 		}
 		owner, rest, _ := strings.Cut(line, ":")
-		if owner != name && owner != idStr {
+		// An empty owner names nobody, even when the caller's name is
+		// unknown ("").
+		if owner == "" || owner != name && owner != idStr {
 			continue
 		}
 		fields := strings.Split(rest, ":")
@@ -52,7 +54,9 @@ func ParseSubIDs(r io.Reader, name string, id uint32) ([]Range, error) {
 		}
 		start, err1 := strconv.ParseUint(fields[0], 10, 32)
 		count, err2 := strconv.ParseUint(fields[1], 10, 32)
-		if err1 != nil || err2 != nil || count == 0 || start+count > 1<<32 {
+		// The kernel refuses a map whose first+count wraps around 32
+		// bits (user_namespaces(7)); id 2^32-1 is (uid_t)-1, no id.
+		if err1 != nil || err2 != nil || count == 0 || start+count >= 1<<32 {
 			return nil, fmt.Errorf("line %d %q: %w: start and count must be numbers, count > 0", n, line, ErrMalformed)
 		}
 		ranges = append(ranges, Range{Start: uint32(start), Count: uint32(count)})

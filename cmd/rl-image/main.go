@@ -5,8 +5,10 @@
 // that starting a container pays for neither. It re-executes itself in a
 // user namespace mapped with the caller's subordinate ids before it
 // touches the store. It prints one JSON answer (spec.ImageAnswer) on
-// stdout and progress on stderr. It is installed beside rl and not meant
-// to be run by hand.
+// stdout and progress on stderr. It dies with rl, and SIGTERM, SIGINT or
+// SIGHUP cancel its work, which then leaves no temporary files
+// (lifetime.go). It is installed beside rl and not meant to be run by
+// hand.
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
 // [--in-use ID,...] [-f] [--format F] [--mount-program PATH]
@@ -25,6 +27,7 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 	"go.podman.io/storage/pkg/unshare"
+	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/image/backend"
@@ -33,6 +36,7 @@ import (
 )
 
 func main() {
+	dieWithParent()
 	if reexec.Init() {
 		return
 	}
@@ -57,7 +61,13 @@ func main() {
 	}
 	// Layer files must be extracted as the ids they have in the image,
 	// which only a user namespace with the subordinate ranges allows.
+	adopt()
 	unshare.MaybeReexecUsingUserNamespace(false)
+	// Here in the user namespace (or as root, which needs none), this
+	// process does the work: its helpers must outlive it, and a signal
+	// cancels the work rather than killing it half-way.
+	adopt()
+	ctx, interrupted := interruptible()
 
 	var progress io.Writer = os.Stderr
 	if *quiet {
@@ -67,7 +77,10 @@ func main() {
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
-	answer := op.run(backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
+	answer := op.run(ctx, backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
+	if sig := interrupted(); sig != nil && answer.Error != nil {
+		answer.Error = failure.New(fmt.Errorf("%s interrupted by %s", op.name, unix.SignalName(sig.(unix.Signal))), failure.Cause(""))
+	}
 	if answer.Error == nil {
 		op.updateIndex(*root, answer)
 	}
@@ -102,13 +115,12 @@ type operation struct {
 
 // run carries out the operation on the store and returns the answer for
 // rl: a failure with its cause (see causeOf).
-func (op operation) run(o backend.Options) (a spec.ImageAnswer) {
+func (op operation) run(ctx context.Context, o backend.Options) (a spec.ImageAnswer) {
 	s, err := backend.Open(o)
 	if err != nil {
 		return spec.ImageAnswer{Error: failure.New(err, causeOf(err))}
 	}
 	defer s.Close()
-	ctx := context.Background()
 	switch op.name {
 	case "pull":
 		a.ID, err = s.Pull(ctx, op.ref, op.progress)

@@ -35,11 +35,17 @@ package main
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 
 static pid_t rl_child;
 
@@ -147,6 +153,45 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	_exit(WEXITSTATUS(status));
 }
 
+// rl_exec_sealed executes this program again, from a sealed copy in
+// memory (memfd_create(2), F_SEAL_WRITE), so that no process of rl-init
+// that runs in a container, nor the command it becomes, has the binary on
+// the host as its /proc/self/exe. rl-init is often owned by the user
+// (make install PREFIX=$HOME/.local), who is root in the container:
+// otherwise the container's root could open /proc/PID/exe of an rl-init
+// (or run it, with a "#!/proc/self/exe" script for rl exec to start) and,
+// once no rl-init runs, reopen it for writing and replace the rl-init that
+// the next container starts on the host (CVE-2019-5736, runc's answer
+// too). Writing through the copy fails: it is sealed.
+static void rl_exec_sealed(int sync, char **argv) {
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		rl_fail(sync, "starting rl-init", "/proc/self/exe");
+	struct stat st;
+	if (fstat(exe, &st) < 0)
+		rl_fail(sync, "starting rl-init", "/proc/self/exe");
+	// MFD_EXEC: executable even where vm.memfd_noexec says otherwise by
+	// default (Linux >= 6.3; older kernels refuse the flag).
+	int mem = memfd_create("rl-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mem < 0 && errno == EINVAL)
+		mem = memfd_create("rl-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mem < 0)
+		rl_fail(sync, "starting rl-init", "memfd_create");
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(mem, exe, NULL, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rl_fail(sync, "starting rl-init", "copying /proc/self/exe");
+		left -= n;
+	}
+	close(exe);
+	if (fcntl(mem, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		rl_fail(sync, "starting rl-init", "sealing the copy of rl-init");
+	fexecve(mem, argv, environ);
+	rl_fail(sync, "starting rl-init", "executing the sealed copy of rl-init");
+}
+
 // rl_variant is the variant that the constructor learned and carried out
 // without a re-exec (exec, pod, privileged), for Go to read; NULL when it
 // did not read the Begin message (after rl-init's own re-exec, whose
@@ -175,12 +220,36 @@ static const char *rl_field(const char *msg, const char *name, char *out, size_t
 
 __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char **envp) {
 	const char *fd = getenv("_RL_SYNC_FD");
-	if (fd == NULL || getenv("_RL_STAGE") != NULL)
-		return; // not started by rl, or re-executed already: Go takes over
+	if (fd == NULL)
+		return; // not started by rl
+	// "rl-init" in ps and /proc/PID/comm, whatever the exec's file (the
+	// sealed copy's name is a number).
+	prctl(PR_SET_NAME, "rl-init");
+	if (getenv("_RL_STAGE") != NULL)
+		return; // re-executed already: Go takes over
 	int sync = atoi(fd);
 	// The front end's first message, Begin, names the variant (and, to
 	// join a running container or a pod, the pid whose namespaces to join).
 	char msg[256];
+	int seal = getenv("_RL_SEAL") != NULL;
+	if (seal && getenv("_RL_SEALED") == NULL) {
+		// The variants that exec below for their capabilities run from a
+		// sealed copy by that exec; the others need one of their own,
+		// before they read Begin (left for the copy to read: MSG_PEEK).
+		ssize_t got;
+		do {
+			got = recv(sync, msg, sizeof msg - 1, MSG_PEEK);
+		} while (got < 0 && errno == EINTR);
+		if (got <= 0)
+			_exit(125); // rl went away
+		msg[got] = 0;
+		char peeked[32];
+		rl_field(msg, "variant", peeked, sizeof peeked);
+		if (strcmp(peeked, "container") != 0 && strcmp(peeked, "remove") != 0) {
+			setenv("_RL_SEALED", "1", 1);
+			rl_exec_sealed(sync, argv);
+		}
+	}
 	rl_expect_into(sync, "begin", "starting rl-init", msg, sizeof msg);
 	char variant[32], target[24] = "";
 	rl_field(msg, "variant", variant, sizeof variant);
@@ -213,13 +282,16 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 		rl_fail(sync, "starting rl-init", "unknown variant");
 	}
 	// The front end wrote our maps before it sent Begin: exec ourselves
-	// to gain our capabilities in the user namespace.
+	// (a sealed copy, when the front end asks for one) to gain our
+	// capabilities in the user namespace.
+	setenv("_RL_STAGE", variant, 1);
+	if (seal)
+		rl_exec_sealed(sync, argv);
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (len < 0)
 		rl_fail(sync, "starting rl-init", "/proc/self/exe");
 	self[len] = 0;
-	setenv("_RL_STAGE", variant, 1);
 	execv(self, argv);
 	rl_fail(sync, "starting rl-init", self);
 }

@@ -44,5 +44,6 @@ func newExecCommand(g *globalOptions, code *int) *cobra.Command {
 	fl.StringArrayVar(&envFiles, "env-file", nil, "read environment variables from a file of KEY=VALUE lines")
 	fl.StringVarP(&o.Workdir, "workdir", "w", "", "working directory inside the container")
 	fl.StringVarP(&o.User, "user", "u", "", "user to run as: NAME|UID[:GROUP|GID]")
+	fl.BoolVar(&o.Privileged, "privileged", false, "give the command every capability (the container's seccomp filter and no_new_privs stay)")
 	return cmd
 }

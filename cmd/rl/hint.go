@@ -13,6 +13,11 @@ import (
 	"github.com/rl-containers/rl/userns"
 )
 
+// opJoinNamespaces is the op of rl-init's failure to setns(2) into a
+// running container's namespaces (rl_join in cmd/rl-init/stage1.go), for rl
+// exec and for a container joining its pod.
+const opJoinNamespaces = "joining the container's namespaces"
+
 // hint returns advice for an error with a known cause, or "". It goes by
 // the error's types, sentinels and errno (errors.Is, errors.As), which
 // errors from rl-init (handshake.Error), rl-image (failure causes) and a
@@ -32,7 +37,8 @@ func hint(err error) string {
 	case errors.Is(err, launch.ErrNoInit), errors.Is(err, image.ErrNoHelper):
 		return "rl, rl-init and rl-image must be installed in the same directory"
 	case errors.Is(err, failure.IDsUnmapped):
-		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. sudo usermod --add-subuids 100000-1099999 --add-subgids 100000-1099999 $USER (ignore the podman advice above)"
+		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. " +
+			userns.UsermodCommand(userns.SubUIDPath(), userns.SubGIDPath(), "$USER", 1000000) + " (ignore the podman advice above)"
 	case errors.Is(err, network.ErrNoBackend):
 		return "install it (sudo apt-get install slirp4netns; pasta is in passt), or run with --network none"
 	case errors.Is(err, network.ErrNoTun):
@@ -49,6 +55,10 @@ func hint(err error) string {
 		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6), or fuse-overlayfs installed for rl to fall back to; see docs/troubleshooting.md"
+	case errors.As(err, &childErr) && childErr.Op == opJoinNamespaces && childErr.Errno == int(unix.EPERM):
+		// Not AppArmor: rl-init was refused a namespace that the
+		// container's own processes made, below the one rl made.
+		return "the container's init process (or the pod's infra process) has moved into namespaces of its own, as unshare(1) or a nested container runtime does, and rl may not join those; start the command from a process inside the container instead"
 	case errors.As(err, &childErr) && childErr.Errno == int(unix.EPERM):
 		return "the kernel denied a privileged step inside the user namespace; on Ubuntu 23.10+ AppArmor does this unless kernel.apparmor_restrict_unprivileged_userns=0 or a profile allows rl; see docs/troubleshooting.md"
 	case errors.As(err, &nsErr) && errors.Is(err, unix.ENOSPC):

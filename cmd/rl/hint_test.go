@@ -66,6 +66,7 @@ func TestHint(t *testing.T) {
 		{"port in use", addrInUse, "another process holds that host port", true},
 		{"overlay", child(&handshake.Error{Op: "mounting", Msg: "invalid argument", Errno: int(unix.EINVAL), Code: 125, Cause: handshake.CauseOverlay}), "mounting overlayfs in a user namespace", true},
 		{"denied in rl-init", child(&handshake.Error{Op: "mounting /proc", Msg: "operation not permitted", Errno: int(unix.EPERM), Code: 125}), "the kernel denied a privileged step", true},
+		{"join refused", child(&handshake.Error{Op: opJoinNamespaces, Msg: "user: operation not permitted", Errno: int(unix.EPERM), Code: 125}), "the container's init process (or the pod's infra process) has moved", true},
 		{"namespace limit", &launch.NamespaceError{Err: unix.ENOSPC}, "the per-user namespace limit", true},
 		{"namespaces disabled", &launch.NamespaceError{Err: unix.EPERM}, "unprivileged user namespaces are disabled", true},
 		{"namespaces denied", &launch.NamespaceError{Err: unix.EACCES}, "unprivileged user namespaces are disabled", true},
@@ -109,5 +110,36 @@ func TestHintSuffixOnce(t *testing.T) {
 	}
 	if hintSuffix(errors.New("x")) != "" {
 		t.Error("a hint for an unknown error")
+	}
+}
+
+// TestHintJoinOp checks that the op the join hint keys on is the one
+// rl-init's constructor reports when setns(2) fails.
+func TestHintJoinOp(t *testing.T) {
+	src, err := os.ReadFile("../rl-init/stage1.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `rl_fail(sync, "` + opJoinNamespaces + `", kinds[i]);`; !strings.Contains(string(src), want) {
+		t.Errorf("cmd/rl-init/stage1.go has no %s: keep opJoinNamespaces the op of rl_join's setns failure", want)
+	}
+}
+
+// TestHintUnmappedRange checks that the larger range suggested for an
+// image's ids is free in the subordinate id files rl reads.
+func TestHintUnmappedRange(t *testing.T) {
+	dir := t.TempDir()
+	subuid, subgid := dir+"/subuid", dir+"/subgid"
+	if err := os.WriteFile(subuid, []byte("alice:100000:65536\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(subgid, []byte("bob:165536:1000000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RL_SUBUID_FILE", subuid)
+	t.Setenv("RL_SUBGID_FILE", subgid)
+	got := hint(fromImage(t, errors.New("potentially insufficient UIDs or GIDs"), failure.IDsUnmapped))
+	if want := "sudo usermod --add-subuids 1165536-2165535 --add-subgids 1165536-2165535 $USER"; !strings.Contains(got, want) {
+		t.Errorf("hint = %q, want it to suggest %q", got, want)
 	}
 }

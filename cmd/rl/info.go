@@ -34,7 +34,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				{"kernel", info.Kernel}, {"rootless", fmt.Sprint(info.Rootless)},
 				{"uid map", info.UIDMap}, {"gid map", info.GIDMap}, {"overlay", info.Overlay},
 				{"network", info.Network}, {"cgroups", info.Cgroups},
-				{"root", info.Root}, {"run root", info.RunRoot},
+				{"root", info.Root}, {"run root", info.RunRoot}, {"seccomp", info.Seccomp},
 			} {
 				fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1])
 			}

@@ -18,9 +18,11 @@ import (
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// defaultCaps is the bounding set the command gets: podman's default list.
-// Root in the container keeps these; any other user starts with none.
-var defaultCaps = []uintptr{
+// defaultCaps is the bounding set of a spec without one (nil
+// Capabilities): a record written before the front end sent the set, whose
+// container had podman's defaults then. The front end computes every other
+// set (rootless/security.go).
+var defaultCaps = []uint{
 	unix.CAP_CHOWN, unix.CAP_DAC_OVERRIDE, unix.CAP_FOWNER, unix.CAP_FSETID,
 	unix.CAP_KILL, unix.CAP_NET_BIND_SERVICE, unix.CAP_SETFCAP, unix.CAP_SETGID,
 	unix.CAP_SETPCAP, unix.CAP_SETUID, unix.CAP_SYS_CHROOT,
@@ -73,10 +75,25 @@ func execute(c *conn, s *spec.Spec) {
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}
-	c.check(dropCapabilities(), "dropping capabilities")
+	c.check(dropCapabilities(s), "dropping capabilities")
+	c.check(loadSeccomp(s.Seccomp), "loading the seccomp filter")
 	c.check(setUser(s), "switching to the container user")
+	c.check(keepUserCapabilities(s), "giving the container user its capabilities")
+	if s.NoNewPrivileges {
+		// Inherited by every descendant and kept across execve(2): setuid
+		// and setgid bits and file capabilities grant nothing from here
+		// on (prctl(2), PR_SET_NO_NEW_PRIVS).
+		c.check(unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")
+	}
 	if err := unix.Chdir(s.Cwd); err != nil {
 		c.fail(126, "entering the working directory", fmt.Errorf("chdir %s: %w", s.Cwd, err))
+	}
+	// A magic link (-w /proc/self/fd/N) leads chdir(2) to whatever an fd
+	// of ours holds, which may be outside the root: the command would
+	// start there (CVE-2024-21626). getcwd(2) then finds no path from the
+	// root.
+	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+		c.fail(125, "entering the working directory", fmt.Errorf("%s is outside the container's root filesystem: use a directory of the container", s.Cwd))
 	}
 	// Looked up as the container user, from the working directory, as
 	// execvp(3) in the container would.
@@ -169,9 +186,17 @@ func execCode(err error) int {
 	return 126
 }
 
-// dropCapabilities shrinks the bounding set to defaultCaps; execve(2) then
-// gives root exactly those and every other user none.
-func dropCapabilities() error {
+// dropCapabilities shrinks the bounding set to the spec's capabilities;
+// execve(2) then gives root exactly those (capabilities(7): root's
+// permitted set after an exec is the bounding set) and every other user
+// none, unless keepUserCapabilities raises some as ambient. For a user
+// that keeps some, it sets PR_SET_KEEPCAPS, so that switching to it
+// leaves the permitted set to draw them from.
+func dropCapabilities(s *spec.Spec) error {
+	keep := s.Capabilities
+	if keep == nil {
+		keep = defaultCaps
+	}
 	// Ambient capabilities (which the keep-id nesting uses) would survive
 	// the exec of a non-root command: clear them.
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
@@ -188,13 +213,51 @@ func dropCapabilities() error {
 	if err := unix.Capset(&hdr, &data[0]); err != nil {
 		return fmt.Errorf("clearing inheritable capabilities: %w", err)
 	}
-	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
-		if slices.Contains(defaultCaps, capability) {
+	// Up to the kernel's last capability, which need not be the last one
+	// x/sys names: PR_CAPBSET_DROP fails with EINVAL past it.
+	for capability := uint(0); capability < 64; capability++ {
+		if slices.Contains(keep, capability) {
 			continue
 		}
-		err := unix.Prctl(unix.PR_CAPBSET_DROP, capability, 0, 0, 0)
-		if err != nil && !errors.Is(err, unix.EINVAL) {
+		err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(capability), 0, 0, 0)
+		if errors.Is(err, unix.EINVAL) {
+			break
+		}
+		if err != nil {
 			return fmt.Errorf("dropping capability %d: %w", capability, err)
+		}
+	}
+	if s.User.UID != 0 && len(s.UserCapabilities) > 0 {
+		if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("keeping capabilities across the user switch: %w", err)
+		}
+	}
+	return nil
+}
+
+// keepUserCapabilities gives a non-root command its capabilities (podman:
+// --cap-add's) as runc does: effective, permitted and inheritable, and
+// raised as ambient so that the exec of an ordinary file keeps them
+// (capabilities(7), "Ambient capability set"). Root needs nothing: the
+// exec gives it the bounding set.
+func keepUserCapabilities(s *spec.Spec) error {
+	if s.User.UID == 0 || len(s.UserCapabilities) == 0 {
+		return nil
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	for _, c := range s.UserCapabilities {
+		bit := uint32(1) << (c % 32)
+		data[c/32].Effective |= bit
+		data[c/32].Permitted |= bit
+		data[c/32].Inheritable |= bit
+	}
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("setting capabilities: %w", err)
+	}
+	for _, c := range s.UserCapabilities {
+		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, uintptr(c), 0, 0); err != nil {
+			return fmt.Errorf("raising ambient capability %d: %w", c, err)
 		}
 	}
 	return nil

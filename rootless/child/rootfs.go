@@ -6,26 +6,29 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/fsoverlay"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
-// maskedPaths hide kernel information and interfaces that a container must
-// not read, as docker and podman do: files are covered with /dev/null,
-// directories with an empty read-only tmpfs.
-var maskedPaths = []string{
-	"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
-}
-
-// readonlyPaths stay visible but cannot be written.
-var readonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+// legacyMaskedPaths and legacyReadonlyPaths are what rl-init masked and
+// made read-only before the front end sent the lists (rootless/security.go
+// has podman's): a spec without them, the record of a container created
+// then, gets these.
+var (
+	legacyMaskedPaths = []string{
+		"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+		"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+	}
+	legacyReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+)
 
 // devices are bind-mounted from the host's /dev: an unprivileged user
 // namespace cannot mknod(2) device nodes, and a device node on a mount made
@@ -69,11 +72,7 @@ func buildRootfs(s *spec.Spec) (string, error) {
 			return "", err
 		}
 	}
-	cwd, err := securejoin.SecureJoin(root, s.Cwd)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(cwd, 0o755); err != nil {
+	if err := mkdirInRoot(root, s.Cwd); err != nil {
 		return "", fmt.Errorf("creating working directory %s: %w", s.Cwd, err)
 	}
 	if s.ReadOnly {
@@ -161,6 +160,11 @@ func mountDev(root string, s *spec.Spec) error {
 			return err
 		}
 	}
+	if s.HostDevices {
+		if err := bindHostDevices(dev); err != nil {
+			return err
+		}
+	}
 	for _, l := range devLinks {
 		if err := os.Symlink(l[0], filepath.Join(dev, l[1])); err != nil {
 			return fmt.Errorf("creating /dev/%s: %w", l[1], err)
@@ -196,84 +200,198 @@ func mountDev(root string, s *spec.Spec) error {
 
 // mountUser performs the -v, --tmpfs and --read-only-tmpfs mounts, parents
 // before children.
+//
+// Each destination is resolved, and created, inside the root with
+// securejoin's handle-based calls (openat2 RESOLVE_IN_ROOT, or an emulation
+// that checks each step), and the mount goes onto the handle through
+// /proc/self/fd. Resolving a path string first (SecureJoin) and mounting or
+// creating that path later lets anyone who can write one of its
+// directories meanwhile (another container sharing a volume) swap a
+// component for a symlink and put the mount, or a mkdir, outside the root:
+// CVE-2021-30465, which runc fixed the same way.
 func mountUser(root string, s *spec.Spec) error {
+	if len(s.Mounts) == 0 {
+		return nil
+	}
 	mounts := append([]spec.Mount(nil), s.Mounts...)
 	sort.SliceStable(mounts, func(i, j int) bool {
 		return strings.Count(filepath.Clean(mounts[i].Destination), "/") < strings.Count(filepath.Clean(mounts[j].Destination), "/")
 	})
+	rootDir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening the root filesystem: %w", err)
+	}
+	defer rootDir.Close()
 	for _, m := range mounts {
-		// SecureJoin resolves symlinks in the destination inside root, so
-		// an image cannot point a mount at the host's files.
-		target, err := securejoin.SecureJoin(root, m.Destination)
-		if err != nil {
-			return fmt.Errorf("resolving mount destination %s: %w", m.Destination, err)
-		}
-		if err := mountOne(m, target); err != nil {
+		if err := mountOne(root, rootDir, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func mountOne(m spec.Mount, target string) error {
-	if m.Kind == spec.Tmpfs {
-		if err := os.MkdirAll(target, 0o755); err != nil {
-			return fmt.Errorf("creating mount point %s: %w", m.Destination, err)
-		}
-		return fsoverlay.Mount("tmpfs", target, "tmpfs", m.Flags, m.Data)
+// mkdirInRoot creates the directory p inside root, as mountOne creates a
+// mount point: SecureJoin names it, following the image's symlinks (dangling
+// ones too) inside the root, and it is made by handle, inside the root: a
+// path resolved first and created later could be swapped meanwhile.
+func mkdirInRoot(root, p string) error {
+	full, err := securejoin.SecureJoin(root, p)
+	if err != nil {
+		return err
 	}
-	if err := makeMountpoint(m.Source, target); err != nil {
+	rel, err := filepath.Rel(root, full)
+	if err != nil {
+		return err
+	}
+	rootDir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer rootDir.Close()
+	dir, err := pathrs.MkdirAllHandle(rootDir, rel, 0o755)
+	if err != nil {
+		return err
+	}
+	return dir.Close()
+}
+
+func mountOne(root string, rootDir *os.File, m spec.Mount) error {
+	// SecureJoin follows the image's symlinks inside the root, dangling
+	// ones too, to name the mount point; what is created and opened there
+	// is then resolved again, by handle and inside the root.
+	full, err := securejoin.SecureJoin(root, m.Destination)
+	if err != nil {
+		return fmt.Errorf("resolving mount destination %s: %w", m.Destination, err)
+	}
+	dest, err := filepath.Rel(root, full)
+	if err != nil {
+		return fmt.Errorf("resolving mount destination %s: %w", m.Destination, err)
+	}
+	target, err := mountpoint(rootDir, m, dest)
+	if err != nil {
 		return fmt.Errorf("creating mount point %s: %w", m.Destination, err)
 	}
-	if err := fsoverlay.Mount(m.Source, target, "", unix.MS_BIND|unix.MS_REC|m.Flags, ""); err != nil {
+	defer target.Close()
+	if m.Kind == spec.Tmpfs {
+		return fsoverlay.Mount("tmpfs", procFD(target), "tmpfs", m.Flags, m.Data)
+	}
+	if err := fsoverlay.Mount(m.Source, procFD(target), "", unix.MS_BIND|unix.MS_REC|m.Flags, ""); err != nil {
 		return err
 	}
-	if m.ReadOnly {
-		return fsoverlay.MakeReadOnly(target, true)
+	if !m.ReadOnly {
+		return nil
+	}
+	// The handle is what the mount now covers; the new mount is what a
+	// lookup finds. It must be the source's root: a name swapped meanwhile
+	// would make some other mount read-only, and leave this one writable.
+	top, err := pathrs.OpenatInRoot(rootDir, dest)
+	if err != nil {
+		return fmt.Errorf("making %s read-only: %w", m.Destination, err)
+	}
+	defer top.Close()
+	if err := sameFile(top, m.Source); err != nil {
+		return fmt.Errorf("making %s read-only: %w", m.Destination, err)
+	}
+	return fsoverlay.MakeReadOnly(procFD(top), true)
+}
+
+// mountpoint returns an O_PATH handle on dest (relative to the root,
+// symlinks resolved), creating it as a directory or an empty file,
+// matching what m's source is (a tmpfs: a directory).
+func mountpoint(rootDir *os.File, m spec.Mount, dest string) (*os.File, error) {
+	dir := m.Kind == spec.Tmpfs
+	if !dir {
+		fi, err := os.Stat(m.Source)
+		if err != nil {
+			return nil, err
+		}
+		dir = fi.IsDir()
+	}
+	if dir {
+		return pathrs.MkdirAllHandle(rootDir, dest, 0o755)
+	}
+	parent, err := pathrs.MkdirAllHandle(rootDir, filepath.Dir(dest), 0o755)
+	if err != nil {
+		return nil, err
+	}
+	defer parent.Close()
+	name := filepath.Base(dest)
+	// O_NOFOLLOW: a symlink put there since SecureJoin looked is refused,
+	// not followed.
+	fd, err := unix.Openat(int(parent.Fd()), name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err == nil {
+		unix.Close(fd)
+	} else if !errors.Is(err, unix.EEXIST) {
+		return nil, err
+	}
+	return openNoFollow(parent, name)
+}
+
+// sameFile fails unless f is the file at path (the mount's source).
+func sameFile(f *os.File, path string) error {
+	var got, want unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &got); err != nil {
+		return err
+	}
+	if err := unix.Stat(path, &want); err != nil {
+		return err
+	}
+	if got.Dev != want.Dev || got.Ino != want.Ino {
+		return errors.New("the mount point was replaced while mounting")
 	}
 	return nil
 }
 
-// makeMountpoint creates target as a directory or an empty file, matching
-// what source is.
-func makeMountpoint(source, target string) error {
-	fi, err := os.Stat(source)
+// openNoFollow opens name below dir as an O_PATH handle, refusing a
+// symlink.
+func openNoFollow(dir *os.File, name string) (*os.File, error) {
+	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if fi.IsDir() {
-		return os.MkdirAll(target, 0o755)
+	f := os.NewFile(uintptr(fd), name)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		f.Close()
+		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return err
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		f.Close()
+		return nil, &os.PathError{Op: "open", Path: name, Err: unix.ELOOP}
 	}
-	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	return f.Close()
+	return f, nil
 }
 
-func maskPaths(root string, _ *spec.Spec) error {
-	for _, p := range maskedPaths {
-		target := filepath.Join(root, p)
-		fi, err := os.Lstat(target)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+// procFD names the file f holds, for a mount(2) that takes a path:
+// /proc/self/fd/N resolves to that very file, whatever its path says now.
+func procFD(f *os.File) string {
+	return "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
+}
+
+// maskPaths hides the spec's masked paths, kernel information and
+// interfaces that a container must not read (and --security-opt mask='s):
+// a file is covered with /dev/null, a directory with an empty read-only
+// tmpfs. The read-only paths (the kernel's, under /proc) stay visible but
+// cannot be written. A path the container lacks is skipped.
+func maskPaths(root string, s *spec.Spec) error {
+	masked, readonly := s.MaskedPaths, s.ReadonlyPaths
+	if masked == nil && readonly == nil {
+		masked, readonly = legacyMaskedPaths, legacyReadonlyPaths
+	}
+	if len(masked) == 0 && len(readonly) == 0 {
+		return nil
+	}
+	rootDir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening the root filesystem: %w", err)
+	}
+	defer rootDir.Close()
+	for _, p := range masked {
+		if err := maskOne(root, rootDir, p); err != nil {
 			return fmt.Errorf("masking %s: %w", p, err)
 		}
-		if fi.IsDir() {
-			err = fsoverlay.Mount("tmpfs", target, "tmpfs", nsMountFlags|unix.MS_RDONLY, "size=0")
-		} else {
-			err = fsoverlay.Mount(filepath.Join(root, "/dev/null"), target, "", unix.MS_BIND, "")
-		}
-		if err != nil {
-			return err
-		}
 	}
-	for _, p := range readonlyPaths {
+	for _, p := range readonly {
 		target := filepath.Join(root, p)
 		if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
 			continue
@@ -283,6 +401,93 @@ func maskPaths(root string, _ *spec.Spec) error {
 		}
 	}
 	return nil
+}
+
+// maskOne masks p. Under /proc and /sys, fresh kernel mounts that the
+// image cannot touch, the path is joined; any other (mask=) is opened by
+// handle inside the root and masked through /proc/self/fd, as mountUser's
+// mount points are, so that neither an image's symlink nor one swapped in
+// meanwhile (CVE-2021-30465) aims the mask at the host's files.
+func maskOne(root string, rootDir *os.File, p string) error {
+	target := filepath.Join(root, p)
+	var fi os.FileInfo
+	var err error
+	if strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/sys/") {
+		fi, err = os.Lstat(target)
+	} else {
+		var f *os.File
+		f, err = pathrs.OpenatInRoot(rootDir, p)
+		if err == nil {
+			defer f.Close()
+			target = procFD(f)
+			fi, err = f.Stat()
+		}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fsoverlay.Mount("tmpfs", target, "tmpfs", nsMountFlags|unix.MS_RDONLY, "size=0")
+	}
+	return fsoverlay.Mount(filepath.Join(root, "/dev/null"), target, "", unix.MS_BIND, "")
+}
+
+// bindHostDevices binds the host's device nodes into the container's
+// /dev, as podman's rootless --privileged does (pkg/util
+// AddPrivilegedDevices): every character and block device under /dev but
+// pts, shm, mqueue and fd, the console, the host's /dev/ptmx (the
+// container has its own), /dev/tty and the virtual consoles /dev/ttyN,
+// and the ones /dev already has. A node the user can neither read nor
+// write is skipped: bound, it would only fail to open.
+func bindHostDevices(dev string) error {
+	return filepath.WalkDir("/dev", func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p != "/dev" && (errors.Is(err, os.ErrPermission) || errors.Is(err, os.ErrNotExist)) {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		name := strings.TrimPrefix(p, "/dev/")
+		if d.IsDir() {
+			switch name {
+			case "pts", "shm", "mqueue", "fd", ".lxc", ".lxd-mounts":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&os.ModeDevice == 0 || !hostDevice(name) {
+			return nil
+		}
+		target := filepath.Join(dev, name)
+		if _, err := os.Lstat(target); err == nil {
+			return nil // one of the defaults
+		}
+		if unix.Access(p, unix.R_OK) != nil && unix.Access(p, unix.W_OK) != nil {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return fmt.Errorf("creating /dev/%s: %w", filepath.Dir(name), err)
+		}
+		if err := os.WriteFile(target, nil, 0o600); err != nil {
+			return fmt.Errorf("creating /dev/%s: %w", name, err)
+		}
+		return fsoverlay.Mount(p, target, "", unix.MS_BIND, "")
+	})
+}
+
+// hostDevice reports whether /dev/NAME is one that --privileged binds.
+func hostDevice(name string) bool {
+	switch name {
+	case "console", "ptmx", "tty":
+		return false
+	}
+	if n, ok := strings.CutPrefix(name, "tty"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		return false // a virtual console
+	}
+	return true
 }
 
 // mkdir makes sure the directory p exists under root (an image may lack

@@ -63,9 +63,9 @@ func runNested(c *conn, s *spec.Spec) int {
 	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
 		allCaps = append(allCaps, capability)
 	}
-	self, err := os.Readlink("/proc/self/exe")
-	c.check(err, "finding rl-init")
-	pid, err := syscall.ForkExec(self, os.Args, &syscall.ProcAttr{
+	// Our own binary, which is rl-init's sealed copy in memory (stage1.go,
+	// rl_exec_sealed): it has no path to look up.
+	pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{
 		Env: env, Files: files,
 		Sys: &syscall.SysProcAttr{
 			Cloneflags:                 flags,

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -54,4 +56,30 @@ var DefaultCapabilities = []string{
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
 	"CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
 	"CAP_SETUID", "CAP_SYS_CHROOT",
+}
+
+// AllCapabilities are every capability the kernel has (0 to
+// /proc/sys/kernel/cap_last_cap, or the last rl knows by name where that
+// cannot be read), as --privileged and --cap-add ALL give them. Rootless,
+// the container's user namespace starts with all of them; for real root
+// they are, as podman's rootful BoundingSet, no more than rl's own
+// bounding set.
+func AllCapabilities() []uint {
+	last := uint(unix.CAP_LAST_CAP)
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 8); err == nil {
+			last = uint(n)
+		}
+	}
+	root := os.Geteuid() == 0
+	all := make([]uint, 0, last+1)
+	for c := uint(0); c <= last; c++ {
+		if root {
+			if in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0); err == nil && in == 0 {
+				continue
+			}
+		}
+		all = append(all, c)
+	}
+	return all
 }

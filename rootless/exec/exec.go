@@ -11,6 +11,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/rootless/user"
 )
@@ -24,6 +25,10 @@ type Options struct {
 	User        string
 	Interactive bool
 	TTY         bool
+	// Privileged gives the command every capability (podman's exec
+	// --privileged); the container's seccomp filter and no_new_privs
+	// stay, as with podman.
+	Privileged bool
 }
 
 // Exec runs a command in the running container c, in all its namespaces
@@ -51,6 +56,7 @@ func Exec(c *store.Container, o Options) (int, error) {
 			return 0, err
 		}
 	}
+	execCapabilities(&sp, r.Spec, o)
 	sigs, stop := launch.Relay()
 	defer stop()
 	lo := launch.Options{
@@ -70,6 +76,20 @@ func Exec(c *store.Container, o Options) (int, error) {
 	code := l.Wait()
 	l.Terminal.Close()
 	return code, nil
+}
+
+// execCapabilities are the command's capabilities, as podman's exec gives
+// them (libpod setProcessCapabilitiesExec): the container's bounding set,
+// or every capability with --privileged, which root has after the exec;
+// a non-root user keeps the container's non-root capabilities (its
+// --cap-add's) when it is the container's user, and has none otherwise.
+func execCapabilities(sp, ctr *spec.Spec, o Options) {
+	if o.Privileged {
+		sp.Capabilities = config.AllCapabilities()
+	}
+	if sp.User.UID != ctr.User.UID || sp.User.GID != ctr.User.GID {
+		sp.UserCapabilities = nil
+	}
 }
 
 func notRunning(c *store.Container) error {

@@ -27,6 +27,12 @@ const (
 	// maps were written (VariantContainer, VariantRemove), or in keep-id's
 	// nested user namespace (VariantNested). The front end never sets it.
 	EnvStage = "_RL_STAGE"
+	// EnvSeal, set to 1 by the front end, makes rl-init run from a sealed
+	// copy of itself in memory (cmd/rl-init/stage1.go, rl_exec_sealed):
+	// when the container's root could write the binary (CVE-2019-5736).
+	EnvSeal = "_RL_SEAL"
+	// EnvSealed is rl-init's note to itself that it runs from that copy.
+	EnvSealed = "_RL_SEALED"
 )
 
 // Variant is the form of an rl-init run, which the front end names in its
@@ -184,9 +190,17 @@ func Recv(fd int) (Message, []int, error) {
 	var m Message
 	buf := make([]byte, maxPacket)
 	oob := make([]byte, unix.CmsgSpace(4*4))
+	reset := false
 	for {
 		n, oobn, flags, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		// A peer that exits with messages of ours unread (rl-init's
+		// Failed while the front end's next message waits) makes one
+		// recvmsg(2) fail with ECONNRESET ahead of what it sent: read on.
+		if errors.Is(err, unix.ECONNRESET) && !reset {
+			reset = true
 			continue
 		}
 		if err != nil {

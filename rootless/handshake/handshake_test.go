@@ -555,3 +555,30 @@ func TestVariantJoins(t *testing.T) {
 		}
 	}
 }
+
+// TestRecvAfterPeerClosedUnread checks that a message the peer sent before
+// it closed with one of ours unread is still received: the kernel reports
+// ECONNRESET once, ahead of it (rl exec into a container whose namespaces
+// rl-init may not join: its Failed came after the front end's Start).
+func TestRecvAfterPeerClosedUnread(t *testing.T) {
+	parent, child, err := Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer parent.Close()
+	if err := Send(int(parent.Fd()), Message{Kind: Join}); err != nil {
+		t.Fatal(err)
+	}
+	failed := Message{Kind: Failed, Error: &Error{Op: "joining the container's namespaces", Msg: "ipc: operation not permitted", Errno: int(unix.EPERM), Code: 125}}
+	if err := Send(int(child.Fd()), failed); err != nil {
+		t.Fatal(err)
+	}
+	child.Close() // with Join unread
+	got, _, err := Recv(int(parent.Fd()))
+	if err != nil || !reflect.DeepEqual(got, failed) {
+		t.Fatalf("Recv = %+v, %v; want %+v", got, err, failed)
+	}
+	if _, _, err := Recv(int(parent.Fd())); !errors.Is(err, io.EOF) {
+		t.Errorf("Recv after the peer's last message = %v, want EOF", err)
+	}
+}

@@ -6,14 +6,19 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/image/index"
@@ -83,15 +88,66 @@ func (c Client) run(ctx context.Context, r request, op string, args ...string) (
 	cmd := exec.CommandContext(ctx, path, append(append(argv, op), args...)...)
 	cmd.Stderr = os.Stderr
 	cmd.Stdin = strings.NewReader(r.stdin)
-	out, runErr := cmd.Output()
+	// rl-image dies with rl (SIGTERM, which lets it clean up): a pull
+	// whose rl was killed stops instead of running on under PID 1, with
+	// the check of cmd/rl-image's dieWithParent for a death before that.
+	cmd.Env = append(os.Environ(), parentEnv+"="+strconv.Itoa(os.Getpid()))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	// The parent death signal follows the thread that forked, which must
+	// not exit meanwhile.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	sig, runErr := runForwarding(cmd)
+	if sig != nil {
+		// rl-image has cancelled its work and removed its temporary
+		// files; what it answered is of no more interest.
+		return nil, &launch.ExitError{Code: 128 + int(sig.(syscall.Signal)), Err: fmt.Errorf("%s interrupted", op)}
+	}
 	a := &spec.ImageAnswer{}
-	if err := json.Unmarshal(out, a); err != nil {
+	if err := json.Unmarshal(out.Bytes(), a); err != nil {
 		return nil, fmt.Errorf("running rl-image %s: %w (no answer: %w)", op, runErr, err)
 	}
 	if err := answerError(a); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// parentEnv is cmd/rl-image's: the pid of the process that started it.
+const parentEnv = "_RL_IMAGE_PARENT"
+
+// interrupts are the signals that, while rl-image runs, rl forwards to it
+// instead of dying of them: rl-image then cancels its work, removes its
+// temporary files and exits, and rl reports one line. (Ctrl-C also
+// reaches rl-image from the terminal; rl-image keeps catching the signal
+// until it is done.)
+var interrupts = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+
+// runForwarding runs cmd, forwarding the interrupts to it, and returns
+// the first interrupt that came (nil if none) and cmd's error.
+func runForwarding(cmd *exec.Cmd) (os.Signal, error) {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, interrupts...)
+	defer signal.Stop(ch)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var first os.Signal
+	for {
+		select {
+		case s := <-ch:
+			if first == nil {
+				first = s
+			}
+			_ = cmd.Process.Signal(s)
+		case err := <-done:
+			return first, err
+		}
+	}
 }
 
 // answerError is the error of rl-image's answer a, or nil: rl-image's

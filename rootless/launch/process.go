@@ -41,6 +41,27 @@ func Helper(name string, notFound error) (string, error) {
 // InitPath finds rl-init beside rl.
 func InitPath() (string, error) { return Helper("rl-init", ErrNoInit) }
 
+// initEnv is rl-init's environment: its sync socket's fd, after the n
+// preserved ones, and whether it must run from a sealed copy of itself.
+func initEnv(path string, n int) []string {
+	env := []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+n)}
+	var st unix.Stat_t
+	if unix.Stat(path, &st) != nil || sealNeeded(st.Uid, st.Mode, os.Geteuid()) {
+		env = append(env, handshake.EnvSeal+"=1")
+	}
+	return env
+}
+
+// sealNeeded reports whether rl-init, owned by owner with mode, must run
+// from a sealed copy (cmd/rl-init/stage1.go) for a front end of euid:
+// unless root owns it and only root may write it while we are not root,
+// the container's root (we, or an id we map, or real root) could open it
+// through /proc/PID/exe and overwrite it (CVE-2019-5736). The copy costs
+// a few milliseconds a start, so a system-wide install goes without.
+func sealNeeded(owner, mode uint32, euid int) bool {
+	return euid == 0 || owner != 0 || mode&0o022 != 0
+}
+
 // Process is a running rl-init and the front end's end of its sync
 // socket.
 type Process struct {
@@ -70,7 +91,7 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 	cmd := &exec.Cmd{
 		Path:       path,
 		Args:       []string{"rl-init"},
-		Env:        []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+len(preserved))},
+		Env:        initEnv(path, len(preserved)),
 		Stdin:      stdio[0],
 		Stdout:     stdio[1],
 		Stderr:     stdio[2],

@@ -50,8 +50,12 @@ type Spec struct {
 	// NoSetgroups is true when setgroups(2) is denied in the namespace.
 	NoSetgroups bool `json:"no_setgroups,omitempty"`
 	// Capabilities are the command's capabilities by number: its bounding
-	// set, and root's set after the exec.
-	Capabilities []uint `json:"capabilities,omitempty"`
+	// set, and root's set after the exec. An empty list is none; nil
+	// (a record written before rl sent the set) is podman's defaults.
+	Capabilities []uint `json:"capabilities"`
+	// UserCapabilities are what a non-root command keeps, as ambient
+	// capabilities (podman: --cap-add's); root ignores them.
+	UserCapabilities []uint `json:"user_capabilities,omitempty"`
 	// NoNewPrivileges sets no_new_privs before the exec.
 	NoNewPrivileges bool `json:"no_new_privileges,omitempty"`
 	// Seccomp is the compiled seccomp filter (an array of struct
@@ -59,9 +63,14 @@ type Spec struct {
 	// empty for none.
 	Seccomp []byte `json:"seccomp,omitempty"`
 	// MaskedPaths are hidden (a file under /dev/null, a directory under an
-	// empty read-only tmpfs); ReadonlyPaths stay visible, read-only.
-	MaskedPaths   []string `json:"masked_paths,omitempty"`
-	ReadonlyPaths []string `json:"readonly_paths,omitempty"`
+	// empty read-only tmpfs); ReadonlyPaths stay visible, read-only. An
+	// empty list is none; nil (a record written before rl sent them) is
+	// the paths rl-init masked then.
+	MaskedPaths   []string `json:"masked_paths"`
+	ReadonlyPaths []string `json:"readonly_paths"`
+	// HostDevices binds the host's device nodes that the user can open
+	// into /dev (--privileged).
+	HostDevices bool `json:"host_devices,omitempty"`
 	// TTYGroup is the gid of the group owning pty slaves (Debian: tty, 5),
 	// or -1 where that gid is not mapped.
 	TTYGroup int `json:"tty_group"`

@@ -39,7 +39,8 @@ func xdgDir(env, underHome string) (string, error) {
 // not silently ignored.
 func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -49,21 +50,29 @@ func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 		if !ok || value == "" {
 			return s, fmt.Errorf("%s line %d: want key = value", name, n)
 		}
-		if !filepath.IsAbs(value) {
-			return s, fmt.Errorf("%s line %d: %s must be an absolute path", name, n, key)
-		}
+		// The key first: an unknown one is a typo whatever its value.
+		var dst *string
 		switch key {
 		case "root":
-			s.Root = value
+			dst = &s.Root
 		case "runroot":
-			s.RunRoot = value
+			dst = &s.RunRoot
 		case "mount_program":
-			s.MountProgram = value
+			dst = &s.MountProgram
 		default:
 			return s, fmt.Errorf("%s line %d: unknown key %q (known: root, runroot, mount_program)", name, n, key)
 		}
+		if !filepath.IsAbs(value) {
+			return s, fmt.Errorf("%s line %d: %s must be an absolute path", name, n, key)
+		}
+		*dst = value
 	}
-	return s, sc.Err()
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return s, fmt.Errorf("%s line %d: longer than %d KiB, which no key = value line of rl.conf is: %w", name, n, bufio.MaxScanTokenSize>>10, err)
+	} else if err != nil {
+		return s, fmt.Errorf("%s: reading: %w", name, err)
+	}
+	return s, nil
 }
 
 // Configured is Default with the configuration file applied.

@@ -18,7 +18,10 @@ func TestParseConfig(t *testing.T) {
 		{"unknown key", "graphroot = /x\n", base, `unknown key "graphroot"`},
 		{"no value", "root =\n", base, "want key = value"},
 		{"no equals", "root /x\n", base, "want key = value"},
-		{"relative", "root = x\n", base, "must be an absolute path"},
+		{"relative", "root = x\n", base, "rl.conf line 1: root must be an absolute path"},
+		{"unknown key with a relative value", "# c\nunknown_key = 1\n", base, `rl.conf line 2: unknown key "unknown_key" (known: root, runroot, mount_program)`},
+		{"line too long", "root = /x\n\n" + strings.Repeat("x", 2<<20) + "\n", base,
+			"rl.conf line 3: longer than 64 KiB, which no key = value line of rl.conf is: bufio.Scanner: token too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/spec"
 )
@@ -35,9 +35,39 @@ import (
 func Resolve(layers []string, value string) (spec.User, string, error) {
 	u, home, err := resolve(layers, value)
 	if err != nil {
-		return spec.User{}, "", fmt.Errorf("resolving user %q: %w", value, err)
+		return spec.User{}, "", &Error{Value: value, Err: err}
 	}
 	return u, home, nil
+}
+
+// Error is Resolve's error: the user spec that did not resolve, and why.
+type Error struct {
+	Value string
+	// FromImage: the spec is the image's User, not a --user.
+	FromImage bool
+	Err       error
+}
+
+func (e *Error) Error() string {
+	if e.FromImage {
+		return fmt.Sprintf("the image's User %q does not resolve: %v (run with --user to choose another)", e.Value, e.Err)
+	}
+	return fmt.Sprintf("resolving user %q: %v", e.Value, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FromImage marks Resolve's error err as one about the image's User when
+// fromImage (the caller gave no --user), so that it names its source.
+// Other errors are returned as they are.
+func FromImage(err error, fromImage bool) error {
+	var e *Error
+	if fromImage && errors.As(err, &e) {
+		c := *e
+		c.FromImage = true
+		return &c
+	}
+	return err
 }
 
 func resolve(layers []string, value string) (spec.User, string, error) {
@@ -48,8 +78,14 @@ func resolve(layers []string, value string) (spec.User, string, error) {
 	if hasGroup && groupPart == "" {
 		return spec.User{}, "", errors.New("empty group; want USER[:GROUP]")
 	}
-	users := readRootfsFile(layers, "/etc/passwd", parsePasswd)
-	groups := readRootfsFile(layers, "/etc/group", parseGroup)
+	users, err := readRootfsFile(layers, "/etc/passwd", parsePasswd)
+	if err != nil {
+		return spec.User{}, "", err
+	}
+	groups, err := readRootfsFile(layers, "/etc/group", parseGroup)
+	if err != nil {
+		return spec.User{}, "", err
+	}
 
 	u := spec.User{}
 	home := "/"
@@ -147,22 +183,116 @@ func wellFormed(r io.Reader, n int, ids ...int) io.Reader {
 }
 
 // readRootfsFile parses a file of the root filesystem: from the top-most
-// layer that has it, resolving symlinks inside that layer, so that an
-// image's /etc/passwd cannot point at a host file. A missing file parses
-// as empty. (A file deleted by a whiteout in a higher layer is still read
-// from below: a rare image quirk that only affects name lookups.)
-func readRootfsFile[T any](layers []string, path string, parse func(io.Reader) []T) []T {
+// layer that has it. A missing file parses as empty; so does one deleted
+// by a whiteout in a layer (a 0/0 character device, as containers/storage
+// stores them). Anything else that is not a regular file is an error: a
+// FIFO would block the read for ever, a directory or device has no
+// entries to give.
+//
+// A layer is a directory of an image, or /proc/PID/root of a running
+// container, whose files the container's processes may change at any
+// time: the file is opened with openat2(2) and RESOLVE_IN_ROOT, which
+// resolves every symlink and ".." as if the layer were "/", in the same
+// call that opens it, so that no symlink swapped in between a lookup and
+// the open can point at a host file (what securejoin.SecureJoin then
+// os.Open allowed), and RESOLVE_NO_MAGICLINKS, so that no /proc/self/...
+// link inside the root leads out of it. It is opened as O_PATH first,
+// which opens nothing (a FIFO or device is not opened, which could block
+// or act), and read only once fstat says it is a regular file.
+func readRootfsFile[T any](layers []string, path string, parse func(io.Reader) []T) ([]T, error) {
 	for _, layer := range layers {
-		p, err := securejoin.SecureJoin(layer, path)
-		if err != nil {
+		f, err := openInRoot(layer, path)
+		if errors.Is(err, errDeleted) {
+			return nil, nil
+		}
+		if errors.Is(err, errSkip) {
 			continue
 		}
-		f, err := os.Open(p)
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("reading the container's %s: %w", path, err)
 		}
 		defer f.Close()
-		return parse(f)
+		return parse(f), nil
 	}
-	return nil
+	return nil, nil
+}
+
+var (
+	// errSkip: the file is not in this layer (or the layer is gone):
+	// look in the next.
+	errSkip = errors.New("not in this layer")
+	// errDeleted: a whiteout deletes the file in this layer.
+	errDeleted = errors.New("deleted in this layer")
+)
+
+// openInRoot opens path (absolute, as the container sees it) inside the
+// directory root for reading; see readRootfsFile.
+func openInRoot(root, path string) (*os.File, error) {
+	dir, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, errSkip
+	}
+	defer unix.Close(dir)
+	how := &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	}
+	var fd int
+	for {
+		fd, err = unix.Openat2(dir, strings.TrimLeft(path, "/"), how)
+		if !errors.Is(err, unix.EINTR) && !errors.Is(err, unix.EAGAIN) {
+			break
+		}
+		// EAGAIN: a rename raced the lookup (openat2(2), RESOLVE_IN_ROOT); retry.
+	}
+	if err != nil {
+		// Before Linux 5.6 there is no openat2: rl needs 5.11 for overlayfs
+		// in a user namespace anyway.
+		if errors.Is(err, unix.ENOSYS) {
+			return nil, fmt.Errorf("opening %s: openat2 needs Linux 5.6 or later: %w", path, err)
+		}
+		return nil, errSkip
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFCHR:
+		if st.Rdev == 0 {
+			return nil, errDeleted
+		}
+		fallthrough
+	default:
+		return nil, fmt.Errorf("%w (%s); it must be a regular file", errNotRegular, fileType(st.Mode))
+	}
+	// Reopening the O_PATH descriptor through /proc/self/fd opens the very
+	// inode that was checked, whatever has been renamed since.
+	r, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return os.NewFile(uintptr(r), path), nil
+}
+
+// errNotRegular: the file is a FIFO, a directory, a device or a socket.
+var errNotRegular = errors.New("not a regular file")
+
+// fileType names the type of a file mode, for errors.
+func fileType(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFDIR:
+		return "a directory"
+	case unix.S_IFCHR:
+		return "a character device"
+	case unix.S_IFBLK:
+		return "a block device"
+	case unix.S_IFSOCK:
+		return "a socket"
+	}
+	return fmt.Sprintf("type %#o", mode&unix.S_IFMT)
 }

@@ -1,6 +1,8 @@
 package user
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/spec"
 )
@@ -228,5 +231,158 @@ func TestResolveUserSymlinks(t *testing.T) {
 		if _, _, err := Resolve([]string{rootfs}, "0:evilgroup"); err == nil {
 			t.Errorf("link to %s: resolved the host's group", target)
 		}
+	}
+}
+
+// TestResolveUserNotRegular checks that a FIFO, a directory or a socket at
+// /etc/passwd or /etc/group is refused, at once: a FIFO was opened for
+// reading and blocked rl exec -u for ever.
+func TestResolveUserNotRegular(t *testing.T) {
+	tests := []struct {
+		name, file, wantErr string
+		make                func(path string) error
+	}{
+		{name: "fifo passwd", file: "passwd", wantErr: "reading the container's /etc/passwd: not a regular file (a FIFO)",
+			make: func(p string) error { return unix.Mkfifo(p, 0o644) }},
+		{name: "fifo group", file: "group", wantErr: "reading the container's /etc/group: not a regular file (a FIFO)",
+			make: func(p string) error { return unix.Mkfifo(p, 0o644) }},
+		{name: "directory", file: "passwd", wantErr: "not a regular file (a directory)",
+			make: func(p string) error { return os.Mkdir(p, 0o755) }},
+		{name: "socket", file: "group", wantErr: "not a regular file (a socket)",
+			make: func(p string) error {
+				fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+				if err != nil {
+					return err
+				}
+				defer unix.Close(fd)
+				return unix.Bind(fd, &unix.SockaddrUnix{Name: p})
+			}},
+		{name: "symlink to a fifo", file: "passwd", wantErr: "not a regular file (a FIFO)",
+			make: func(p string) error {
+				if err := unix.Mkfifo(filepath.Join(filepath.Dir(p), "fifo"), 0o644); err != nil {
+					return err
+				}
+				return os.Symlink("/etc/fifo", p)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rootfs := writeRootfs(t, map[string]string{"etc/passwd": testPasswd, "etc/group": testGroup})
+			p := filepath.Join(rootfs, "etc", tt.file)
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.make(p); err != nil {
+				t.Fatal(err)
+			}
+			// Every value reads both files, a numeric one too.
+			for _, value := range []string{"alice", "1000"} {
+				_, _, err := Resolve([]string{rootfs}, value)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("Resolve(%q) = %v, want error containing %q", value, err, tt.wantErr)
+				}
+			}
+		})
+	}
+}
+
+// TestResolveUserLayers checks the layer order: the top-most layer that
+// has the file wins, a layer without it is skipped, and a whiteout (a 0/0
+// character device) deletes the file of the layers below.
+func TestResolveUserLayers(t *testing.T) {
+	top := t.TempDir()
+	upper := writeRootfs(t, map[string]string{"etc/passwd": "alice:x:2000:2000::/new:/bin/sh\n"})
+	lower := writeRootfs(t, map[string]string{"etc/passwd": testPasswd, "etc/group": testGroup})
+	u, home, err := Resolve([]string{top, upper, lower}, "alice")
+	if err != nil || u.UID != 2000 || home != "/new" {
+		t.Fatalf("Resolve(alice) over three layers = %+v, %q, %v; want uid 2000 from the upper layer", u, home, err)
+	}
+	if err := unix.Mknod(filepath.Join(upper, "etc", "group"), unix.S_IFCHR|0o644, 0); err != nil {
+		t.Skipf("cannot make a whiteout (a 0/0 character device) without CAP_MKNOD: %v", err)
+	}
+	u, _, err = Resolve([]string{top, upper, lower}, "alice")
+	if err != nil || u.AdditionalGIDs != nil {
+		t.Errorf("Resolve(alice) with /etc/group whited out = %+v, %v; want no supplementary groups from below", u, err)
+	}
+}
+
+// TestResolveUserSwappedLink swaps /etc/passwd between a regular file of
+// the root filesystem and an absolute symlink to a host file while Resolve
+// runs, as a process in a running container can (rl exec -u reads
+// /proc/PID/root). No resolution may see the host's user, whatever the
+// interleaving: the open resolves the link inside the root. (Resolving
+// the path first, then opening it, let a link swapped in between lead to
+// the host's file.)
+func TestResolveUserSwappedLink(t *testing.T) {
+	outside := t.TempDir()
+	hostPasswd := filepath.Join(outside, "passwd")
+	if err := os.WriteFile(hostPasswd, []byte("evil:x:666:666::/evil:/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rootfs := writeRootfs(t, map[string]string{"etc/passwd": "evil:x:1:1::/inside:/bin/sh\n"})
+	etc := filepath.Join(rootfs, "etc")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		file, link := filepath.Join(etc, "file"), filepath.Join(etc, "link")
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			// rename(2) replaces /etc/passwd in one step: it is always a
+			// regular file or the link.
+			if i%2 == 0 {
+				_ = os.WriteFile(file, []byte("evil:x:1:1::/inside:/bin/sh\n"), 0o644)
+				_ = os.Rename(file, filepath.Join(etc, "passwd"))
+			} else {
+				_ = os.Symlink(hostPasswd, link)
+				_ = os.Rename(link, filepath.Join(etc, "passwd"))
+			}
+		}
+	}()
+	for range 20000 {
+		u, home, err := Resolve([]string{rootfs}, "evil")
+		if err == nil && (u.UID == 666 || home == "/evil") {
+			close(stop)
+			<-done
+			t.Fatalf("resolved the host's user through a swapped link: %+v, %q", u, home)
+		}
+	}
+	close(stop)
+	<-done
+}
+
+// TestFromImage checks that an error about the image's User names it as
+// the image's, and that one about --user stays as it was.
+func TestFromImage(t *testing.T) {
+	rootfs := writeRootfs(t, map[string]string{"etc/passwd": testPasswd, "etc/group": testGroup})
+	_, _, err := Resolve([]string{rootfs}, "app")
+	if err == nil {
+		t.Fatal("Resolve(app) succeeded")
+	}
+	tests := []struct {
+		name      string
+		err       error
+		fromImage bool
+		want      string
+	}{
+		{name: "--user", err: err, want: `resolving user "app": no user "app" in the container's /etc/passwd; use a numeric uid or a user the image has`},
+		{name: "image", err: err, fromImage: true, want: `the image's User "app" does not resolve: no user "app" in the container's /etc/passwd; use a numeric uid or a user the image has (run with --user to choose another)`},
+		{name: "wrapped", err: fmt.Errorf("creating: %w", err), fromImage: true, want: `the image's User "app" does not resolve: no user "app" in the container's /etc/passwd; use a numeric uid or a user the image has (run with --user to choose another)`},
+		{name: "other error", err: errors.New("other"), fromImage: true, want: "other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := FromImage(tt.err, tt.fromImage).Error(); got != tt.want {
+				t.Errorf("FromImage = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	_ = FromImage(err, true)
+	if err.Error() != tests[0].want {
+		t.Errorf("FromImage changed its argument: %q", err)
 	}
 }

@@ -5,6 +5,7 @@
 #
 #   rl          rl run --rm --network none --rootfs ROOT /bin/true
 #   rl-base     the same with the base build: the rl in RL_BENCH_BASE
+#   rl-unconfined  the same as rl with --security-opt seccomp=unconfined: no filter
 #   rl-img      rl run --rm --network none IMAGE true, IMAGE being
 #               rl-test/busybox (the same busybox) pulled beforehand
 #   rl-img-base the same with the base build, in a store of its own into
@@ -100,7 +101,7 @@ read -ra only <<<"${RL_BENCH_ONLY:-}" # the start-up tools to run, if not all
 # out of ordinary users' PATH.
 PATH=$PATH:/usr/sbin:/sbin
 
-tools=(rl rl-base rl-img rl-img-base rl-img-net bwrap runc podman podman-img podman-img-net) # start-up, in report order
+tools=(rl rl-unconfined rl-base rl-img rl-img-base rl-img-net bwrap runc podman podman-img podman-img-net) # start-up, in report order
 pull_tools=(rl-pull podman-pull skopeo-pull)
 net_tools=(rl-in podman-in rl-out podman-out)
 benched=()           # the start-up tools that ran their trial run, in order
@@ -336,6 +337,15 @@ setup_rl-base() {
 	try rl-base || broken rl-base "$work/out.rl-base"
 }
 run_rl-base() { "${rl_base_cmd[@]}"; }
+
+# setup_rl-unconfined runs ROOT as rl does, without the seccomp filter, in
+# a store of its own: rl - rl-unconfined is what the filter costs a start.
+setup_rl-unconfined() {
+	rl_unconfined_cmd=("$rl" --root "$work/rl-unconfined/root" --runroot "$work/rl-unconfined/run"
+		run --rm --network none --security-opt seccomp=unconfined --rootfs "$root" /bin/true)
+	try rl-unconfined || broken rl-unconfined "$work/out.rl-unconfined"
+}
+run_rl-unconfined() { "${rl_unconfined_cmd[@]}"; }
 
 setup_bwrap() {
 	command -v bwrap >/dev/null || {
@@ -964,6 +974,11 @@ report() {
 	ratio rl-img/rl rl-img rl 1.5
 	ratio rl/rl-base rl rl-base 1.05
 	ratio rl-img/rl-img-base rl-img rl-img-base 1.05
+	if selected rl rl-unconfined; then
+		echo
+		printf '%-28s %9s  %-10s %s\n' "added by seccomp" value target result
+		difference "rl - rl-unconfined" rl rl-unconfined 1
+	fi
 	if selected rl-img-net rl-img || selected podman-img-net podman-img; then
 		echo
 		printf '%-28s %9s  %-10s %s\n' "added by the network" value target result
@@ -1083,6 +1098,7 @@ main() {
 		break
 	done
 	setup_rl # always: rl's memory is measured on its command
+	! wanted rl-unconfined || setup_rl-unconfined
 	for tool in rl-base rl-img rl-img-base rl-img-net bwrap runc podman podman-img podman-img-net; do
 		! wanted "$tool" || "setup_$tool"
 	done

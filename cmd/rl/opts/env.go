@@ -5,17 +5,26 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // ParseEnv builds the -e/--env-file environment in docker's order: each
 // env file's lines, then each -e. "KEY" alone takes KEY from lookup (the
 // caller's environment) and is dropped when unset there.
+//
+// A name may not be empty or hold whitespace or control characters (a
+// newline in a name forges a second variable for whatever reads the
+// environment line by line, as env(1) output and /proc/PID/environ
+// parsers do); nothing may hold NUL, where execve(2) ends a string.
 func ParseEnv(envs, envFiles []string, lookup func(string) (string, bool)) ([]string, error) {
 	var out []string
-	add := func(kv, where string) error {
+	add := func(kv, flag string) error {
 		key, _, hasValue := strings.Cut(kv, "=")
-		if key == "" || strings.ContainsAny(key, " \t") {
-			return fmt.Errorf("invalid environment variable %q%s: want KEY=VALUE or KEY", kv, where)
+		if key == "" || strings.ContainsFunc(key, badKeyRune) {
+			return fmt.Errorf("invalid environment variable %q (%s): want KEY=VALUE or KEY, with no spaces or control characters in KEY", kv, flag)
+		}
+		if strings.ContainsRune(kv, 0) {
+			return fmt.Errorf("invalid environment variable %q (%s): a value may not hold NUL", kv, flag)
 		}
 		if hasValue {
 			out = append(out, kv)
@@ -36,7 +45,7 @@ func ParseEnv(envs, envFiles []string, lookup func(string) (string, bool)) ([]st
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			if err := add(line, fmt.Sprintf(" in %s line %d", path, n)); err != nil {
+			if err := add(line, fmt.Sprintf("--env-file %s line %d", path, n)); err != nil {
 				f.Close()
 				return nil, err
 			}
@@ -48,9 +57,15 @@ func ParseEnv(envs, envFiles []string, lookup func(string) (string, bool)) ([]st
 		}
 	}
 	for _, kv := range envs {
-		if err := add(kv, ""); err != nil {
+		if err := add(kv, "-e"); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// badKeyRune reports whether r may not appear in an environment
+// variable's name: whitespace and control characters (ASCII and Unicode).
+func badKeyRune(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r)
 }

@@ -21,6 +21,8 @@ func TestParseEnv(t *testing.T) {
 	file2 := write("two.env", "D=4\n")
 	badFile := write("bad.env", "OK=1\n=nokey\n")
 	spaceFile := write("space.env", "A B=1\n")
+	nulFile := write("nul.env", "OK=1\nA=b\x00c\n")
+	ctlFile := write("ctl.env", "A\x1bB=1\n")
 	lookup := func(k string) (string, bool) {
 		switch k {
 		case "FROMHOST":
@@ -57,6 +59,14 @@ func TestParseEnv(t *testing.T) {
 		{name: "bad line in file names file and line", files: []string{badFile}, wantErrs: []string{"=nokey", badFile + " line 2"}},
 		{name: "space in key in file", files: []string{spaceFile}, wantErrs: []string{spaceFile + " line 1"}},
 		{name: "missing file", files: []string{filepath.Join(dir, "missing.env")}, wantErrs: []string{"reading env file", "missing.env"}},
+		{name: "newline in key", envs: []string{"A\nB=1"}, wantErrs: []string{`"A\nB=1" (-e)`, "control characters"}},
+		{name: "newline in key alone", envs: []string{"PATH\nLD_PRELOAD=/x"}, wantErrs: []string{`(-e)`}},
+		{name: "NUL in key", envs: []string{"A\x00B=1"}, wantErrs: []string{`"A\x00B=1" (-e)`}},
+		{name: "NUL in value", envs: []string{"A=1\x002"}, wantErrs: []string{`"A=1\x002" (-e)`, "NUL"}},
+		{name: "unicode space in key", envs: []string{"A\u00a0B=1"}, wantErrs: []string{"(-e)"}},
+		{name: "newline in value is kept", envs: []string{"A=1\n2"}, want: []string{"A=1\n2"}},
+		{name: "NUL in file", files: []string{nulFile}, wantErrs: []string{"--env-file " + nulFile + " line 2", "NUL"}},
+		{name: "control character in file", files: []string{ctlFile}, wantErrs: []string{"--env-file " + ctlFile + " line 1"}},
 		{name: "bad -e after good file", envs: []string{"=x"}, files: []string{file2}, wantErrs: []string{`"=x"`}},
 	}
 	for _, tt := range tests {

@@ -24,8 +24,11 @@ type Network struct {
 
 // Net parses the network flags and checks that they agree.
 func (f Network) Net() (config.Net, error) {
-	o := config.Net{PublishAll: f.PublishAll, DNSSearch: f.DNSSearch}
+	o := config.Net{PublishAll: f.PublishAll}
 	var err error
+	if o.DNSSearch, err = parseAll(f.DNSSearch, ParseDNSSearch); err != nil {
+		return o, err
+	}
 	if o.Mode, err = ParseNetwork(f.Mode); err != nil {
 		return o, err
 	}
@@ -301,7 +304,10 @@ func ParseAddHost(s string) (string, error) {
 	if len(ip) > 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
 		ip = ip[1 : len(ip)-1]
 	}
-	addr, err := netip.ParseAddr(ip)
+	addr, err := parseAddr(ip)
+	if errors.Is(err, errBadZone) {
+		return "", fmt.Errorf("invalid --add-host %q: %w", s, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("invalid --add-host %q: %q is not an IP address; want NAME:IP, as in db:10.0.2.5", s, ip)
 	}
@@ -311,9 +317,67 @@ func ParseAddHost(s string) (string, error) {
 // ParseDNS parses a --dns value, an IP address, and returns it in its
 // canonical form.
 func ParseDNS(s string) (string, error) {
-	addr, err := netip.ParseAddr(s)
+	addr, err := parseAddr(s)
+	if errors.Is(err, errBadZone) {
+		return "", fmt.Errorf("invalid --dns %q: %w", s, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("invalid --dns %q: want an IP address, as in 1.1.1.1 or 2606:4700:4700::1111", s)
 	}
 	return addr.String(), nil
+}
+
+// parseAddr parses an IP address for a line of /etc/hosts or
+// /etc/resolv.conf. netip.ParseAddr takes any bytes after an IPv6
+// address's '%' as its zone (fe80::1%eth0), a newline too, and String
+// gives them back: "fe80::1%x\nnameserver 6.6.6.6" would write a second
+// nameserver line. A zone here is an interface name or number: printable,
+// without spaces or the files' comment characters.
+func parseAddr(s string) (netip.Addr, error) {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return addr, err
+	}
+	if z := addr.Zone(); z != "" && strings.ContainsFunc(z, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' || r == ';' }) {
+		return netip.Addr{}, errBadZone
+	}
+	return addr, nil
+}
+
+// errBadZone is parseAddr's error for a zone that is no interface name.
+var errBadZone = errors.New("the zone after % must be an interface name or number, as in fe80::1%eth0")
+
+// ParseDNSSearch checks a --dns-search value: a domain name, as the
+// resolver takes it (letters, digits, '-' and '_' in labels of up to 63
+// characters, at most 253 in all, an optional final dot), or "." for no
+// search domains at all (as docker). Anything else would end the search
+// line of /etc/resolv.conf early or start another line.
+func ParseDNSSearch(s string) (string, error) {
+	if s == "." {
+		return s, nil
+	}
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("invalid --dns-search %q: %s; want a domain name, as in example.com, or . for none", s, why)
+	}
+	name := strings.TrimSuffix(s, ".")
+	if name == "" {
+		return bad("empty")
+	}
+	if len(name) > 253 {
+		return bad("longer than 253 characters")
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" {
+			return bad("empty label")
+		}
+		if len(label) > 63 {
+			return bad("a label is longer than 63 characters")
+		}
+		if strings.ContainsFunc(label, func(r rune) bool {
+			return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_'
+		}) {
+			return bad("only letters, digits, '-' and '_' may be in a label (an international name in its xn-- form)")
+		}
+	}
+	return s, nil
 }

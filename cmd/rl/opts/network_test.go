@@ -1,6 +1,7 @@
 package opts
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,6 +191,11 @@ func TestParseAddHost(t *testing.T) {
 		{in: "db:10.0.2", wantErr: `"10.0.2" is not an IP address`},
 		{in: "v6:[fd00::1", wantErr: `"[fd00::1" is not an IP address`},
 		{in: "v6:[]", wantErr: `"[]" is not an IP address`},
+		{in: "ll:fe80::1%eth0", want: "ll:fe80::1%eth0"},
+		{in: "ll:[fe80::1%2]", want: "ll:fe80::1%2"},
+		{in: "ll:fe80::1%x\n6.6.6.6 evil", wantErr: `invalid --add-host "ll:fe80::1%x\n6.6.6.6 evil": the zone after % must be an interface name`},
+		{in: "ll:fe80::1%a b", wantErr: "the zone after %"},
+		{in: "ll:fe80::1%a#b", wantErr: "the zone after %"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -224,6 +230,9 @@ func TestParseDNS(t *testing.T) {
 		{in: "1.1.1", wantErr: true},
 		{in: "1.1.1.1:53", wantErr: true},
 		{in: "[::1]", wantErr: true},
+		{in: "fe80::1%eth0", want: "fe80::1%eth0"},
+		{in: "1.1.1.1 nameserver", wantErr: true},
+		{in: " 1.1.1.1", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -242,6 +251,72 @@ func TestParseDNS(t *testing.T) {
 				t.Errorf("ParseDNS(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseDNSZone(t *testing.T) {
+	for _, in := range []string{"fe80::1%x\nnameserver 6.6.6.6", "fe80::1%a b", "fe80::1%a;b", "fe80::1%\x00", "fe80::1%\u00e9"} {
+		t.Run(in, func(t *testing.T) {
+			got, err := ParseDNS(in)
+			want := fmt.Sprintf("invalid --dns %q: the zone after %% must be an interface name or number, as in fe80::1%%eth0", in)
+			if err == nil || err.Error() != want {
+				t.Fatalf("ParseDNS(%q) = %q, %v; want error %q", in, got, err, want)
+			}
+		})
+	}
+}
+
+func TestParseDNSSearch(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr string // a substring of the error; "" means success
+	}{
+		{in: "example.com"},
+		{in: "example.com."},
+		{in: "."},
+		{in: "lan"},
+		{in: "a-b_c.Example.COM"},
+		{in: "xn--bcher-kva.example"},
+		{in: strings.Repeat("a", 63) + ".com"},
+		{in: "", wantErr: `invalid --dns-search "": empty; want a domain name, as in example.com, or . for none`},
+		{in: "..", wantErr: "empty label"},
+		{in: "a..b", wantErr: "empty label"},
+		{in: ".example.com", wantErr: "empty label"},
+		{in: "example.com\nnameserver 6.6.6.6", wantErr: `invalid --dns-search "example.com\nnameserver 6.6.6.6": only letters, digits`},
+		{in: "a b", wantErr: "only letters, digits"},
+		{in: "a\tb", wantErr: "only letters, digits"},
+		{in: "a#b", wantErr: "only letters, digits"},
+		{in: "a;b", wantErr: "only letters, digits"},
+		{in: "bücher.example", wantErr: "xn--"},
+		{in: strings.Repeat("a", 64) + ".com", wantErr: "longer than 63"},
+		{in: strings.Repeat("abcdefg.", 32) + "com", wantErr: "longer than 253"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseDNSSearch(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseDNSSearch(%q) = %q, %v; want error containing %q", tt.in, got, err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "\n") {
+					t.Errorf("ParseDNSSearch(%q): error %q is more than one line", tt.in, err)
+				}
+				return
+			}
+			if err != nil || got != tt.in {
+				t.Fatalf("ParseDNSSearch(%q) = %q, %v; want it back", tt.in, got, err)
+			}
+		})
+	}
+}
+
+func TestNetDNSSearch(t *testing.T) {
+	if _, err := (Network{DNSSearch: []string{"ok.example", "bad\nline"}}).Net(); err == nil || !strings.Contains(err.Error(), "--dns-search") {
+		t.Fatalf("Net with a bad --dns-search: %v, want an --dns-search error", err)
+	}
+	o, err := Network{DNSSearch: []string{"a.example", "b.example"}}.Net()
+	if err != nil || !reflect.DeepEqual(o.DNSSearch, []string{"a.example", "b.example"}) {
+		t.Fatalf("Net = %+v, %v; want the search domains kept", o.DNSSearch, err)
 	}
 }
 

@@ -44,14 +44,14 @@ func (f Resources) Parse() (cgroupsd.Resources, error) {
 		}
 	}
 	if f.CPUs != "" {
-		cpus, err := strconv.ParseFloat(f.CPUs, 64)
-		if err != nil || cpus <= 0 || math.IsInf(cpus, 0) {
-			return r, fmt.Errorf("invalid --cpus %q: want a positive number of CPUs, e.g. 0.5 or 2", f.CPUs)
+		quota, err := cpuQuota(f.CPUs)
+		if err != nil {
+			return r, err
 		}
 		if f.CPUQuota != 0 {
 			return r, fmt.Errorf("--cpus and --cpu-quota both set the CPU quota: give one")
 		}
-		r.CPUQuota, r.CPUPeriod = int64(cpus*cgroupsd.DefaultCPUPeriod), cgroupsd.DefaultCPUPeriod
+		r.CPUQuota, r.CPUPeriod = quota, cgroupsd.DefaultCPUPeriod
 	}
 	if f.CPUQuota != 0 {
 		if f.CPUQuota < 1000 && f.CPUQuota != -1 {
@@ -85,6 +85,30 @@ func (f Resources) Parse() (cgroupsd.Resources, error) {
 		r.IOWeight = cgroupsd.BlkioToIOWeight(f.BlkioWeight)
 	}
 	return r, f.devices(&r)
+}
+
+// Bounds of a --cpus value: the kernel takes a quota of 1 ms to about
+// 2^44 µs per period (kernel/sched/core.c: min_cfs_quota_period,
+// max_cfs_runtime), here per the default period of 100 ms.
+const (
+	minCPUs = 1000.0 / cgroupsd.DefaultCPUPeriod
+	maxCPUs = 1 << 44 / cgroupsd.DefaultCPUPeriod
+)
+
+// cpuQuota converts a --cpus value to a quota per cgroupsd.DefaultCPUPeriod.
+// strconv.ParseFloat takes "NaN", "Inf" and denormals such as 1e-320,
+// none of them a number of CPUs: NaN compares false to every bound and
+// would convert to an arbitrary quota, 1e-320 to a quota of 0 (which
+// cgroupsd reads as "no limit").
+func cpuQuota(s string) (int64, error) {
+	cpus, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(cpus) || math.IsInf(cpus, 0) || cpus <= 0 {
+		return 0, fmt.Errorf("invalid --cpus %q: want a positive number of CPUs, e.g. 0.5 or 2", s)
+	}
+	if cpus < minCPUs || cpus > maxCPUs {
+		return 0, fmt.Errorf("invalid --cpus %q: want %g to %d CPUs", s, minCPUs, maxCPUs)
+	}
+	return int64(math.Round(cpus * cgroupsd.DefaultCPUPeriod)), nil
 }
 
 // swap sets the swap limit from --memory-swap, which counts memory too.

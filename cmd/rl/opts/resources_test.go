@@ -51,3 +51,46 @@ func TestResourcesParse(t *testing.T) {
 		})
 	}
 }
+
+func TestCPUQuota(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr string // the error, whole
+	}{
+		{in: "0.5", want: 50000},
+		{in: "2", want: 200000},
+		{in: "0.01", want: 1000},
+		{in: "1.5e0", want: 150000},
+		{in: "0.333333", want: 33333},
+		{in: "175921860", want: 17592186000000},
+		{in: "NaN", wantErr: `invalid --cpus "NaN": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "nan", wantErr: `invalid --cpus "nan": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "Inf", wantErr: `invalid --cpus "Inf": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "+Inf", wantErr: `invalid --cpus "+Inf": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "-Inf", wantErr: `invalid --cpus "-Inf": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "-1", wantErr: `invalid --cpus "-1": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "-0", wantErr: `invalid --cpus "-0": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "0", wantErr: `invalid --cpus "0": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "1e-320", wantErr: `invalid --cpus "1e-320": want 0.01 to 175921860 CPUs`},
+		{in: "0.009", wantErr: `invalid --cpus "0.009": want 0.01 to 175921860 CPUs`},
+		{in: "1e300", wantErr: `invalid --cpus "1e300": want 0.01 to 175921860 CPUs`},
+		{in: "1e400", wantErr: `invalid --cpus "1e400": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "two", wantErr: `invalid --cpus "two": want a positive number of CPUs, e.g. 0.5 or 2`},
+		{in: "0x1p-2", want: 25000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := cpuQuota(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("cpuQuota(%q) = %d, %v; want error %q", tt.in, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("cpuQuota(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,8 +1,10 @@
 package opts
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -25,6 +27,9 @@ func (f Security) Parse() (config.Security, error) {
 		return s, err
 	}
 	if s.CapDrop, err = capNames("--cap-drop", f.CapDrop); err != nil {
+		return s, err
+	}
+	if err := capConflict(s.CapAdd, s.CapDrop); err != nil {
 		return s, err
 	}
 	for _, o := range f.SecurityOpt {
@@ -57,10 +62,10 @@ func parseSecurityOpt(s *config.Security, o string) error {
 		}
 		return nil
 	case "seccomp":
-		switch {
-		case value == "":
+		switch value {
+		case "":
 			return bad("give seccomp=unconfined or seccomp=PROFILE.json")
-		case value == config.SeccompUnconfined:
+		case config.SeccompUnconfined:
 			s.Seccomp = value
 		default:
 			abs, err := filepath.Abs(value)
@@ -121,4 +126,22 @@ func capNames(flag string, names []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// capConflict refuses what podman refuses (containers/common
+// capabilities.MergeCapabilities): ALL in both --cap-add and --cap-drop,
+// or one capability in both, unless --cap-add is ALL.
+func capConflict(add, drop []string) error {
+	if slices.Contains(add, "ALL") {
+		if slices.Contains(drop, "ALL") {
+			return errors.New("--cap-add ALL and --cap-drop ALL contradict each other: give one of them")
+		}
+		return nil
+	}
+	for _, c := range add {
+		if slices.Contains(drop, c) {
+			return fmt.Errorf("capability %s is in both --cap-add and --cap-drop: give it in one of them", c)
+		}
+	}
+	return nil
 }

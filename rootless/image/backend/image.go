@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -48,12 +49,16 @@ type Options struct {
 	// MountProgram is fuse-overlayfs when rl is configured to use it;
 	// storage then skips its probe of the kernel's overlayfs.
 	MountProgram string
+	// Limits bound what a pull, load or import may write (the zero value:
+	// DefaultLimits).
+	Limits Limits
 }
 
 // Store is an open image store.
 type Store struct {
-	store storage.Store
-	sys   *types.SystemContext
+	store  storage.Store
+	sys    *types.SystemContext
+	limits Limits
 }
 
 // Open opens (creating if needed) the store.
@@ -69,11 +74,21 @@ func Open(o Options) (*Store, error) {
 	// REGISTRY_AUTH_FILE names the credentials file, as for podman and
 	// skopeo; without it containers/image uses its defaults
 	// ($XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json).
-	sys := &types.SystemContext{AuthFilePath: os.Getenv("REGISTRY_AUTH_FILE")}
+	// The blob info cache lives in the store, as podman keeps it: by
+	// default containers/image writes it to ~/.local/share/containers/cache
+	// (/var/lib/containers/cache as root), outside rl's --root.
+	sys := &types.SystemContext{
+		AuthFilePath:     os.Getenv("REGISTRY_AUTH_FILE"),
+		BlobInfoCacheDir: filepath.Join(o.GraphRoot, "cache"),
+	}
 	if !o.TLSVerify {
 		sys.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
 	}
-	return &Store{store: s, sys: sys}, nil
+	limits := o.Limits
+	if limits == (Limits{}) {
+		limits = DefaultLimits(o.GraphRoot)
+	}
+	return &Store{store: s, sys: sys, limits: limits}, nil
 }
 
 // Close releases the store.
@@ -160,8 +175,7 @@ func (s *Store) List() ([]spec.ImageSummary, error) {
 	}
 	out := make([]spec.ImageSummary, 0, len(imgs))
 	for _, img := range imgs {
-		size, _ := s.store.ImageSize(img.ID)
-		out = append(out, spec.ImageSummary{ID: img.ID, Names: img.Names, Created: img.Created, Size: size})
+		out = append(out, spec.ImageSummary{ID: img.ID, Names: img.Names, Created: img.Created, Size: s.imageSize(&img)})
 	}
 	return out, nil
 }
@@ -191,12 +205,15 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := oci.Config
-	exposed := slices.Sorted(maps.Keys(c.ExposedPorts))
-	return &spec.Image{ID: img.ID, Name: resolvedName(ref, img, named), Layers: layers, Config: spec.ImageConfig{
+	return &spec.Image{ID: img.ID, Name: resolvedName(ref, img, named), Layers: layers, Config: imageConfig(oci.Config)}, nil
+}
+
+// imageConfig is the part of an image's OCI configuration that rl run uses.
+func imageConfig(c imgspecv1.ImageConfig) spec.ImageConfig {
+	return spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
-		ExposedPorts: exposed, StopSignal: c.StopSignal,
-	}}, nil
+		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)), StopSignal: c.StopSignal,
+	}
 }
 
 // ErrInUse is returned by Remove for an image that a container uses.
@@ -249,8 +266,7 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*spec.ImageInspect, er
 	if err != nil {
 		return nil, err
 	}
-	size, _ := s.store.ImageSize(img.ID)
-	return &spec.ImageInspect{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: size, Config: oci}, nil
+	return &spec.ImageInspect{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Size: s.imageSize(img), Config: oci}, nil
 }
 
 // image finds ref in the store, by name or by (a prefix of) its id.
@@ -405,7 +421,11 @@ func (s *Store) copy(ctx context.Context, dst, src types.ImageReference, progres
 
 // copyIn copies an image into the store, all or nothing.
 func (s *Store) copyIn(ctx context.Context, dst, src types.ImageReference, progress io.Writer) error {
-	return s.atomically(func() error { return s.copy(ctx, dst, src, progress) })
+	return s.atomically(func() error {
+		return guarded(ctx, s.store.GraphRoot(), s.limits, func(ctx context.Context) error {
+			return s.copy(ctx, dst, src, progress)
+		})
+	})
 }
 
 // Import makes a one-layer image named ref from a root filesystem tarball
@@ -480,4 +500,24 @@ func (s *Store) config(ctx context.Context, img *storage.Image, named reference.
 		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
 	}
 	return oci, nil
+}
+
+// imageSize is the disk space the image's layers take: what their files
+// hold, counted in blocks, so that a layer whose sparse file storage
+// wrote out in full counts all it wrote (storage's own sizes are those of
+// the layers' tar streams).
+func (s *Store) imageSize(img *storage.Image) int64 {
+	var total int64
+	for id := img.TopLayer; id != ""; {
+		l, err := s.store.Layer(id)
+		if err != nil {
+			break
+		}
+		total += diskUsage(filepath.Join(s.store.GraphRoot(), s.store.GraphDriverName(), id, "diff"))
+		id = l.Parent
+	}
+	if total == 0 {
+		total, _ = s.store.ImageSize(img.ID)
+	}
+	return total
 }
