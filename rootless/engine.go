@@ -21,7 +21,8 @@ func New(s store.Store) *Engine { return &Engine{Store: s} }
 
 // Images is the client of the store's images.
 func (e *Engine) Images() image.Client {
-	return image.Client{GraphRoot: e.Store.GraphRoot(), RunRoot: e.Store.ImageRunRoot(), MountProgram: e.Store.MountProgram}
+	return image.Client{GraphRoot: e.Store.GraphRoot(), RunRoot: e.Store.ImageRunRoot(), MountProgram: e.Store.MountProgram,
+		MaxLayerFile: e.Store.MaxLayerFile, MinFree: e.Store.MinFree}
 }
 
 // Lookup returns the state of the container ref: a name, a full id or a

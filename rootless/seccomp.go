@@ -38,6 +38,10 @@ func (e *Engine) seccompFilter(sec config.Security) ([]byte, error) {
 	for _, c := range bounding {
 		caps = append(caps, config.CapabilityName(c))
 	}
+	// The cache lives in the run root, which must be ours first.
+	if err := e.Store.EnsureRunRoot(); err != nil {
+		return nil, err
+	}
 	return seccomp.Cache{Dir: filepath.Join(e.Store.RunRoot, "seccomp")}.Filter(p, caps)
 }
 

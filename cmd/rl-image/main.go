@@ -12,6 +12,7 @@
 //
 // Usage: rl-image --root DIR --runroot DIR [--tls-verify=false] [-q]
 // [--in-use ID,...] [-f] [--format F] [--mount-program PATH]
+// [--max-layer-file N] [--min-free N]
 // pull|images|resolve|inspect|rmi|tag|save|load|import|login|logout
 // [REF|FILE|REGISTRY [REF|FILE]]
 package main
@@ -49,6 +50,8 @@ func main() {
 	force := fl.Bool("f", false, "remove an image even if a container uses it (rmi)")
 	format := fl.String("format", backend.DockerArchive, "archive format (save)")
 	mountProgram := fl.String("mount-program", "", "fuse-overlayfs, for a kernel without overlayfs in a user namespace")
+	maxLayerFile := fl.Int64("max-layer-file", 0, "the largest file a layer may unpack, in bytes (0: the default)")
+	minFree := fl.Int64("min-free", 0, "the space a pull must leave free on the store's filesystem, in bytes (0: the default)")
 	if err := fl.Parse(os.Args[1:]); err != nil || fl.NArg() < 1 || *root == "" || *runRoot == "" {
 		fmt.Fprintln(os.Stderr, "rl-image: this program is run by rl; run rl instead")
 		os.Exit(125)
@@ -77,7 +80,14 @@ func main() {
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
-	answer := op.run(ctx, backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram})
+	limits := backend.DefaultLimits(*root)
+	if *maxLayerFile > 0 {
+		limits.MaxFile = *maxLayerFile
+	}
+	if *minFree > 0 {
+		limits.MinFree = *minFree
+	}
+	answer := op.run(ctx, backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram, Limits: limits})
 	if sig := interrupted(); sig != nil && answer.Error != nil {
 		answer.Error = failure.New(fmt.Errorf("%s interrupted by %s", op.name, unix.SignalName(sig.(unix.Signal))), failure.Cause(""))
 	}

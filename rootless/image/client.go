@@ -50,6 +50,8 @@ type Client struct {
 	GraphRoot, RunRoot string
 	// MountProgram is the store's mount_program (fuse-overlayfs), if any.
 	MountProgram string
+	// MaxLayerFile and MinFree bound a pull (0: rl-image's defaults).
+	MaxLayerFile, MinFree int64
 }
 
 // request is one run of rl-image: the operation's options beyond the
@@ -72,6 +74,9 @@ func (c Client) run(ctx context.Context, r request, op string, args ...string) (
 	argv := []string{"--root", c.GraphRoot, "--runroot", c.RunRoot, fmt.Sprintf("--tls-verify=%t", r.TLSVerify)}
 	if r.Quiet {
 		argv = append(argv, "-q")
+	}
+	if c.MaxLayerFile > 0 || c.MinFree > 0 {
+		argv = append(argv, fmt.Sprintf("--max-layer-file=%d", c.MaxLayerFile), fmt.Sprintf("--min-free=%d", c.MinFree))
 	}
 	if c.MountProgram != "" {
 		argv = append(argv, "--mount-program", c.MountProgram)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 
@@ -135,6 +136,10 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		return nil
 	case StepPlace:
 		l.Cgroup, l.Warnings, err = w.place(o.Cgroup, l.Pid)
+		// Said now, before the command runs and prints.
+		for _, w := range l.Warnings {
+			slog.Warn(w)
+		}
 		return err
 	case StepAttach:
 		if err := w.attach(o.Join.Manager, o.Join.Path, l.Pid); err != nil {

@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
@@ -82,9 +81,6 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 // recordCgroup notes in c's state the cgroup that enforces its limits,
 // and the limits that nothing enforces.
 func recordCgroup(c *store.Container, l *launch.Launched) {
-	for _, w := range l.Warnings {
-		slog.Warn(w)
-	}
 	if l.Cgroup == nil && len(l.Warnings) == 0 {
 		return
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/docker/go-units"
+
 	"bufio"
 	"errors"
 	"fmt"
@@ -35,8 +37,10 @@ func xdgDir(env, underHome string) (string, error) {
 
 // ParseConfig reads "key = value" lines (blank lines and # comments
 // skipped) into the store's settings, over s: root and runroot, as the
-// --root and --runroot flags, and mount_program (fuse-overlayfs). Unknown keys are errors, so that a typo is
-// not silently ignored.
+// --root and --runroot flags, mount_program (fuse-overlayfs), and the
+// bounds of a pull: max_layer_file (the largest file a layer may unpack)
+// and min_free (the space a pull must leave free). Unknown keys are
+// errors, so that a typo is not silently ignored.
 func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 	sc := bufio.NewScanner(r)
 	n := 1
@@ -59,8 +63,19 @@ func ParseConfig(r io.Reader, name string, s Store) (Store, error) {
 			dst = &s.RunRoot
 		case "mount_program":
 			dst = &s.MountProgram
+		case "max_layer_file", "min_free":
+			size, err := units.RAMInBytes(value)
+			if err != nil || size <= 0 {
+				return s, fmt.Errorf("%s line %d: %s must be a size (e.g. 64g, 512m)", name, n, key)
+			}
+			if key == "max_layer_file" {
+				s.MaxLayerFile = size
+			} else {
+				s.MinFree = size
+			}
+			continue
 		default:
-			return s, fmt.Errorf("%s line %d: unknown key %q (known: root, runroot, mount_program)", name, n, key)
+			return s, fmt.Errorf("%s line %d: unknown key %q (known: root, runroot, mount_program, max_layer_file, min_free)", name, n, key)
 		}
 		if !filepath.IsAbs(value) {
 			return s, fmt.Errorf("%s line %d: %s must be an absolute path", name, n, key)

@@ -19,7 +19,9 @@ func TestParseConfig(t *testing.T) {
 		{"no value", "root =\n", base, "want key = value"},
 		{"no equals", "root /x\n", base, "want key = value"},
 		{"relative", "root = x\n", base, "rl.conf line 1: root must be an absolute path"},
-		{"unknown key with a relative value", "# c\nunknown_key = 1\n", base, `rl.conf line 2: unknown key "unknown_key" (known: root, runroot, mount_program)`},
+		{"unknown key with a relative value", "# c\nunknown_key = 1\n", base, `rl.conf line 2: unknown key "unknown_key" (known: root, runroot, mount_program, max_layer_file, min_free)`},
+		{"pull bounds", "max_layer_file = 8g\nmin_free=512m\n", Store{Root: "/default", RunRoot: "/run/default", MaxLayerFile: 8 << 30, MinFree: 512 << 20}, ""},
+		{"a bound that is no size", "min_free = lots\n", base, "rl.conf line 1: min_free must be a size (e.g. 64g, 512m)"},
 		{"line too long", "root = /x\n\n" + strings.Repeat("x", 2<<20) + "\n", base,
 			"rl.conf line 3: longer than 64 KiB, which no key = value line of rl.conf is: bufio.Scanner: token too long"},
 	}

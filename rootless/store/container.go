@@ -71,7 +71,7 @@ func (s Store) Create(name string) (c *Container, unlock func(), err error) {
 		return nil, nil, err
 	}
 	c = &Container{Store: s, State: State{ID: id, Name: name, Status: StatusCreated, Created: time.Now()}}
-	if err := s.ensureRunRoot(); err != nil {
+	if err := s.EnsureRunRoot(); err != nil {
 		return nil, nil, err
 	}
 	// Under the store's lock until the caller has written the state: a

@@ -23,6 +23,10 @@ type Store struct {
 	// storage.conf), mounts every container's overlay instead of the
 	// kernel: fuse-overlayfs.
 	MountProgram string
+	// MaxLayerFile and MinFree bound a pull (max_layer_file and min_free
+	// in rl.conf; 0: rl-image's defaults): the largest file a layer may
+	// unpack, and the free space it must leave on the store's filesystem.
+	MaxLayerFile, MinFree int64
 }
 
 // FuseOverlay is how rl-init may use fuse-overlayfs: the configured
@@ -67,9 +71,9 @@ func (s Store) GraphRoot() string { return filepath.Join(s.Root, "storage") }
 // ImageRunRoot is containers/storage's run root inside the store.
 func (s Store) ImageRunRoot() string { return filepath.Join(s.RunRoot, "storage") }
 
-// ensureRunRoot creates the run root, refusing one that another user owns
+// EnsureRunRoot creates the run root, refusing one that another user owns
 // (it may sit in a shared /tmp).
-func (s Store) ensureRunRoot() error {
+func (s Store) EnsureRunRoot() error {
 	if err := os.MkdirAll(s.RunRoot, 0o700); err != nil {
 		return fmt.Errorf("creating the run root: %w", err)
 	}

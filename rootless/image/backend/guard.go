@@ -85,7 +85,8 @@ func watchFree(dir string, minFree int64, stop chan struct{}, cancel context.Can
 	defer t.Stop()
 	for {
 		if free, ok := freeSpace(dir); ok && free < minFree {
-			cancel(fmt.Errorf("%w: it would leave less than %s free on %s", ErrTooLarge, bytesText(minFree), dir))
+			// ENOSPC: to the front end (and its hint) the disk is full.
+			cancel(fmt.Errorf("%w: it would leave less than %s free on %s (min_free in rl.conf): %w", ErrTooLarge, bytesText(minFree), dir, unix.ENOSPC))
 			return
 		}
 		select {
