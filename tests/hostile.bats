@@ -77,15 +77,6 @@ remove_store() {
 	fi
 }
 
-store_has_no_layers() {
-	local recorded=0 on_disk=0 records=$RL_TEST_ROOT/storage/overlay-layers/layers.json
-	if [[ -e $records ]]; then recorded=$(jq length "$records"); fi
-	if [[ -d $RL_TEST_ROOT/storage/overlay ]]; then
-		on_disk=$(find "$RL_TEST_ROOT/storage/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)
-	fi
-	[[ $recorded == 0 && $on_disk == 0 ]] || fail "the store kept $recorded layer records and $on_disk layer dirs"
-}
-
 # pull_hostile NAME: pull rl-hostile/NAME. A refusal must be one line,
 # exit 125, with no image and no layer left; then pulled=0 (and
 # pull_output is its message). A success

@@ -49,17 +49,6 @@ fresh_store() {
 	export RL_TEST_ROOT="$BATS_TEST_TMPDIR/store"
 }
 
-# store_has_no_layers: the test's store holds no layer, in its records or
-# on disk.
-store_has_no_layers() {
-	local recorded=0 on_disk=0 records=$RL_TEST_ROOT/storage/overlay-layers/layers.json
-	if [[ -e $records ]]; then recorded=$(jq length "$records"); fi
-	if [[ -d $RL_TEST_ROOT/storage/overlay ]]; then
-		on_disk=$(find "$RL_TEST_ROOT/storage/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)
-	fi
-	[[ $recorded == 0 && $on_disk == 0 ]] || fail "the store kept $recorded layer records and $on_disk layer dirs"
-}
-
 # rl_image ARGS...: rl run --rm against the local registry.
 rl_image() {
 	run rl run --rm --tls-verify=false -q "$@"

@@ -345,33 +345,31 @@ wait_image_gone() {
 	pull_left
 }
 
-# layers_in_store counts the layer directories of the test's image store.
-layers_in_store() {
-	find "$RL_TEST_ROOT/storage/overlay" -mindepth 1 -maxdepth 1 -type d ! -name l 2>/dev/null | wc -l
-}
-
-@test "rl.conf's max_layer_file refuses a layer with a larger file, and keeps nothing of it" {
+# with_rl_conf LINE: the user's rl.conf holds LINE (rootless only: root's
+# is the machine's own /etc/rl/rl.conf, which a test must not write).
+with_rl_conf() {
 	[[ $(id -u) != 0 ]] || skip "root reads /etc/rl/rl.conf, the machine's own, which a test must not write"
 	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
 	mkdir -p "$XDG_CONFIG_HOME/rl"
-	echo "max_layer_file = 16m" >"$XDG_CONFIG_HOME/rl/rl.conf"
+	echo "$1" >"$XDG_CONFIG_HOME/rl/rl.conf"
+}
+
+@test "rl.conf's max_layer_file refuses a layer with a larger file, and keeps nothing of it" {
+	with_rl_conf "max_layer_file = 16m"
 	run rl pull -q --tls-verify=false "$REGISTRY/rl-test/big"
 	expect_status 125
 	expect_output_has "larger than 16 MiB (max_layer_file in rl.conf)"
 	[[ ${#lines[@]} == 1 ]] || fail "want one line, got: $output"
-	[[ $(layers_in_store) == 0 ]] || fail "layers left: $(layers_in_store)"
+	store_has_no_layers
 	run rl images -q
 	[[ -z $output ]] || fail "an image was kept: $output"
 }
 
 @test "rl.conf's min_free stops a pull that would leave less free, and keeps nothing of it" {
-	[[ $(id -u) != 0 ]] || skip "root reads /etc/rl/rl.conf, the machine's own, which a test must not write"
-	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
-	mkdir -p "$XDG_CONFIG_HOME/rl"
-	echo "min_free = 1000000g" >"$XDG_CONFIG_HOME/rl/rl.conf"
+	with_rl_conf "min_free = 1000000g"
 	run rl pull -q --tls-verify=false "$REGISTRY/rl-test/big"
 	expect_status 125
 	expect_output_has "it would leave less than"
 	[[ ${#lines[@]} == 1 ]] || fail "want one line, got: $output"
-	[[ $(layers_in_store) == 0 ]] || fail "layers left: $(layers_in_store)"
+	store_has_no_layers
 }
