@@ -80,13 +80,7 @@ func main() {
 	if *inUse != "" {
 		op.inUse = strings.Split(*inUse, ",")
 	}
-	limits := backend.DefaultLimits(*root)
-	if *maxLayerFile > 0 {
-		limits.MaxFile = *maxLayerFile
-	}
-	if *minFree > 0 {
-		limits.MinFree = *minFree
-	}
+	limits := backend.Limits{MaxFile: *maxLayerFile, MinFree: *minFree}
 	answer := op.run(ctx, backend.Options{GraphRoot: *root, RunRoot: *runRoot, TLSVerify: *tlsVerify, MountProgram: *mountProgram, Limits: limits})
 	if sig := interrupted(); sig != nil && answer.Error != nil {
 		answer.Error = failure.New(fmt.Errorf("%s interrupted by %s", op.name, unix.SignalName(sig.(unix.Signal))), failure.Cause(""))

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // compilerVersion changes whenever Compile's output for the same input
@@ -47,7 +49,7 @@ func (c Cache) Filter(p *Profile, caps []string) ([]byte, error) {
 	if prog == nil {
 		return nil, nil
 	}
-	if err := writeAtomic(path, prog); err != nil {
+	if err := cacheWrite(path, prog); err != nil {
 		slog.Warn("caching the compiled seccomp filter failed; the next start compiles it again", "err", err)
 	}
 	return prog, nil
@@ -98,23 +100,11 @@ func kernel() string {
 	return unix.ByteSliceToString(uts.Release[:])
 }
 
-// writeAtomic writes data to path through a temporary file and a rename,
-// so that a concurrent start reads the old file or the new one, whole.
-func writeAtomic(path string, data []byte) error {
+// cacheWrite writes a program into the cache, whole or not at all, so that
+// a concurrent start reads the old file or the new one.
+func cacheWrite(path string, prog []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return store.WriteAtomic(path, prog)
 }

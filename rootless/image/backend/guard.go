@@ -27,20 +27,25 @@ import (
 
 // Limits bound what adding one image may write.
 type Limits struct {
-	// MaxFile bounds each file of a layer (0: no bound).
+	// MaxFile bounds each file of a layer (0 to guarded: no bound).
 	MaxFile int64
 	// MinFree is the free space that a pull must leave on the store's
-	// filesystem (0: none).
+	// filesystem (0 to guarded: none).
 	MinFree int64
 }
 
-// DefaultLimits leave the store's filesystem at least 1 GiB, or 5% of it
-// when that is less, and allow files of up to 64 GiB.
-func DefaultLimits(dir string) Limits {
-	l := Limits{MaxFile: 64 << 30, MinFree: 1 << 30}
-	var st unix.Statfs_t
-	if unix.Statfs(dir, &st) == nil {
-		l.MinFree = min(l.MinFree, int64(st.Blocks)*st.Bsize/20)
+// withDefaults fills l's zero fields: files of up to 64 GiB, and at least
+// 1 GiB left free on dir's filesystem, or 5% of it when that is less.
+func (l Limits) withDefaults(dir string) Limits {
+	if l.MaxFile == 0 {
+		l.MaxFile = 64 << 30
+	}
+	if l.MinFree == 0 {
+		l.MinFree = 1 << 30
+		var st unix.Statfs_t
+		if unix.Statfs(dir, &st) == nil {
+			l.MinFree = min(l.MinFree, int64(st.Blocks)*st.Bsize/20)
+		}
 	}
 	return l
 }

@@ -49,8 +49,8 @@ type Options struct {
 	// MountProgram is fuse-overlayfs when rl is configured to use it;
 	// storage then skips its probe of the kernel's overlayfs.
 	MountProgram string
-	// Limits bound what a pull, load or import may write (the zero value:
-	// DefaultLimits).
+	// Limits bound what a pull, load or import may write (a zero field:
+	// its default, see withDefaults).
 	Limits Limits
 }
 
@@ -84,11 +84,7 @@ func Open(o Options) (*Store, error) {
 	if !o.TLSVerify {
 		sys.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
 	}
-	limits := o.Limits
-	if limits == (Limits{}) {
-		limits = DefaultLimits(o.GraphRoot)
-	}
-	return &Store{store: s, sys: sys, limits: limits}, nil
+	return &Store{store: s, sys: sys, limits: o.Limits.withDefaults(o.GraphRoot)}, nil
 }
 
 // Close releases the store.
