@@ -63,7 +63,10 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if _, err := launch.InitPath(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	filter, err := e.seccompFilter(opts.Security)
+	// One capability set for rl-init's spec and for the seccomp filter,
+	// whose capability-gated rules follow it.
+	caps := capabilitySet(opts.Security, config.AllCapabilities())
+	filter, err := e.seccompFilter(opts.Security, caps.Bounding)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
@@ -74,7 +77,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	defer unlock()
 	c.State.Rootfs, c.State.Image, c.State.ImageName, c.State.ImageID, c.State.Command = opts.Rootfs, opts.Image, img.Name, img.ID, args
 	c.State.Pod, c.State.PodID = pod.Name, pod.ID
-	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps)}
+	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps, caps)}
 	r.Spec.Seccomp = filter
 	if err := c.SaveRecord(r); err != nil {
 		_ = c.Remove()

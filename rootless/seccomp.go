@@ -13,11 +13,11 @@ import (
 // the confinement sec, for its spec (spec.Spec.Seccomp): nil for none
 // (seccomp=unconfined, or --privileged without a profile, as podman),
 // else the default profile's or sec.Seccomp's file's, resolved for the
-// container's bounding set (the one containerSpec gives it) and compiled
+// container's bounding set (the one its spec gets) and compiled
 // once per profile, capability set, kernel and rl build into the run
 // root's seccomp directory. A profile that cannot be read or parsed is
 // an error here, before the container exists.
-func (e *Engine) seccompFilter(sec config.Security) ([]byte, error) {
+func (e *Engine) seccompFilter(sec config.Security, bounding []uint) ([]byte, error) {
 	var p *seccomp.Profile
 	switch {
 	case sec.Seccomp == config.SeccompUnconfined, sec.Seccomp == "" && sec.Privileged:
@@ -33,7 +33,6 @@ func (e *Engine) seccompFilter(sec config.Security) ([]byte, error) {
 			return nil, err
 		}
 	}
-	bounding := capabilitySet(sec, config.AllCapabilities()).Bounding
 	caps := make([]string, 0, len(bounding))
 	for _, c := range bounding {
 		caps = append(caps, config.CapabilityName(c))

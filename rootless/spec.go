@@ -13,8 +13,9 @@ import (
 	"github.com/rl-containers/rl/userns"
 )
 
-// containerSpec builds the container spec that rl-init carries out.
-func containerSpec(c *store.Container, opts config.Container, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
+// containerSpec builds the container spec that rl-init carries out, with
+// the capabilities caps (capabilitySet of opts.Security).
+func containerSpec(c *store.Container, opts config.Container, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings, caps Capabilities) *spec.Spec {
 	hostname := opts.Hostname
 	if hostname == "" {
 		hostname = c.State.ID[:12]
@@ -44,7 +45,6 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 			}
 		}
 	}
-	caps := capabilitySet(opts.Security, config.AllCapabilities())
 	masked, readonly := pathRules(opts.Security, filepath.Glob)
 	ttyGroup := -1
 	if userns.Contains(maps.Container().GIDs, 5) {

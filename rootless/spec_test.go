@@ -47,7 +47,7 @@ func TestSpecBasics(t *testing.T) {
 	mounts := []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/d"}}
 	opts := config.Container{Net: config.Net{Mode: network.Mode{Name: network.None}}, Init: true, PreserveFDs: 2, Mounts: mounts}
 	args := []string{"sh", "-c", "x"}
-	s := containerSpec(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
+	s := specOf(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/home/alice", maps)
 
 	want := &spec.Spec{
 		ID:       testID,
@@ -83,7 +83,7 @@ func TestSpecBasics(t *testing.T) {
 	opts.Mounts = make([]spec.Mount, 1, 10)
 	opts.Mounts[0] = mounts[0]
 	opts.ReadOnly, opts.ReadOnlyTmpfs = true, true
-	containerSpec(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/", maps)
+	specOf(testContainer(), opts, &spec.Image{Layers: []string{"/lower"}}, args, user, "/", maps)
 	if extra := opts.Mounts[:cap(opts.Mounts)][1]; extra != (spec.Mount{}) {
 		t.Errorf("spec wrote %+v into the caller's mounts", extra)
 	}
@@ -130,7 +130,7 @@ func TestSpecHostnameEnvCwd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := containerSpec(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, tt.home, maps)
+			s := specOf(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, tt.home, maps)
 			if s.Hostname != tt.wantHostname {
 				t.Errorf("Hostname = %q, want %q", s.Hostname, tt.wantHostname)
 			}
@@ -184,7 +184,7 @@ func TestSpecReadOnlyTmpfs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := containerSpec(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", maps)
+			s := specOf(testContainer(), tt.opts, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", maps)
 			if !reflect.DeepEqual(s.Mounts, tt.want) && (len(s.Mounts) != 0 || len(tt.want) != 0) {
 				t.Errorf("Mounts = %+v, want %+v", s.Mounts, tt.want)
 			}
@@ -218,7 +218,7 @@ func TestSpecMappings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := containerSpec(testContainer(), config.Container{}, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", tt.maps)
+			s := specOf(testContainer(), config.Container{}, &spec.Image{Layers: []string{"/lower"}}, []string{"sh"}, spec.User{}, "/", tt.maps)
 			if s.TTYGroup != tt.wantTTY {
 				t.Errorf("TTYGroup = %d, want %d (maps %+v)", s.TTYGroup, tt.wantTTY, tt.maps)
 			}
@@ -300,7 +300,7 @@ func TestReadOnlyTmpfsYieldsToUserMounts(t *testing.T) {
 	c := &store.Container{Store: store.Store{Root: "/r", RunRoot: "/rr"}, State: store.State{ID: strings.Repeat("a", 64)}}
 	maps := userns.Compute(userns.ModeDefault, 0, 0, nil, nil)
 	opts := config.Container{ReadOnly: true, ReadOnlyTmpfs: true, Mounts: []spec.Mount{{Kind: spec.Bind, Source: "/h", Destination: "/tmp"}}}
-	s := containerSpec(c, opts, &spec.Image{Layers: []string{"/rootfs"}}, []string{"sh"}, spec.User{}, "/root", maps)
+	s := specOf(c, opts, &spec.Image{Layers: []string{"/rootfs"}}, []string{"sh"}, spec.User{}, "/root", maps)
 	var tmp []string
 	for _, m := range s.Mounts {
 		if m.Destination == "/tmp" {
@@ -310,4 +310,9 @@ func TestReadOnlyTmpfsYieldsToUserMounts(t *testing.T) {
 	if !reflect.DeepEqual(tmp, []string{spec.Bind}) {
 		t.Errorf("mounts on /tmp: %v, want only the user's bind", tmp)
 	}
+}
+
+// specOf is containerSpec with the capabilities that create gives it.
+func specOf(c *store.Container, opts config.Container, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
+	return containerSpec(c, opts, img, args, user, home, maps, capabilitySet(opts.Security, config.AllCapabilities()))
 }
