@@ -268,6 +268,17 @@ unreachable_by_others() {
 	[[ $output == 999 ]]
 }
 
+@test "directories nested 1999 deep are refused in one line; 200 deep pull" {
+	pull_hostile deep
+	((!pulled)) || fail "a layer 1999 directories deep was pulled"
+	expect_output_has "257 levels deep, more than the 256"
+	pull_hostile deep200
+	((pulled)) || fail "refused: $output"
+	run_hostile deep200 cat "/$(printf 'd/%.0s' {1..200})bottom"
+	expect_status 0
+	[[ $output == bottom ]]
+}
+
 @test "a config with a 1 MB Env fails with one line" {
 	pull_hostile bigenv
 	((pulled)) || fail "refused: $output"

@@ -7,7 +7,8 @@ Each image is the busybox root filesystem (tests/mkrootfs.sh) as its first
 layer and then layers or a config written to break out of the image store:
 entries that climb out with ../ or name absolute paths, symlinks followed by
 files written through them, hard links to host files, device nodes, setuid
-files, ids beyond any mapping, whiteouts in odd places, 100,000 entries, and
+files, ids beyond any mapping, whiteouts in odd places, 100,000 entries,
+directories nested 1999 deep, and
 configs with a 1 MB Env, a User of "../../etc" and a WorkingDir through a
 symlink out of the root. Every path they aim at on the host lies in CANARY,
 an absolute directory that the caller watches (tests/hostile.bats); the
@@ -275,6 +276,17 @@ def build(layout, busybox, canary):
             for f in range(999):
                 l.file("many/%02d/%03d" % (d, f))
     layout.image("many", [base, one(many)], runtime())
+
+    # Directories nested 1999 deep (a 40 KB layer that storage's untar
+    # would take minutes over), and 200 deep, which a real image may be.
+    def nested(depth):
+        def fill(l):
+            for d in range(1, depth + 1):
+                l.dir("/".join(["d"] * d))
+            l.file("/".join(["d"] * depth) + "/bottom", b"bottom\n")
+        return fill
+    layout.image("deep", [base, one(nested(1999))], runtime())
+    layout.image("deep200", [base, one(nested(200))], runtime())
 
     # Configs: a 1 MB Env, a User that climbs, a WorkingDir through a
     # symlink out of the root (absolute, and relative).

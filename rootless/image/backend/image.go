@@ -419,7 +419,7 @@ func (s *Store) copy(ctx context.Context, dst, src types.ImageReference, progres
 func (s *Store) copyIn(ctx context.Context, dst, src types.ImageReference, progress io.Writer) error {
 	return s.atomically(func() error {
 		return guarded(ctx, s.store.GraphRoot(), s.limits, func(ctx context.Context) error {
-			return s.copy(ctx, dst, src, progress)
+			return s.copy(ctx, dst, depthChecked(src), progress)
 		})
 	})
 }
