@@ -223,13 +223,39 @@ func (c *Container) Remove() error {
 		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
 	}
 	Crashpoint("remove")
-	if err := os.RemoveAll(c.DataDir()); err != nil {
+	if err := removeOwnTree(c.DataDir()); err != nil {
 		errs = append(errs, launch.RemoveAll(c.DataDir()))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
 	}
 	return nil
+}
+
+// removeOwnTree removes dir as far as its owner can, without a user
+// namespace: overlayfs leaves its work/work directory at mode 0, so a
+// directory of ours that denies us entry is opened up and the removal
+// tried again. Only files of subordinate ids (written by a container user
+// other than root, or copied up from an image's non-root files) are left,
+// and the error says so: launching a user namespace for those costs a
+// start-up's worth of time (newuidmap, newgidmap, rl-init), which a
+// plain `rl run --rm` need not pay.
+func removeOwnTree(dir string) error {
+	if os.RemoveAll(dir) == nil {
+		return nil
+	}
+	uid := uint32(os.Getuid())
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		var st unix.Stat_t
+		if unix.Lstat(p, &st) == nil && st.Uid == uid && st.Mode&0o700 != 0o700 {
+			_ = unix.Chmod(p, st.Mode&0o7777|0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
 }
 
 // RemoveLocked removes c under the store's lock.
