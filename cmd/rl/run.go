@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
@@ -73,6 +75,10 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 // into the engine's options.
 func containerOptions(f *opts.Run, c *cobra.Command, args []string) (config.Container, error) {
 	f.EntrypointSet = c.Flags().Changed("entrypoint")
+	f.OOMScoreAdjSet = c.Flags().Changed("oom-score-adj")
+	if c.Flags().Changed("kernel-memory") {
+		slog.Warn("The --kernel-memory flag is no longer supported. This flag is a noop.")
+	}
 	return f.Container(args)
 }
 
@@ -140,4 +146,20 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringArrayVar(&sec.CapDrop, "cap-drop", nil, "drop a capability (e.g. CHOWN, or ALL)")
 	fl.StringArrayVar(&sec.SecurityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL")
 	addRegistryFlags(fl, &f.TLSVerify, &f.Quiet)
+	registerProcess(fl, f)
+}
+
+// registerProcess binds the flags of the container's process and its
+// metadata (labels) to f.
+func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
+	fl.StringArrayVarP(&f.Labels, "label", "l", nil, "set a label on the container: KEY=VALUE (KEY alone: an empty value)")
+	fl.StringArrayVar(&f.LabelFiles, "label-file", nil, "read labels from a file of KEY=VALUE lines")
+	fl.StringArrayVar(&f.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048, core=-1 for unlimited), or host")
+	fl.StringVar(&f.Umask, "umask", "0022", "the command's umask")
+	fl.StringArrayVar(&f.GroupAdd, "group-add", nil, "add a supplementary group (name or gid), or keep-groups to keep yours")
+	fl.IntVar(&f.OOMScoreAdj, "oom-score-adj", 0, "the command's oom_score_adj (-1000 to 1000; raised to rl's own when lower)")
+	fl.StringVar(&f.Timezone, "tz", "", "time zone: local (the host's), or a zone name such as Europe/Berlin")
+	fl.StringVar(&f.CgroupNS, "cgroupns", "", "cgroup namespace: private (the default) or host")
+	fl.StringArrayVar(&f.DeviceCgroupRules, "device-cgroup-rule", nil, "refused: device cgroup rules need root")
+	fl.String("kernel-memory", "", "no longer supported; ignored with a warning")
 }

@@ -34,12 +34,18 @@ func start(c *conn, s *spec.Spec) {
 		c.check(enterCgroupNamespace(c, s, ""), "creating the cgroup namespace")
 	}
 	root, err := buildRootfs(s)
+	var workdirErr *WorkdirError
+	if errors.As(err, &workdirErr) {
+		c.fail(126, "entering the working directory", err)
+	}
 	c.check(err, "building the root filesystem")
 	if s.AwaitCgroup {
 		c.check(enterCgroupNamespace(c, s, root), "creating the cgroup namespace")
 	}
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
+	c.check(setRlimits(s.Rlimits), "setting resource limits")
+	c.check(setOOMScoreAdj(s.OOMScoreAdj), "setting oom_score_adj")
 	execute(c, s)
 }
 
@@ -59,11 +65,13 @@ func enterCgroupNamespace(c *conn, s *spec.Spec, root string) error {
 			return fmt.Errorf("unexpected %q message", m.Kind)
 		}
 	}
-	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		return err
+	if !s.HostCgroupNS {
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return err
+		}
 	}
 	if s.AwaitCgroup && freshSysfs {
-		return mountCgroup(filepath.Join(root, "sys"))
+		return mountCgroup(filepath.Join(root, "sys"), s)
 	}
 	return nil
 }
@@ -77,6 +85,9 @@ func execute(c *conn, s *spec.Spec) {
 	}
 	c.check(dropCapabilities(s), "dropping capabilities")
 	c.check(loadSeccomp(s.Seccomp), "loading the seccomp filter")
+	if s.Umask != nil {
+		unix.Umask(int(*s.Umask))
+	}
 	c.check(setUser(s), "switching to the container user")
 	c.check(keepUserCapabilities(s), "giving the container user its capabilities")
 	if s.NoNewPrivileges {
@@ -267,7 +278,7 @@ func keepUserCapabilities(s *spec.Spec) error {
 // package's wrappers change all threads of the process.
 func setUser(s *spec.Spec) error {
 	u := s.User
-	if !s.NoSetgroups {
+	if !s.NoSetgroups && !s.KeepGroups {
 		groups := make([]int, len(u.AdditionalGIDs))
 		for i, g := range u.AdditionalGIDs {
 			groups[i] = int(g)
