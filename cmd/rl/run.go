@@ -93,7 +93,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringVar(&f.Hostname, "hostname", "", "container host name (default: the short container id)")
 	fl.StringArrayVarP(&f.Env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to copy it from rl's environment)")
 	fl.StringArrayVar(&f.EnvFiles, "env-file", nil, "read environment variables from a file of KEY=VALUE lines")
-	fl.StringVarP(&f.Workdir, "workdir", "w", "", "working directory inside the container (created if missing)")
+	fl.StringVarP(&f.Workdir, "workdir", "w", "", "working directory inside the container (must exist, or be made by a mount)")
 	fl.StringVarP(&f.User, "user", "u", "", "user to run as: NAME|UID[:GROUP|GID]")
 	fl.StringArrayVarP(&f.Volumes, "volume", "v", nil, "bind-mount a host path: HOST-PATH:CONTAINER-PATH[:ro]")
 	fl.StringArrayVar(&f.Tmpfs, "tmpfs", nil, "mount a tmpfs: CONTAINER-PATH[:OPTIONS]")

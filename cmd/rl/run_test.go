@@ -167,8 +167,8 @@ func TestRunFlagsToOptions(t *testing.T) {
 				Entrypoint: []string{"sh", "-c"}, EntrypointSet: true,
 				Labels: map[string]string{"a": "1", "b": ""},
 				Process: config.Process{
-					Ulimits:  []spec.Rlimit{{Type: "RLIMIT_NOFILE", Resource: unix.RLIMIT_NOFILE, Soft: 10, Hard: 20}},
-					Umask:    0o077, GroupAdd: []string{"wheel"}, OOMScoreAdj: ptr(7), Timezone: "local", HostCgroupNS: true,
+					Ulimits: []spec.Rlimit{{Type: "RLIMIT_NOFILE", Resource: unix.RLIMIT_NOFILE, Soft: 10, Hard: 20}},
+					Umask:   0o077, GroupAdd: []string{"wheel"}, OOMScoreAdj: ptr(7), Timezone: "local", HostCgroupNS: true,
 				},
 			},
 			wantArgs: []string{"cmd"},

@@ -172,7 +172,8 @@ func lookPath(name string, env []string) (string, int, error) {
 	if denied != nil {
 		return "", 126, denied
 	}
-	return "", 127, fmt.Errorf("%s: executable file not found in $PATH", name)
+	// crun's words, which podman prints and scripts match.
+	return "", 127, fmt.Errorf("executable file `%s` not found in $PATH: %w", name, unix.ENOENT)
 }
 
 func checkExecutable(p string) error {
