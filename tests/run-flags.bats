@@ -202,3 +202,12 @@ one_line_error_nothing_made() {
 	run -126 rl run --rm --rootfs "$ROOTFS" /etc
 	expect_output_has "is a directory"
 }
+
+@test "--dns-opt replaces the options of resolv.conf" {
+	rl_run --network host --dns-opt ndots:3 --dns-option rotate cat /etc/resolv.conf
+	expect_status 0
+	[[ $(grep -c '^options' <<<"$output") == 1 ]] || fail "options lines: $output"
+	expect_output_has "options ndots:3 rotate"
+	rl_run --dns-opt 'a b' true
+	one_line_error_nothing_made
+}

@@ -162,4 +162,6 @@ func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
 	fl.StringVar(&f.CgroupNS, "cgroupns", "", "cgroup namespace: private (the default) or host")
 	fl.StringArrayVar(&f.DeviceCgroupRules, "device-cgroup-rule", nil, "refused: device cgroup rules need root")
 	fl.String("kernel-memory", "", "no longer supported; ignored with a warning")
+	fl.StringArrayVar(&f.DNSOptions, "dns-opt", nil, "resolver option for the container's resolv.conf (e.g. ndots:2)")
+	fl.StringArrayVar(&f.DNSOptions, "dns-option", nil, "alias of --dns-opt")
 }

@@ -30,8 +30,8 @@ type Process struct {
 	DeviceCgroupRules []string
 }
 
-// Parse checks the process flags.
-func (f Process) Parse() (config.Process, error) {
+// ParseProcess checks the process flags.
+func (f Process) ParseProcess() (config.Process, error) {
 	var p config.Process
 	var err error
 	if p.Ulimits, err = ParseUlimits(f.Ulimits); err != nil {
@@ -148,4 +148,13 @@ func ParseGroupAdd(values []string) ([]string, bool, error) {
 		return nil, false, errors.New("--group-add: the 'keep-groups' option is not allowed with any other --group-add options")
 	}
 	return groups, keep, nil
+}
+
+// ParseDNSOption checks a --dns-opt value: one resolv.conf option
+// (ndots:2, rotate, ...), which holds no white space.
+func ParseDNSOption(s string) (string, error) {
+	if s == "" || strings.ContainsAny(s, " \t\n\v\f\r\x00") {
+		return "", fmt.Errorf("invalid --dns-opt %q: want one resolver option such as ndots:2", s)
+	}
+	return s, nil
 }

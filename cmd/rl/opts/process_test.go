@@ -82,6 +82,17 @@ func TestParseLabels(t *testing.T) {
 	}
 }
 
+func TestParseDNSOption(t *testing.T) {
+	if got, err := ParseDNSOption("ndots:2"); got != "ndots:2" || err != nil {
+		t.Errorf("ParseDNSOption(ndots:2) = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "a b", "x\ny"} {
+		if _, err := ParseDNSOption(bad); err == nil {
+			t.Errorf("ParseDNSOption(%q) accepted", bad)
+		}
+	}
+}
+
 func TestParseEntrypoint(t *testing.T) {
 	for _, tt := range []struct {
 		in   string
@@ -101,14 +112,14 @@ func TestParseEntrypoint(t *testing.T) {
 }
 
 func TestProcessParse(t *testing.T) {
-	p, err := Process{Umask: "0027", GroupAdd: []string{"10", "wheel"}, OOMScoreAdj: 5, OOMScoreAdjSet: true, CgroupNS: "host"}.Parse()
+	p, err := Process{Umask: "0027", GroupAdd: []string{"10", "wheel"}, OOMScoreAdj: 5, OOMScoreAdjSet: true, CgroupNS: "host"}.ParseProcess()
 	if err != nil || p.Umask != 0o027 || *p.OOMScoreAdj != 5 || !p.HostCgroupNS || len(p.GroupAdd) != 2 {
 		t.Errorf("Parse = %+v, %v", p, err)
 	}
-	if p, err := (Process{}).Parse(); err != nil || p.Umask != 0o022 || p.OOMScoreAdj != nil || p.Ulimits != nil {
+	if p, err := (Process{}).ParseProcess(); err != nil || p.Umask != 0o022 || p.OOMScoreAdj != nil || p.Ulimits != nil {
 		t.Errorf("Parse of no flags = %+v, %v; want podman's defaults", p, err)
 	}
-	if p, err := (Process{GroupAdd: []string{"keep-groups"}}).Parse(); err != nil || !p.KeepGroups {
+	if p, err := (Process{GroupAdd: []string{"keep-groups"}}).ParseProcess(); err != nil || !p.KeepGroups {
 		t.Errorf("keep-groups = %+v, %v", p, err)
 	}
 	for _, tt := range []struct {
@@ -127,7 +138,7 @@ func TestProcessParse(t *testing.T) {
 		{Process{DeviceCgroupRules: []string{"b 7:* rmw"}}, "not supported in rootless mode"},
 		{Process{Ulimits: []string{"nofile=abc"}}, "invalid --ulimit"},
 	} {
-		if _, err := tt.f.Parse(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+		if _, err := tt.f.ParseProcess(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Parse(%+v) error = %v, want %q", tt.f, err, tt.wantErr)
 		}
 	}

@@ -54,6 +54,8 @@ type Run struct {
 	// other flags of the container's process.
 	Process
 	Labels, LabelFiles []string
+	// DNSOptions are --dns-opt's.
+	DNSOptions []string
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
@@ -78,13 +80,16 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Labels, err = ParseLabels(f.Labels, f.LabelFiles); err != nil {
 		return c, err
 	}
-	if c.Process, err = f.Process.Parse(); err != nil {
+	if c.Process, err = f.ParseProcess(); err != nil {
 		return c, err
 	}
 	if c.Userns, err = ParseUserns(f.Userns); err != nil {
 		return c, err
 	}
 	if c.Net, err = f.Network.Net(); err != nil {
+		return c, err
+	}
+	if c.Net.DNSOptions, err = parseAll(f.DNSOptions, ParseDNSOption); err != nil {
 		return c, err
 	}
 	if c.Security, err = f.Security.Parse(); err != nil {
