@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -162,6 +163,16 @@ func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
 	fl.StringVar(&f.CgroupNS, "cgroupns", "", "cgroup namespace: private (the default) or host")
 	fl.StringArrayVar(&f.DeviceCgroupRules, "device-cgroup-rule", nil, "refused: device cgroup rules need root")
 	fl.String("kernel-memory", "", "no longer supported; ignored with a warning")
-	fl.StringArrayVar(&f.DNSOptions, "dns-opt", nil, "resolver option for the container's resolv.conf (e.g. ndots:2)")
-	fl.StringArrayVar(&f.DNSOptions, "dns-option", nil, "alias of --dns-opt")
+	// Both names add to one list (a StringArray per name would let the
+	// second name's first value replace the first's).
+	fl.Var(appendValue{&f.DNSOptions}, "dns-opt", "resolver option for the container's resolv.conf (e.g. ndots:2)")
+	fl.Var(appendValue{&f.DNSOptions}, "dns-option", "alias of --dns-opt")
 }
+
+// appendValue is a repeatable flag that appends each value to a list
+// that several flag names may share.
+type appendValue struct{ list *[]string }
+
+func (a appendValue) Set(v string) error { *a.list = append(*a.list, v); return nil }
+func (a appendValue) String() string     { return strings.Join(*a.list, ",") }
+func (a appendValue) Type() string       { return "stringArray" }
