@@ -211,3 +211,16 @@ one_line_error_nothing_made() {
 	rl_run --dns-opt 'a b' true
 	one_line_error_nothing_made
 }
+
+@test "--group-add takes a comma-separated list; rl exec gets the container's umask, groups and limits" {
+	rl_run --group-add 1,2,wheel id -G
+	expect_status 0
+	[[ $output == "0 1 2 10" ]] || fail "groups: $output"
+	run rl run -d --name ex --rootfs "$ROOTFS" --umask 0724 --group-add 10 --ulimit nofile=90:91 sleep 600
+	expect_status 0
+	run rl exec ex sh -c 'umask; id -G; ulimit -n'
+	expect_status 0
+	[[ $(echo $output) == "0724 0 10 90" ]] || fail "exec: $output"
+	run rl rm -f ex
+	expect_status 0
+}

@@ -157,7 +157,7 @@ func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
 	fl.StringArrayVar(&f.LabelFiles, "label-file", nil, "read labels from a file of KEY=VALUE lines")
 	fl.StringArrayVar(&f.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048, core=-1 for unlimited), or host")
 	fl.StringVar(&f.Umask, "umask", "0022", "the command's umask")
-	fl.StringArrayVar(&f.GroupAdd, "group-add", nil, "add a supplementary group (name or gid), or keep-groups to keep yours")
+	fl.StringSliceVar(&f.GroupAdd, "group-add", nil, "add supplementary groups (names or gids, comma-separated), or keep-groups to keep yours")
 	fl.IntVar(&f.OOMScoreAdj, "oom-score-adj", 0, "the command's oom_score_adj (-1000 to 1000; raised to rl's own when lower)")
 	fl.StringVar(&f.Timezone, "tz", "", "time zone: local (the host's), or a zone name such as Europe/Berlin")
 	fl.StringVar(&f.CgroupNS, "cgroupns", "", "cgroup namespace: private (the default) or host")

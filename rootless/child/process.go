@@ -44,8 +44,6 @@ func start(c *conn, s *spec.Spec) {
 	}
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
-	c.check(setRlimits(s.Rlimits), "setting resource limits")
-	c.check(setOOMScoreAdj(s.OOMScoreAdj), "setting oom_score_adj")
 	execute(c, s)
 }
 
@@ -83,6 +81,10 @@ func execute(c *conn, s *spec.Spec) {
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}
+	// Limits and OOM score before the capabilities go: rl exec's
+	// processes get the container's too, as podman's.
+	c.check(setRlimits(s.Rlimits), "setting resource limits")
+	c.check(setOOMScoreAdj(s.OOMScoreAdj), "setting oom_score_adj")
 	c.check(dropCapabilities(s), "dropping capabilities")
 	c.check(loadSeccomp(s.Seccomp), "loading the seccomp filter")
 	if s.Umask != nil {

@@ -145,7 +145,7 @@ func ParseGroupAdd(values []string) ([]string, bool, error) {
 		}
 	}
 	if keep && len(groups) > 0 {
-		return nil, false, errors.New("--group-add: the 'keep-groups' option is not allowed with any other --group-add options")
+		return nil, false, errors.New("the '--group-add keep-groups' option is not allowed with any other --group-add options")
 	}
 	return groups, keep, nil
 }
