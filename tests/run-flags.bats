@@ -224,3 +224,11 @@ one_line_error_nothing_made() {
 	run rl rm -f ex
 	expect_status 0
 }
+
+@test "a --ulimit above the caller's hard limit fails with the reason" {
+	hard=$(ulimit -Hn)
+	[[ $hard != unlimited ]] || skip "the open files hard limit is unlimited here"
+	rl_run --ulimit nofile=$((hard + 1)) true
+	one_line_error_nothing_made
+	expect_output_has "cannot raise a hard limit, here $hard"
+}

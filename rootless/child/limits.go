@@ -31,8 +31,14 @@ func setRlimits(limits []spec.Rlimit) error {
 		if hard == unix.RLIM_INFINITY || (l.Clamp && hard > cur.Max) {
 			hard = cur.Max
 		}
-		if err := unix.Setrlimit(l.Resource, &unix.Rlimit{Cur: soft, Max: hard}); err != nil {
-			return fmt.Errorf("setting %s to %d:%d (the hard limit is %d): %w", l.Type, soft, hard, cur.Max, err)
+		err := unix.Setrlimit(l.Resource, &unix.Rlimit{Cur: soft, Max: hard})
+		if errors.Is(err, unix.EPERM) && hard > cur.Max {
+			// Not the user namespace's doing (the errno would bring
+			// that hint): the limit is beyond the caller's own.
+			return fmt.Errorf("setting %s to %d:%d: an unprivileged user cannot raise a hard limit, here %d (use at most that, or -1)", l.Type, soft, hard, cur.Max)
+		}
+		if err != nil {
+			return fmt.Errorf("setting %s to %d:%d: %w", l.Type, soft, hard, err)
 		}
 	}
 	return nil
