@@ -167,6 +167,7 @@ func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
 	// second name's first value replace the first's).
 	fl.Var(appendValue{&f.DNSOptions}, "dns-opt", "resolver option for the container's resolv.conf (e.g. ndots:2)")
 	fl.Var(appendValue{&f.DNSOptions}, "dns-option", "alias of --dns-opt")
+	_ = fl.MarkHidden("dns-option")
 }
 
 // appendValue is a repeatable flag that appends each value to a list
