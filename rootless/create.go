@@ -57,6 +57,17 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	}
 	inner := maps.Container()
 	u.AdditionalGIDs = mappedGroups(u.AdditionalGIDs, inner, maps.Single)
+	added, err := groupIDs(img.Layers, opts.Process.GroupAdd)
+	if err != nil {
+		return nil, nil, userns.Mappings{}, err
+	}
+	u.AdditionalGIDs = append(u.AdditionalGIDs, added...)
+	tz, err := timezoneMount(opts.Process.Timezone)
+	if err != nil {
+		return nil, nil, userns.Mappings{}, err
+	}
+	opts.Process.OOMScoreAdj = clampOOMScoreAdj(opts.Process.OOMScoreAdj, ownOOMScoreAdj)
+	opts.Labels = config.MergeLabels(img.Config.Labels, opts.Labels)
 	if err := checkMapped(u, inner); err != nil {
 		return nil, nil, userns.Mappings{}, fmt.Errorf("user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)
 	}
@@ -79,6 +90,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	c.State.Pod, c.State.PodID = pod.Name, pod.ID
 	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps, caps)}
 	r.Spec.Seccomp = filter
+	r.Spec.Mounts = append(r.Spec.Mounts, tz...)
 	if err := c.SaveRecord(r); err != nil {
 		_ = c.Remove()
 		return nil, nil, maps, err

@@ -53,6 +53,10 @@ type Inspection struct {
 		WorkingDir string   `json:"WorkingDir"`
 		Tty        bool     `json:"Tty"`
 		OpenStdin  bool     `json:"OpenStdin"`
+		// Labels, Umask and Timezone: inspectProcess.
+		Labels   map[string]string `json:"Labels"`
+		Umask    string            `json:"Umask"`
+		Timezone string            `json:"Timezone"`
 	} `json:"Config"`
 	HostConfig struct {
 		RestartPolicy  config.Restart `json:"RestartPolicy"`
@@ -76,6 +80,10 @@ type Inspection struct {
 		// MaskedPaths and ReadonlyPaths are docker's names.
 		MaskedPaths   []string `json:"MaskedPaths"`
 		ReadonlyPaths []string `json:"ReadonlyPaths"`
+		// Ulimits, OomScoreAdj and GroupAdd: inspectProcess.
+		Ulimits     []InspectUlimit `json:"Ulimits"`
+		OomScoreAdj int             `json:"OomScoreAdj"`
+		GroupAdd    []string        `json:"GroupAdd"`
 	} `json:"HostConfig"`
 	Mounts          []spec.Mount    `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
@@ -122,6 +130,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
 	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
 	inspectSecurity(&in, sp, o.Security)
+	inspectProcess(&in, sp, o)
 	in.Mounts = sp.Mounts
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {

@@ -77,6 +77,7 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 		MaskedPaths:      masked,
 		ReadonlyPaths:    readonly,
 		HostDevices:      opts.Security.Privileged,
+		Process:          processSpec(c, opts),
 	}
 }
 

@@ -73,6 +73,8 @@ func TestSpecBasics(t *testing.T) {
 		TTYGroup:    5,
 		// podman's defaults: 0x800405fb.
 		Capabilities: []uint{0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31},
+		// podman's default limits, clamped by rl-init; the options' umask.
+		Process: spec.Process{Rlimits: config.DefaultUlimits(nil), Umask: new(uint32)},
 	}
 	want.MaskedPaths, want.ReadonlyPaths = pathRules(config.Security{}, filepath.Glob)
 	if !reflect.DeepEqual(s, want) {

@@ -22,7 +22,7 @@ bats_require_minimum_version 1.5.0
 @test "rootfs without the command" {
 	mkdir "$BATS_TEST_TMPDIR/empty"
 	run -127 rl run --rm --rootfs "$BATS_TEST_TMPDIR/empty" sh
-	[[ ${#lines[@]} == 1 && $output == "rl: "*"sh: executable file not found in \$PATH" ]]
+	[[ ${#lines[@]} == 1 && $output == "rl: "*"executable file \`sh\` not found in \$PATH: no such file or directory" ]]
 }
 
 @test "no command" {

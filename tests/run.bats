@@ -40,7 +40,7 @@ bats_require_minimum_version 1.5.0
 
 @test "a command that is not found exits 127, one that cannot be executed 126" {
 	run -127 rl run --rm --rootfs "$ROOTFS" nosuchcommand
-	expect_output_has "nosuchcommand: executable file not found in \$PATH"
+	expect_output_has "executable file \`nosuchcommand\` not found in \$PATH: no such file or directory"
 	rl_run /etc/passwd
 	expect_status 126
 	expect_output_has "permission denied"
@@ -62,10 +62,12 @@ bats_require_minimum_version 1.5.0
 	[[ $output != *"RL_TEST_ROOT"* ]] # nothing of rl's own environment leaks in
 }
 
-@test "-w sets and creates the working directory" {
-	rl_run -w /new/dir sh -c 'pwd'
+@test "-w sets the working directory, which must exist (as podman)" {
+	rl_run -w /home/alice sh -c 'pwd'
 	expect_status 0
-	[[ $output == /new/dir ]]
+	[[ $output == /home/alice ]]
+	run -126 rl run --rm --rootfs "$ROOTFS" -w /new/dir pwd
+	expect_output_has 'workdir "/new/dir" does not exist on container'
 }
 
 @test "--entrypoint runs a program with the command as its arguments" {

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
@@ -73,6 +76,10 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 // into the engine's options.
 func containerOptions(f *opts.Run, c *cobra.Command, args []string) (config.Container, error) {
 	f.EntrypointSet = c.Flags().Changed("entrypoint")
+	f.OOMScoreAdjSet = c.Flags().Changed("oom-score-adj")
+	if c.Flags().Changed("kernel-memory") {
+		slog.Warn("The --kernel-memory flag is no longer supported. This flag is a noop.")
+	}
 	return f.Container(args)
 }
 
@@ -87,7 +94,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringVar(&f.Hostname, "hostname", "", "container host name (default: the short container id)")
 	fl.StringArrayVarP(&f.Env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to copy it from rl's environment)")
 	fl.StringArrayVar(&f.EnvFiles, "env-file", nil, "read environment variables from a file of KEY=VALUE lines")
-	fl.StringVarP(&f.Workdir, "workdir", "w", "", "working directory inside the container (created if missing)")
+	fl.StringVarP(&f.Workdir, "workdir", "w", "", "working directory inside the container (must exist, or be made by a mount)")
 	fl.StringVarP(&f.User, "user", "u", "", "user to run as: NAME|UID[:GROUP|GID]")
 	fl.StringArrayVarP(&f.Volumes, "volume", "v", nil, "bind-mount a host path: HOST-PATH:CONTAINER-PATH[:ro]")
 	fl.StringArrayVar(&f.Tmpfs, "tmpfs", nil, "mount a tmpfs: CONTAINER-PATH[:OPTIONS]")
@@ -140,4 +147,33 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringArrayVar(&sec.CapDrop, "cap-drop", nil, "drop a capability (e.g. CHOWN, or ALL)")
 	fl.StringArrayVar(&sec.SecurityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL")
 	addRegistryFlags(fl, &f.TLSVerify, &f.Quiet)
+	registerProcess(fl, f)
 }
+
+// registerProcess binds the flags of the container's process and its
+// metadata (labels) to f.
+func registerProcess(fl *pflag.FlagSet, f *opts.Run) {
+	fl.StringArrayVarP(&f.Labels, "label", "l", nil, "set a label on the container: KEY=VALUE (KEY alone: an empty value)")
+	fl.StringArrayVar(&f.LabelFiles, "label-file", nil, "read labels from a file of KEY=VALUE lines")
+	fl.StringArrayVar(&f.Ulimits, "ulimit", nil, "resource limit: NAME=SOFT[:HARD] (e.g. nofile=1024:2048, core=-1 for unlimited), or host")
+	fl.StringVar(&f.Umask, "umask", "0022", "the command's umask")
+	fl.StringSliceVar(&f.GroupAdd, "group-add", nil, "add supplementary groups (names or gids, comma-separated), or keep-groups to keep yours")
+	fl.IntVar(&f.OOMScoreAdj, "oom-score-adj", 0, "the command's oom_score_adj (-1000 to 1000; raised to rl's own when lower)")
+	fl.StringVar(&f.Timezone, "tz", "", "time zone: local (the host's), or a zone name such as Europe/Berlin")
+	fl.StringVar(&f.CgroupNS, "cgroupns", "", "cgroup namespace: private (the default) or host")
+	fl.StringArrayVar(&f.DeviceCgroupRules, "device-cgroup-rule", nil, "refused: device cgroup rules need root")
+	fl.String("kernel-memory", "", "no longer supported; ignored with a warning")
+	// Both names add to one list (a StringArray per name would let the
+	// second name's first value replace the first's).
+	fl.Var(appendValue{&f.DNSOptions}, "dns-opt", "resolver option for the container's resolv.conf (e.g. ndots:2)")
+	fl.Var(appendValue{&f.DNSOptions}, "dns-option", "alias of --dns-opt")
+	_ = fl.MarkHidden("dns-option")
+}
+
+// appendValue is a repeatable flag that appends each value to a list
+// that several flag names may share.
+type appendValue struct{ list *[]string }
+
+func (a appendValue) Set(v string) error { *a.list = append(*a.list, v); return nil }
+func (a appendValue) String() string     { return strings.Join(*a.list, ",") }
+func (a appendValue) Type() string       { return "stringArray" }

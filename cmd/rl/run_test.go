@@ -159,6 +159,21 @@ func TestRunFlagsToOptions(t *testing.T) {
 			wantArgs: []string{"cmd"},
 		},
 		{
+			name: "process flags and labels",
+			args: []string{"--rootfs", "/x", "-l", "a=1", "--label", "b", "--ulimit", "nofile=10:20", "--umask", "077",
+				"--group-add", "wheel", "--oom-score-adj", "7", "--tz", "local", "--cgroupns", "host", "--entrypoint", `["sh","-c"]`, "cmd"},
+			want: config.Container{
+				Rootfs: "/x", Command: []string{"cmd"}, ReadOnlyTmpfs: true, Net: defaultNet,
+				Entrypoint: []string{"sh", "-c"}, EntrypointSet: true,
+				Labels: map[string]string{"a": "1", "b": ""},
+				Process: config.Process{
+					Ulimits: []spec.Rlimit{{Type: "RLIMIT_NOFILE", Resource: unix.RLIMIT_NOFILE, Soft: 10, Hard: 20}},
+					Umask:   0o077, GroupAdd: []string{"wheel"}, OOMScoreAdj: ptr(7), Timezone: "local", HostCgroupNS: true,
+				},
+			},
+			wantArgs: []string{"cmd"},
+		},
+		{
 			name:     "no command",
 			args:     []string{"--rootfs", "/x"},
 			want:     config.Container{Rootfs: "/x", Command: []string{}, ReadOnlyTmpfs: true, Net: defaultNet},
@@ -182,6 +197,9 @@ func TestRunFlagsToOptions(t *testing.T) {
 			// The flags' defaults that every case shares.
 			want := tt.want
 			want.Pull, want.Restart, want.Registry.TLSVerify = image.PullMissing, config.Restart{Name: "no"}, true
+			if want.Process.Umask == 0 {
+				want.Process.Umask = 0o022
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("options =\n%+v\nwant\n%+v", got, want)
 			}
@@ -284,3 +302,5 @@ func TestPrintErrorIsOneLine(t *testing.T) {
 		t.Errorf("printError wrote %q, want %q", got, want)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

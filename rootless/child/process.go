@@ -34,6 +34,10 @@ func start(c *conn, s *spec.Spec) {
 		c.check(enterCgroupNamespace(c, s, ""), "creating the cgroup namespace")
 	}
 	root, err := buildRootfs(s)
+	var workdirErr *WorkdirError
+	if errors.As(err, &workdirErr) {
+		c.fail(126, "entering the working directory", err)
+	}
 	c.check(err, "building the root filesystem")
 	if s.AwaitCgroup {
 		c.check(enterCgroupNamespace(c, s, root), "creating the cgroup namespace")
@@ -59,11 +63,13 @@ func enterCgroupNamespace(c *conn, s *spec.Spec, root string) error {
 			return fmt.Errorf("unexpected %q message", m.Kind)
 		}
 	}
-	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		return err
+	if !s.HostCgroupNS {
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return err
+		}
 	}
 	if s.AwaitCgroup && freshSysfs {
-		return mountCgroup(filepath.Join(root, "sys"))
+		return mountCgroup(filepath.Join(root, "sys"), s)
 	}
 	return nil
 }
@@ -75,8 +81,15 @@ func execute(c *conn, s *spec.Spec) {
 	if s.Terminal {
 		c.check(setupTerminal(c, s), "allocating a terminal")
 	}
+	// Limits and OOM score before the capabilities go: rl exec's
+	// processes get the container's too, as podman's.
+	c.check(setRlimits(s.Rlimits), "setting resource limits")
+	c.check(setOOMScoreAdj(s.OOMScoreAdj), "setting oom_score_adj")
 	c.check(dropCapabilities(s), "dropping capabilities")
 	c.check(loadSeccomp(s.Seccomp), "loading the seccomp filter")
+	if s.Umask != nil {
+		unix.Umask(int(*s.Umask))
+	}
 	c.check(setUser(s), "switching to the container user")
 	c.check(keepUserCapabilities(s), "giving the container user its capabilities")
 	if s.NoNewPrivileges {
@@ -161,7 +174,8 @@ func lookPath(name string, env []string) (string, int, error) {
 	if denied != nil {
 		return "", 126, denied
 	}
-	return "", 127, fmt.Errorf("%s: executable file not found in $PATH", name)
+	// crun's words, which podman prints and scripts match.
+	return "", 127, fmt.Errorf("executable file `%s` not found in $PATH: %w", name, unix.ENOENT)
 }
 
 func checkExecutable(p string) error {
@@ -267,7 +281,7 @@ func keepUserCapabilities(s *spec.Spec) error {
 // package's wrappers change all threads of the process.
 func setUser(s *spec.Spec) error {
 	u := s.User
-	if !s.NoSetgroups {
+	if !s.NoSetgroups && !s.KeepGroups {
 		groups := make([]int, len(u.AdditionalGIDs))
 		for i, g := range u.AdditionalGIDs {
 			groups[i] = int(g)

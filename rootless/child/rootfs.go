@@ -72,8 +72,15 @@ func buildRootfs(s *spec.Spec) (string, error) {
 			return "", err
 		}
 	}
-	if err := mkdirInRoot(root, s.Cwd); err != nil {
+	if s.CwdMustExist {
+		if err := checkWorkdir(root, s); err != nil {
+			return "", err
+		}
+	} else if err := mkdirInRoot(root, s.Cwd); err != nil {
 		return "", fmt.Errorf("creating working directory %s: %w", s.Cwd, err)
+	}
+	if err := writeContainerEnv(root, s); err != nil {
+		return "", err
 	}
 	if s.ReadOnly {
 		if err := fsoverlay.MakeReadOnly(root, false); err != nil {
@@ -120,7 +127,7 @@ func mountSys(root string, s *spec.Spec) error {
 		if s.AwaitCgroup {
 			return nil // after the cgroup namespace (enterCgroupNamespace)
 		}
-		return mountCgroup(target)
+		return mountCgroup(target, s)
 	}
 	if !errors.Is(err, unix.EPERM) {
 		return err
@@ -138,7 +145,18 @@ func mountSys(root string, s *spec.Spec) error {
 // /sys/fs/cgroup when the host runs cgroup v2: in our cgroup namespace it
 // shows the container's own cgroup as its root. On a v1 or hybrid host it
 // leaves the directory empty.
-func mountCgroup(sys string) error {
+//
+// With --cgroupns host there is no namespace of ours to mount cgroup2 in
+// (the mount needs CAP_SYS_ADMIN over the cgroup namespace's owner): it
+// binds the host's hierarchy read-only instead.
+func mountCgroup(sys string, s *spec.Spec) error {
+	if s.HostCgroupNS {
+		target := filepath.Join(sys, "fs/cgroup")
+		if err := fsoverlay.Mount("/sys/fs/cgroup", target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+		return fsoverlay.MakeReadOnly(target, true)
+	}
 	var st unix.Statfs_t
 	if unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
 		return nil

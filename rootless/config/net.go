@@ -16,6 +16,9 @@ type Net struct {
 	PublishAll bool     // -P: publish the image's EXPOSE ports on free host ports
 	DNS        []string // --dns: nameservers instead of the network's forwarder
 	DNSSearch  []string // --dns-search
+	// DNSOptions are --dns-opt's resolver options, which replace the
+	// options line of resolv.conf.
+	DNSOptions []string
 	AddHosts   []string // --add-host: NAME:IP, the address canonical
 }
 

@@ -44,8 +44,11 @@ type Container struct {
 	Resources     cgroupsd.Resources
 	Cgroups       cgroupsd.Options
 	PreserveFDs   int
-	Restart       Restart
-	Health        Health
+	// Process shapes the command's process: limits, umask, groups, OOM
+	// score, time zone.
+	Process Process
+	Restart Restart
+	Health  Health
 	// Security is the container's confinement: capabilities, seccomp,
 	// no_new_privs, masked paths.
 	Security Security
@@ -53,7 +56,8 @@ type Container struct {
 	// A pod's container publishes no ports, and has no host name and no
 	// keep-id namespace of its own: it takes the pod's network, host name
 	// and user namespace.
-	Pod string
+	Pod    string
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // Args is the container's command line, docker's way: the entrypoint

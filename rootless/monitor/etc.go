@@ -46,6 +46,7 @@ func etcMounts(c *store.Container, o config.Net, hostname string, user []spec.Mo
 		if userMode || len(o.DNS) > 0 || len(o.DNSSearch) > 0 {
 			files["/etc/resolv.conf"] = network.ResolvConf(host, nameservers, o.DNSSearch)
 		}
+		files["/etc/resolv.conf"] = network.WithDNSOptions(files["/etc/resolv.conf"], o.DNSOptions)
 	}
 	var mounts []spec.Mount
 	for _, dst := range slices.Sorted(maps.Keys(files)) {

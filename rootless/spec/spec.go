@@ -74,6 +74,45 @@ type Spec struct {
 	// TTYGroup is the gid of the group owning pty slaves (Debian: tty, 5),
 	// or -1 where that gid is not mapped.
 	TTYGroup int `json:"tty_group"`
+	Process
+}
+
+// Process shapes the command's process beyond its identity: its resource
+// limits, umask, groups and OOM score, and whether its working directory
+// must exist already.
+type Process struct {
+	// Rlimits are set with setrlimit(2) before the exec, in order.
+	Rlimits []Rlimit `json:"rlimits,omitempty"`
+	// Umask is the command's file mode creation mask; nil keeps rl's.
+	Umask *uint32 `json:"umask,omitempty"`
+	// OOMScoreAdj is written to /proc/self/oom_score_adj; nil keeps rl's.
+	OOMScoreAdj *int `json:"oom_score_adj,omitempty"`
+	// KeepGroups skips setgroups(2): the command keeps the caller's
+	// supplementary groups (--group-add keep-groups).
+	KeepGroups bool `json:"keep_groups,omitempty"`
+	// CwdMustExist fails the start with 126 when Cwd is missing once the
+	// mounts are made (a --workdir given, as podman), instead of creating
+	// it (the image's WorkingDir).
+	CwdMustExist bool `json:"cwd_must_exist,omitempty"`
+	// HostCgroupNS keeps the caller's cgroup namespace (--cgroupns host).
+	HostCgroupNS bool `json:"host_cgroupns,omitempty"`
+	// ContainerEnv is the content of /run/.containerenv (empty but for
+	// --privileged, as podman's).
+	ContainerEnv string `json:"container_env,omitempty"`
+}
+
+// Rlimit is one resource limit. Soft and Hard are setrlimit(2) values
+// where RLIM_INFINITY (-1 as given) stands for the caller's hard limit,
+// which an unprivileged process cannot raise; with Clamp, a larger value
+// is lowered to it too (podman's defaults for nofile and nproc).
+type Rlimit struct {
+	// Type is the limit's name, RLIMIT_NOFILE style, and Resource its
+	// number.
+	Type     string `json:"type"`
+	Resource int    `json:"resource"`
+	Soft     uint64 `json:"soft"`
+	Hard     uint64 `json:"hard"`
+	Clamp    bool   `json:"clamp,omitempty"`
 }
 
 // User is the identity the command runs as, as ids inside the container.
@@ -150,6 +189,8 @@ type ImageConfig struct {
 	ExposedPorts []string `json:"exposed_ports,omitempty"`
 	// StopSignal is the signal rl stop sends first (SIGTERM when unset).
 	StopSignal string `json:"stop_signal,omitempty"`
+	// Labels are the image's labels, which a container inherits.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // ImageAnswer is what rl-image prints on its stdout: one JSON document

@@ -192,7 +192,8 @@ add_layer "$work/layers3" "add /etc/layer3"
 end_image layers "$(jq -cn --arg p "$path_env" \
 	'{User: "", Env: [$p, "FOO=bar"], Entrypoint: ["/bin/sh", "-c"],
 	  Cmd: ["echo from-image-config; cat /etc/layer3"], WorkingDir: "/data",
-	  ExposedPorts: {"80/tcp": {}, "5353/udp": {}}, StopSignal: "SIGUSR1"}')"
+	  ExposedPorts: {"80/tcp": {}, "5353/udp": {}}, StopSignal: "SIGUSR1",
+	  Labels: {"org.rl-test.from": "image", "shared": "image"}}')"
 
 begin_image
 add_layer "$work/busybox" "busybox root filesystem (tests/mkrootfs.sh)"

@@ -180,7 +180,7 @@ func size(flag, v string) (int64, error) {
 		return 0, nil
 	}
 	n, err := units.RAMInBytes(v)
-	if err != nil || n <= 0 {
+	if err != nil || n < 0 {
 		return 0, fmt.Errorf("invalid %s %q: want a size such as 512m or 1g", flag, v)
 	}
 	return n, nil

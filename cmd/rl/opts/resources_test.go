@@ -28,6 +28,8 @@ func TestResourcesParse(t *testing.T) {
 				{Path: "/dev/vda", Key: "weight", Value: 1}, {Path: "/dev/vda", Key: "wbps", Value: 1 << 20}, {Path: "/dev/vda", Key: "riops", Value: 100},
 			}}},
 		{name: "bad memory", flags: Resources{Memory: "lots"}, wantErr: true},
+		{name: "zero memory is no limit, as podman's", flags: Resources{Memory: "0", MemoryReservation: "0"}, want: cgroupsd.Resources{}},
+		{name: "negative memory", flags: Resources{Memory: "-1"}, wantErr: true},
 		{name: "swap without memory", flags: Resources{MemorySwap: "1g"}, wantErr: true},
 		{name: "swap below memory", flags: Resources{Memory: "1g", MemorySwap: "512m"}, wantErr: true},
 		{name: "negative cpus", flags: Resources{CPUs: "-1"}, wantErr: true},

@@ -50,6 +50,12 @@ type Run struct {
 	HealthInterval time.Duration
 	HealthRetries  int
 	Security       Security
+	// Process holds --ulimit (Ulimits), --umask, --group-add and the
+	// other flags of the container's process.
+	Process
+	Labels, LabelFiles []string
+	// DNSOptions are --dns-opt's.
+	DNSOptions []string
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
@@ -67,14 +73,23 @@ func (f Run) Container(args []string) (config.Container, error) {
 		c.Image, c.Command = args[0], args[1:]
 	}
 	c.EntrypointSet = f.EntrypointSet
-	if f.EntrypointSet && f.Entrypoint != "" {
-		c.Entrypoint = []string{f.Entrypoint}
+	if f.EntrypointSet {
+		c.Entrypoint = ParseEntrypoint(f.Entrypoint)
 	}
 	var err error
+	if c.Labels, err = ParseLabels(f.Labels, f.LabelFiles); err != nil {
+		return c, err
+	}
+	if c.Process, err = f.ParseProcess(); err != nil {
+		return c, err
+	}
 	if c.Userns, err = ParseUserns(f.Userns); err != nil {
 		return c, err
 	}
 	if c.Net, err = f.Network.Net(); err != nil {
+		return c, err
+	}
+	if c.Net.DNSOptions, err = parseAll(f.DNSOptions, ParseDNSOption); err != nil {
 		return c, err
 	}
 	if c.Security, err = f.Security.Parse(); err != nil {

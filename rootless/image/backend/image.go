@@ -209,6 +209,7 @@ func imageConfig(c imgspecv1.ImageConfig) spec.ImageConfig {
 	return spec.ImageConfig{
 		Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User,
 		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)), StopSignal: c.StopSignal,
+		Labels: c.Labels,
 	}
 }
 
