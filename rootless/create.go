@@ -79,6 +79,10 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	c.State.Pod, c.State.PodID = pod.Name, pod.ID
 	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps, caps)}
 	r.Spec.Seccomp = filter
+	if err := e.attachVolumes(r.Spec, opts); err != nil {
+		_ = c.Remove()
+		return nil, nil, maps, err
+	}
 	if err := c.SaveRecord(r); err != nil {
 		_ = c.Remove()
 		return nil, nil, maps, err

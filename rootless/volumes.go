@@ -1,0 +1,223 @@
+package rootless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/volume"
+)
+
+// ErrVolumeInUse is wrapped by the error for removing a volume that a
+// container uses: rl exits 2 for it, as podman does.
+var ErrVolumeInUse = errors.New("volume is being used")
+
+// Volumes is the store's volumes.
+func (e *Engine) Volumes() volume.Store { return volume.New(e.Store) }
+
+// VolumeCreate makes a volume; with ignore, one that exists already is
+// returned as it is.
+func (e *Engine) VolumeCreate(ctx context.Context, o volume.Options, ignore bool) (*volume.Volume, error) {
+	v, err := e.Volumes().Create(o)
+	if ignore && errors.Is(err, volume.ErrExists) {
+		return e.Volumes().Load(o.Name)
+	}
+	return v, err
+}
+
+// VolumeList returns the volumes that f selects, oldest first.
+func (e *Engine) VolumeList(ctx context.Context, f volume.Filter) ([]*volume.Volume, error) {
+	vols, err := e.Volumes().List()
+	if err != nil {
+		return nil, err
+	}
+	used, err := e.volumeUsers()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(vols, func(v *volume.Volume) bool { return !f.Match(v, len(used[v.Name]) > 0) }), nil
+}
+
+// VolumeRemove removes the volume name. One that a container uses is
+// refused (ErrVolumeInUse), unless force, which removes those containers
+// first, as podman does.
+func (e *Engine) VolumeRemove(ctx context.Context, name string, force bool) error {
+	if _, err := e.Volumes().Load(name); err != nil {
+		return err
+	}
+	if force {
+		used, err := e.volumeUsers()
+		if err != nil {
+			return err
+		}
+		for _, id := range used[name] {
+			if err := e.Remove(ctx, id, true); err != nil && !errors.Is(err, store.ErrNoContainer) {
+				return fmt.Errorf("removing volume %s: %w", name, err)
+			}
+		}
+	}
+	unlock, err := e.Store.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return e.removeVolumeLocked(name)
+}
+
+// removeVolumeLocked removes an unused volume under the store's lock.
+func (e *Engine) removeVolumeLocked(name string) error {
+	used, err := e.volumeUsers()
+	if err != nil {
+		return err
+	}
+	if ids := used[name]; len(ids) > 0 {
+		short := make([]string, len(ids))
+		for i, id := range ids {
+			short[i] = id[:12]
+		}
+		return &launch.ExitError{Code: 2, Err: fmt.Errorf("removing volume %s: %w by container(s) %s (hint: remove them first, or use rl volume rm -f)",
+			name, ErrVolumeInUse, strings.Join(short, ", "))}
+	}
+	return e.Volumes().RemoveLocked(name)
+}
+
+// VolumePrune removes every volume that no container uses and returns
+// their names.
+func (e *Engine) VolumePrune(ctx context.Context) ([]string, error) {
+	unlock, err := e.Store.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	vols, err := e.Volumes().List()
+	if err != nil {
+		return nil, err
+	}
+	used, err := e.volumeUsers()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var errs []error
+	for _, v := range vols {
+		if len(used[v.Name]) > 0 {
+			continue
+		}
+		if err := e.Volumes().RemoveLocked(v.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		names = append(names, v.Name)
+	}
+	return names, errors.Join(errs...)
+}
+
+// RemoveWithVolumes is Remove, then the removal of the container's
+// anonymous volumes that no other container uses (rm -v).
+func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool) error {
+	c, err := e.Store.Load(ref)
+	if err != nil {
+		return err
+	}
+	var anonymous []string
+	if r, err := c.Record(); err == nil {
+		for _, m := range r.Spec.Mounts {
+			if v, err := e.Volumes().Load(m.Volume); m.Volume != "" && err == nil && v.Anonymous {
+				anonymous = append(anonymous, v.Name)
+			}
+		}
+	}
+	if err := e.Remove(ctx, c.State.ID, force); err != nil {
+		return err
+	}
+	unlock, err := e.Store.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var errs []error
+	for _, name := range anonymous {
+		if err := e.removeVolumeLocked(name); err != nil && !errors.Is(err, ErrVolumeInUse) && !errors.Is(err, volume.ErrNoVolume) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// volumeUsers maps each volume's name to the ids of the containers whose
+// mounts name it.
+func (e *Engine) volumeUsers() (map[string][]string, error) {
+	states, err := e.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string][]string{}
+	for _, st := range states {
+		r, err := (&store.Container{Store: e.Store, State: st}).Record()
+		if err != nil || r.Spec == nil {
+			continue
+		}
+		for _, m := range r.Spec.Mounts {
+			if m.Volume != "" && !slices.Contains(used[m.Volume], st.ID) {
+				used[m.Volume] = append(used[m.Volume], st.ID)
+			}
+		}
+	}
+	return used, nil
+}
+
+// attachVolumes resolves the spec's volume mounts, under the store's lock
+// (which create holds): each named volume is made on its first use (an
+// anonymous one gets a generated name) and becomes a bind of its data
+// directory, filled from the image on its first mount; then the volumes
+// and binds of the --volumes-from containers are added, where the spec
+// has no mount of its own.
+func (e *Engine) attachVolumes(sp *spec.Spec, opts config.Container) error {
+	for i := range sp.Mounts {
+		m := &sp.Mounts[i]
+		if m.Kind != spec.Volume {
+			continue
+		}
+		v, err := e.Volumes().Load(m.Source)
+		if m.Source == "" || errors.Is(err, volume.ErrNoVolume) {
+			v, err = e.Volumes().CreateLocked(volume.Options{Name: m.Source, Anonymous: m.Source == ""})
+		}
+		if err != nil {
+			return err
+		}
+		_, noCopy := v.Options["nocopy"]
+		m.Kind, m.Volume, m.Source = spec.Bind, v.Name, v.Mountpoint
+		m.CopyUp = m.CopyUp && v.NeedsCopyUp && !noCopy
+		if err := e.Volumes().CopiedUp(v); err != nil {
+			return err
+		}
+	}
+	for _, from := range opts.VolumesFrom {
+		ref, mode, _ := strings.Cut(from, ":")
+		c, err := e.Store.Load(ref)
+		if err != nil {
+			return fmt.Errorf("--volumes-from %s: %w", from, err)
+		}
+		r, err := c.Record()
+		if err != nil {
+			return fmt.Errorf("--volumes-from %s: %w", from, err)
+		}
+		for _, m := range r.Spec.Mounts {
+			if m.Kind != spec.Bind || slices.ContainsFunc(sp.Mounts, func(o spec.Mount) bool { return o.Destination == m.Destination }) {
+				continue
+			}
+			m.CopyUp, m.Chown = false, false
+			if mode != "" {
+				m.ReadOnly = mode == "ro"
+			}
+			sp.Mounts = append(sp.Mounts, m)
+		}
+	}
+	return nil
+}
