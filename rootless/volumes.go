@@ -125,16 +125,22 @@ func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool) 
 	if err != nil {
 		return err
 	}
-	var anonymous []string
-	if r, err := c.Record(); err == nil {
-		for _, m := range r.Spec.Mounts {
-			if v, err := e.Volumes().Load(m.Volume); m.Volume != "" && err == nil && v.Anonymous {
-				anonymous = append(anonymous, v.Name)
-			}
-		}
+	r, err := c.Record()
+	if err != nil {
+		return e.Remove(ctx, c.State.ID, force)
 	}
 	if err := e.Remove(ctx, c.State.ID, force); err != nil {
 		return err
+	}
+	return e.removeAnonymousVolumes(r.Spec)
+}
+
+// removeAnonymousVolumes removes the anonymous volumes that sp mounts and
+// that no container uses any more, as podman does when it removes their
+// container with rm -v or run --rm.
+func (e *Engine) removeAnonymousVolumes(sp *spec.Spec) error {
+	if sp == nil {
+		return nil
 	}
 	unlock, err := e.Store.Lock()
 	if err != nil {
@@ -142,8 +148,14 @@ func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool) 
 	}
 	defer unlock()
 	var errs []error
-	for _, name := range anonymous {
-		if err := e.removeVolumeLocked(name); err != nil && !errors.Is(err, ErrVolumeInUse) && !errors.Is(err, volume.ErrNoVolume) {
+	for _, m := range sp.Mounts {
+		if m.Volume == "" {
+			continue
+		}
+		if v, err := e.Volumes().Load(m.Volume); err != nil || !v.Anonymous {
+			continue
+		}
+		if err := e.removeVolumeLocked(m.Volume); err != nil && !errors.Is(err, ErrVolumeInUse) && !errors.Is(err, volume.ErrNoVolume) {
 			errs = append(errs, err)
 		}
 	}

@@ -223,6 +223,9 @@ func mountUser(root string, s *spec.Spec) error {
 	}
 	defer rootDir.Close()
 	for _, m := range mounts {
+		if err := prepareSource(root, m, s.User); err != nil {
+			return err
+		}
 		if err := mountOne(root, rootDir, m); err != nil {
 			return err
 		}

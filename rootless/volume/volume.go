@@ -60,7 +60,7 @@ type Store struct{ store.Store }
 // New returns the volumes of s.
 func New(s store.Store) Store { return Store{s} }
 
-func (s Store) dir() string                 { return filepath.Join(s.Root, "volumes") }
+func (s Store) dir() string                  { return filepath.Join(s.Root, "volumes") }
 func (s Store) volumeDir(name string) string { return filepath.Join(s.dir(), name) }
 
 // ValidName reports whether name may name a volume: podman's rule, the
