@@ -77,7 +77,7 @@ type Inspection struct {
 		MaskedPaths   []string `json:"MaskedPaths"`
 		ReadonlyPaths []string `json:"ReadonlyPaths"`
 	} `json:"HostConfig"`
-	Mounts          []spec.Mount    `json:"Mounts"`
+	Mounts          []InspectMount  `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
 	IDMappings      userns.Level    `json:"IDMappings"`
 	// Cgroup is where the limits live and which of them hold.
@@ -122,7 +122,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
 	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
 	inspectSecurity(&in, sp, o.Security)
-	in.Mounts = sp.Mounts
+	in.Mounts = inspectMounts(sp.Mounts)
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
 		in.IDMappings = maps.Container()
