@@ -152,3 +152,22 @@ func chownTree(dir string, uid, gid int) error {
 		return os.Lchown(p, uid, gid)
 	})
 }
+
+// setBindFlags sets the mount flags noexec, nosuid and nodev of flags on
+// the bind at target and every mount below it, with mount_setattr(2),
+// which leaves the flags the kernel locks alone.
+func setBindFlags(target string, flags uintptr) error {
+	var attr unix.MountAttr
+	for _, f := range []struct {
+		ms   uintptr
+		attr uint64
+	}{{unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC}, {unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID}, {unix.MS_NODEV, unix.MOUNT_ATTR_NODEV}} {
+		if flags&f.ms != 0 {
+			attr.Attr_set |= f.attr
+		}
+	}
+	if attr.Attr_set == 0 {
+		return nil
+	}
+	return unix.MountSetattr(-1, target, unix.AT_NO_AUTOMOUNT|unix.AT_RECURSIVE, &attr)
+}
