@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -87,9 +89,9 @@ func (e *Engine) removeVolumeLocked(name string) error {
 	return e.Volumes().RemoveLocked(name)
 }
 
-// VolumePrune removes every volume that no container uses and returns
-// their names.
-func (e *Engine) VolumePrune(ctx context.Context) ([]string, error) {
+// VolumePrune removes every volume that f selects and no container uses
+// and returns their names.
+func (e *Engine) VolumePrune(ctx context.Context, f volume.Filter) ([]string, error) {
 	unlock, err := e.Store.Lock()
 	if err != nil {
 		return nil, err
@@ -106,7 +108,7 @@ func (e *Engine) VolumePrune(ctx context.Context) ([]string, error) {
 	var names []string
 	var errs []error
 	for _, v := range vols {
-		if len(used[v.Name]) > 0 {
+		if len(used[v.Name]) > 0 || !f.Match(v, false) {
 			continue
 		}
 		if err := e.Volumes().RemoveLocked(v.Name); err != nil {
@@ -206,8 +208,16 @@ func (e *Engine) attachVolumes(sp *spec.Spec, opts config.Container) error {
 		_, noCopy := v.Options["nocopy"]
 		m.Kind, m.Volume, m.Source = spec.Bind, v.Name, v.Mountpoint
 		m.CopyUp = m.CopyUp && v.NeedsCopyUp && !noCopy
-		if err := e.Volumes().CopiedUp(v); err != nil {
+		if err := e.Volumes().Settle(v); err != nil {
 			return err
+		}
+		switch v.Options["type"] {
+		case "bind": // the volume is a host directory
+			m.Source, m.CopyUp = v.Options["device"], false
+			m.ReadOnly = m.ReadOnly || slices.Contains(strings.Split(v.Options["o"], ","), "ro")
+		case "tmpfs": // a new tmpfs at each mount
+			m.Kind, m.Source, m.CopyUp, m.Chown = spec.Tmpfs, "", false, false
+			m.Data, m.Flags = v.Options["o"], m.Flags|unix.MS_NOSUID|unix.MS_NODEV
 		}
 	}
 	for _, from := range opts.VolumesFrom {

@@ -68,7 +68,7 @@ teardown() {
 }
 
 @test "bad volume names and options: one line, exit 125, nothing created" {
-	for args in "a/b" "-x" ".hidden" "--opt type=tmpfs v" "--opt device=/dev/sda v" "--label =x v" "--driver nfs v"; do
+	for args in "a/b" "-x" ".hidden" "--opt type=ext4 v" "--opt device=/dev/sda v" "--opt o=ro v" "--opt size=1m v" "--label =x v" "--driver nfs v"; do
 		# shellcheck disable=SC2086 # word splitting wanted
 		run rl volume create $args
 		one_line_error
@@ -224,4 +224,48 @@ teardown() {
 	run rl network prune --force
 	expect_status 0
 	[[ -z $output ]]
+}
+
+@test "noexec on a volume refuses to execute from it (126); without it runs" {
+	rl_run -v bin:/vol sh -c 'cp /bin/busybox /vol/busybox'
+	rl_run -v bin:/vol:noexec,z /vol/busybox true
+	expect_status 126
+	rl_run -v bin:/vol /vol/busybox true
+	expect_status 0
+}
+
+@test "NeedsCopyUp holds until the volume has content" {
+	rl volume create c
+	rl_run -v c:/nothing-here true
+	run rl volume inspect --format '{{.NeedsCopyUp}} {{.NeedsChown}}' c
+	[[ $output == "true true" ]] || fail "after an empty mount: $output"
+	rl_run -v c:/etc true
+	run rl volume inspect --format '{{.NeedsCopyUp}} {{.NeedsChown}}' c
+	[[ $output == "false false" ]] || fail "after the copy-up: $output"
+	rl_run --user 1000:1000 -v fresh:/data sh -c 'echo mine >/data/f'
+	expect_status 0
+}
+
+@test "volume create -o type=bind,device=DIR and type=tmpfs" {
+	mkdir "$BATS_TEST_TMPDIR/dev"
+	echo host >"$BATS_TEST_TMPDIR/dev/f"
+	run rl volume create -o type=bind -o device=/bogus x
+	one_line_error
+	expect_output_has "no such file or directory"
+	rl volume create -o type=bind -o "device=$BATS_TEST_TMPDIR/dev" b
+	rl_run -v b:/vol cat /vol/f
+	expect_status 0
+	[[ $output == host ]]
+	rl volume create -o type=tmpfs -o o=size=2M -o device=tmpfs t
+	rl_run -v t:/vol sh -c 'stat -f -c %T /vol; mount | grep " /vol "'
+	expect_status 0
+	[[ ${lines[0]} == tmpfs && ${lines[1]} == *size=2048k* ]] || fail "$output"
+	run rl volume create -o type=ext4 -o device=/dev/sda e
+	one_line_error
+	run rl volume prune <<<n
+	expect_output_has "The following volumes will be removed"
+	run rl volume ls -q
+	[[ ${#lines[@]} == 2 ]] || fail "prune without yes: $output"
+	run rl volume prune -f --filter name=^t
+	[[ $output == t ]] || fail "filtered prune: $output"
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -169,7 +170,7 @@ func newVolumeInspectCommand(g *globalOptions) *cobra.Command {
 
 func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 	var all, force bool
-	var timeout uint
+	var timeout int
 	cmd := &cobra.Command{
 		Use:     "rm [flags] VOLUME...",
 		Aliases: []string{"remove"},
@@ -205,26 +206,52 @@ func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVarP(&all, "all", "a", false, "remove every volume")
 	fl.BoolVarP(&force, "force", "f", false, "remove the containers that use the volume first")
-	fl.UintVarP(&timeout, "time", "t", 10, "seconds to wait for those containers to stop (rl kills them at once)")
+	fl.IntVarP(&timeout, "time", "t", 10, "seconds to wait for those containers to stop (rl kills them at once)")
 	return cmd
 }
 
 func newVolumePruneCommand(g *globalOptions) *cobra.Command {
 	var force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [flags]",
 		Short: "Remove every volume that no container uses",
 		Args:  cobra.NoArgs,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
-			if !force && !confirm(c.InOrStdin(), c.OutOrStdout(), "WARNING! This will remove all volumes not used by at least one container.") {
-				return nil
+			f, err := volume.ParseFilter(filters)
+			if err != nil {
+				return err
 			}
-			names, err := e.VolumePrune(ctx)
+			if !force {
+				// podman's prompt, with the volumes it would remove.
+				unused, err := volume.ParseFilter(append(slices.Clone(filters), "dangling=true"))
+				if err != nil {
+					return err
+				}
+				vols, err := e.VolumeList(ctx, unused)
+				if err != nil {
+					return err
+				}
+				if len(vols) == 0 {
+					fmt.Fprintln(c.OutOrStdout(), "No dangling volumes found")
+					return nil
+				}
+				var names []string
+				for _, v := range vols {
+					names = append(names, v.Name)
+				}
+				warning := "WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n" + strings.Join(names, "\n")
+				if !confirm(c.InOrStdin(), c.OutOrStdout(), warning) {
+					return nil
+				}
+			}
+			names, err := e.VolumePrune(ctx, f)
 			fmt.Fprint(c.OutOrStdout(), joinLines(names))
 			return err
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "prune only the volumes that match (as volume ls --filter)")
 	return cmd
 }
 

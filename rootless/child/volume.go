@@ -27,7 +27,7 @@ func prepareSource(root string, m spec.Mount, u spec.User) error {
 		return nil
 	}
 	if m.CopyUp {
-		if err := copyUp(root, m); err != nil {
+		if err := copyUp(root, m, u); err != nil {
 			return fmt.Errorf("copying the image's %s into volume %s: %w", m.Destination, m.Volume, err)
 		}
 	}
@@ -41,8 +41,10 @@ func prepareSource(root string, m spec.Mount, u spec.User) error {
 
 // copyUp copies the image's directory at m.Destination into the volume,
 // when the volume is empty (one filled meanwhile by another container is
-// left alone) and the image has a directory there.
-func copyUp(root string, m spec.Mount) error {
+// left alone) and the image has a directory there; where it has none,
+// the volume's root goes to the container's user, as podman gives it
+// (so that `--user 1000 -v vol:/data` can write to /data).
+func copyUp(root string, m spec.Mount, u spec.User) error {
 	entries, err := os.ReadDir(m.Source)
 	if err != nil || len(entries) > 0 {
 		return err
@@ -54,7 +56,7 @@ func copyUp(root string, m spec.Mount) error {
 	}
 	fi, err := os.Lstat(from)
 	if errors.Is(err, os.ErrNotExist) || err == nil && !fi.IsDir() {
-		return nil
+		return os.Lchown(m.Source, int(u.UID), int(u.GID))
 	}
 	if err != nil {
 		return err

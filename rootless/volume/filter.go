@@ -1,10 +1,15 @@
 package volume
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Filter is a parsed `rl volume ls --filter` list: a volume matches when
@@ -80,16 +85,50 @@ func (f Filter) Match(v *Volume, inUse bool) bool {
 
 // ParseOptions checks `rl volume create --opt` values for the local
 // driver: copy and nocopy (whether the first mount fills the volume from
-// the image). Mounting a device or a file system type (type=, device=,
-// o=) needs root, which rl does not have.
+// the image); type=bind with device=DIR (the volume is that host
+// directory) and type=tmpfs (a new tmpfs at each mount, with o= its
+// size=, mode=, nr_inodes=), as podman's local driver takes them.
 func ParseOptions(opts []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, o := range opts {
 		key, value, _ := strings.Cut(o, "=")
-		if key != "copy" && key != "nocopy" {
-			return nil, fmt.Errorf("invalid volume option %q for driver local: rl takes copy and nocopy (type=, device= and o= mount a file system, which needs root)", o)
+		switch key {
+		case "copy", "nocopy", "type", "device", "o":
+		default:
+			return nil, fmt.Errorf("invalid volume option %q for driver local: rl takes type=bind|tmpfs, device=, o=, copy and nocopy", o)
 		}
 		out[key] = value
+	}
+	switch out["type"] {
+	case "":
+		if _, ok := out["device"]; ok {
+			return nil, errors.New("invalid volume option device for driver local: it needs type=bind or type=tmpfs")
+		}
+		if _, ok := out["o"]; ok {
+			return nil, errors.New("invalid volume option o for driver local: it needs type=bind or type=tmpfs")
+		}
+	case "bind":
+		dev := out["device"]
+		if !filepath.IsAbs(dev) {
+			return nil, fmt.Errorf("invalid volume option device for driver local: type=bind needs device=ABSOLUTE-DIR, not %q", dev)
+		}
+		if err := unix.Access(dev, unix.F_OK); err != nil {
+			return nil, fmt.Errorf("invalid volume option device for driver local: %s: %w", dev, err)
+		}
+		for _, w := range strings.Split(out["o"], ",") {
+			if !slices.Contains([]string{"", "bind", "rbind", "ro", "rw"}, w) {
+				return nil, fmt.Errorf("invalid volume option o=%s for type=bind: use bind, rbind, ro or rw", w)
+			}
+		}
+	case "tmpfs":
+		for _, w := range strings.Split(out["o"], ",") {
+			key, _, _ := strings.Cut(w, "=")
+			if !slices.Contains([]string{"", "size", "mode", "nr_inodes", "uid", "gid"}, key) {
+				return nil, fmt.Errorf("invalid volume option o=%s for type=tmpfs: use size=, mode=, nr_inodes=, uid= or gid=", w)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("invalid volume option type=%s for driver local: use bind or tmpfs (mounting a device needs root)", out["type"])
 	}
 	return out, nil
 }

@@ -41,9 +41,17 @@ type Volume struct {
 	// Anonymous marks a volume made for `-v /path`, which rm -v removes
 	// with its container.
 	Anonymous bool `json:"Anonymous,omitempty"`
-	// NeedsCopyUp is true until the volume's first mount, which fills it
-	// with the image's content at the mount's destination.
-	NeedsCopyUp bool `json:"NeedsCopyUp,omitempty"`
+	// NeedsCopyUp is true until the volume has content: a mount of it
+	// till then fills it with the image's content at the mount's
+	// destination. NeedsChown is podman's twin of it: till then a mount
+	// gives the volume's root to the container's user, where the image
+	// has nothing to copy.
+	NeedsCopyUp bool `json:"NeedsCopyUp"`
+	NeedsChown  bool `json:"NeedsChown"`
+
+	// settled is set by Load when the volume has content and its record
+	// still says NeedsCopyUp: Settle writes that down.
+	settled bool
 }
 
 // Options are what `rl volume create` (or a first use) sets.
@@ -104,7 +112,7 @@ func (s Store) CreateLocked(o Options) (*Volume, error) {
 	v := &Volume{
 		Name: o.Name, Driver: "local", Mountpoint: filepath.Join(s.volumeDir(o.Name), "_data"),
 		CreatedAt: time.Now(), Labels: nonNil(o.Labels), Scope: "local", Options: nonNil(o.Options),
-		Anonymous: o.Anonymous, NeedsCopyUp: true,
+		Anonymous: o.Anonymous, NeedsCopyUp: true, NeedsChown: true,
 	}
 	if err := os.MkdirAll(v.Mountpoint, 0o755); err != nil {
 		return nil, fmt.Errorf("creating volume %s: %w", o.Name, err)
@@ -147,6 +155,11 @@ func (s Store) Load(name string) (*Volume, error) {
 	if err := json.Unmarshal(b, v); err != nil {
 		return nil, fmt.Errorf("reading volume %s: %w", name, err)
 	}
+	if v.NeedsCopyUp {
+		if entries, err := os.ReadDir(v.Mountpoint); err == nil && len(entries) > 0 {
+			v.NeedsCopyUp, v.NeedsChown, v.settled = false, false, true
+		}
+	}
 	return v, nil
 }
 
@@ -186,12 +199,13 @@ func (s Store) RemoveLocked(name string) error {
 	return nil
 }
 
-// CopiedUp records that the volume's first mount is planned, so that
-// later ones leave its content alone.
-func (s Store) CopiedUp(v *Volume) error {
-	if !v.NeedsCopyUp {
+// Settle writes down what Load found: the volume has content, so later
+// mounts leave it alone even once it is emptied. The caller holds the
+// store's lock.
+func (s Store) Settle(v *Volume) error {
+	if !v.settled {
 		return nil
 	}
-	v.NeedsCopyUp = false
+	v.settled = false
 	return s.save(v)
 }

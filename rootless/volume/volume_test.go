@@ -2,6 +2,8 @@ package volume
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,12 +26,26 @@ func TestCreateLoadRemove(t *testing.T) {
 	if err != nil || len(anon.Name) != 64 || !anon.Anonymous {
 		t.Fatalf("anonymous: %+v, %v", anon, err)
 	}
-	if err := s.CopiedUp(v); err != nil {
+	if got, err := s.Load("data"); err != nil || !got.NeedsCopyUp || !got.NeedsChown || got.Labels["a"] != "b" {
+		t.Fatalf("Load: %+v, %v", got, err)
+	}
+	// Content ends NeedsCopyUp; Settle writes it down, for good.
+	f := filepath.Join(v.Mountpoint, "f")
+	if err := os.WriteFile(f, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Load("data")
-	if err != nil || got.NeedsCopyUp || got.Labels["a"] != "b" {
-		t.Fatalf("Load: %+v, %v", got, err)
+	if err != nil || got.NeedsCopyUp || got.NeedsChown {
+		t.Fatalf("Load with content: %+v, %v", got, err)
+	}
+	if err := s.Settle(got); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(f); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load("data"); err != nil || got.NeedsCopyUp {
+		t.Fatalf("Load after Settle, emptied: %+v, %v", got, err)
 	}
 	all, err := s.List()
 	if err != nil || len(all) != 2 || all[0].Name != "data" {
@@ -90,11 +106,15 @@ func TestFilter(t *testing.T) {
 }
 
 func TestParseOptions(t *testing.T) {
-	if o, err := ParseOptions([]string{"nocopy"}); err != nil || len(o) != 1 {
-		t.Fatalf("nocopy: %v, %v", o, err)
+	dir := t.TempDir()
+	for _, good := range [][]string{{"nocopy"}, {"type=bind", "device=" + dir}, {"type=bind", "device=" + dir, "o=rbind,ro"}, {"type=tmpfs", "device=tmpfs", "o=size=2M,mode=700"}} {
+		if _, err := ParseOptions(good); err != nil {
+			t.Errorf("ParseOptions(%q): %v", good, err)
+		}
 	}
-	for _, bad := range []string{"type=tmpfs", "device=/dev/x", "o=bind", "size=1m"} {
-		if _, err := ParseOptions([]string{bad}); err == nil {
+	for _, bad := range [][]string{{"type=ext4", "device=/dev/x"}, {"device=/dev/x"}, {"o=bind"}, {"size=1m"}, {"type=bind"},
+		{"type=bind", "device=" + dir + "/missing"}, {"type=bind", "device=rel"}, {"type=bind", "device=" + dir, "o=noexec"}, {"type=tmpfs", "o=exec"}} {
+		if _, err := ParseOptions(bad); err == nil {
 			t.Errorf("ParseOptions(%q) succeeded", bad)
 		}
 	}
