@@ -40,7 +40,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		} else if opts.Remove {
-			if rmErr := e.removeAnonymousVolumes(r.Spec); rmErr != nil {
+			if rmErr := e.Volumes().RemoveAnonymous(r.Spec); rmErr != nil {
 				slog.Warn(rmErr.Error())
 			}
 		}

@@ -10,15 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
-	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/rootless/volume"
 )
-
-// ErrVolumeInUse is wrapped by the error for removing a volume that a
-// container uses: rl exits 2 for it, as podman does.
-var ErrVolumeInUse = errors.New("volume is being used")
 
 // Volumes is the store's volumes.
 func (e *Engine) Volumes() volume.Store { return volume.New(e.Store) }
@@ -39,7 +34,7 @@ func (e *Engine) VolumeList(ctx context.Context, f volume.Filter) ([]*volume.Vol
 	if err != nil {
 		return nil, err
 	}
-	used, err := e.volumeUsers()
+	used, err := e.Volumes().Users()
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +49,7 @@ func (e *Engine) VolumeRemove(ctx context.Context, name string, force bool) erro
 		return err
 	}
 	if force {
-		used, err := e.volumeUsers()
+		used, err := e.Volumes().Users()
 		if err != nil {
 			return err
 		}
@@ -69,24 +64,7 @@ func (e *Engine) VolumeRemove(ctx context.Context, name string, force bool) erro
 		return err
 	}
 	defer unlock()
-	return e.removeVolumeLocked(name)
-}
-
-// removeVolumeLocked removes an unused volume under the store's lock.
-func (e *Engine) removeVolumeLocked(name string) error {
-	used, err := e.volumeUsers()
-	if err != nil {
-		return err
-	}
-	if ids := used[name]; len(ids) > 0 {
-		short := make([]string, len(ids))
-		for i, id := range ids {
-			short[i] = id[:12]
-		}
-		return &launch.ExitError{Code: 2, Err: fmt.Errorf("removing volume %s: %w by container(s) %s (hint: remove them first, or use rl volume rm -f)",
-			name, ErrVolumeInUse, strings.Join(short, ", "))}
-	}
-	return e.Volumes().RemoveLocked(name)
+	return e.Volumes().RemoveUnusedLocked(name)
 }
 
 // VolumePrune removes every volume that f selects and no container uses
@@ -101,7 +79,7 @@ func (e *Engine) VolumePrune(ctx context.Context, f volume.Filter) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	used, err := e.volumeUsers()
+	used, err := e.Volumes().Users()
 	if err != nil {
 		return nil, err
 	}
@@ -134,56 +112,7 @@ func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool) 
 	if err := e.Remove(ctx, c.State.ID, force); err != nil {
 		return err
 	}
-	return e.removeAnonymousVolumes(r.Spec)
-}
-
-// removeAnonymousVolumes removes the anonymous volumes that sp mounts and
-// that no container uses any more, as podman does when it removes their
-// container with rm -v or run --rm.
-func (e *Engine) removeAnonymousVolumes(sp *spec.Spec) error {
-	if sp == nil {
-		return nil
-	}
-	unlock, err := e.Store.Lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	var errs []error
-	for _, m := range sp.Mounts {
-		if m.Volume == "" {
-			continue
-		}
-		if v, err := e.Volumes().Load(m.Volume); err != nil || !v.Anonymous {
-			continue
-		}
-		if err := e.removeVolumeLocked(m.Volume); err != nil && !errors.Is(err, ErrVolumeInUse) && !errors.Is(err, volume.ErrNoVolume) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// volumeUsers maps each volume's name to the ids of the containers whose
-// mounts name it.
-func (e *Engine) volumeUsers() (map[string][]string, error) {
-	states, err := e.Store.List()
-	if err != nil {
-		return nil, err
-	}
-	used := map[string][]string{}
-	for _, st := range states {
-		r, err := (&store.Container{Store: e.Store, State: st}).Record()
-		if err != nil || r.Spec == nil {
-			continue
-		}
-		for _, m := range r.Spec.Mounts {
-			if m.Volume != "" && !slices.Contains(used[m.Volume], st.ID) {
-				used[m.Volume] = append(used[m.Volume], st.ID)
-			}
-		}
-	}
-	return used, nil
+	return e.Volumes().RemoveAnonymous(r.Spec)
 }
 
 // attachVolumes resolves the spec's volume mounts, under the store's lock

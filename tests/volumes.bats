@@ -169,6 +169,16 @@ teardown() {
 	rl_run -v /anon -v named:/named true
 	run rl volume ls -q
 	[[ $output == named ]] || fail "run --rm: $output"
+
+	# In the background, the monitor removes them.
+	rl run -d --rm --rootfs "$ROOTFS" -v /anon true
+	local i
+	for i in $(seq 100); do
+		run rl volume ls -q
+		[[ $output == named ]] && break
+		sleep 0.1
+	done
+	[[ $output == named ]] || fail "run -d --rm left: $output"
 }
 
 @test "--volumes-from mounts another container's volumes and binds, :ro read-only" {
