@@ -91,6 +91,10 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	r := &config.Record{Options: opts, Image: img, Spec: containerSpec(c, opts, img, args, u, home, maps, caps)}
 	r.Spec.Seccomp = filter
 	r.Spec.Mounts = append(r.Spec.Mounts, tz...)
+	if err := e.attachVolumes(r.Spec, opts); err != nil {
+		_ = c.Remove()
+		return nil, nil, maps, err
+	}
 	if err := c.SaveRecord(r); err != nil {
 		_ = c.Remove()
 		return nil, nil, maps, err

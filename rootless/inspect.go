@@ -85,7 +85,7 @@ type Inspection struct {
 		OomScoreAdj int             `json:"OomScoreAdj"`
 		GroupAdd    []string        `json:"GroupAdd"`
 	} `json:"HostConfig"`
-	Mounts          []spec.Mount    `json:"Mounts"`
+	Mounts          []InspectMount  `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
 	IDMappings      userns.Level    `json:"IDMappings"`
 	// Cgroup is where the limits live and which of them hold.
@@ -131,7 +131,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
 	inspectSecurity(&in, sp, o.Security)
 	inspectProcess(&in, sp, o)
-	in.Mounts = sp.Mounts
+	in.Mounts = inspectMounts(sp.Mounts)
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
 		in.IDMappings = maps.Container()

@@ -39,6 +39,10 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 		}
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
+		} else if opts.Remove {
+			if rmErr := e.Volumes().RemoveAnonymous(r.Spec); rmErr != nil {
+				slog.Warn(rmErr.Error())
+			}
 		}
 		return code, err
 	}

@@ -32,7 +32,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "bad -v syntax and sources" {
-	for v in bad /a:b:c:d :/x /tmp: "$BATS_TEST_TMPDIR:relative" named:/x "$BATS_TEST_TMPDIR:/x:bogus"; do
+	for v in bad /a:b:c:d :/x /tmp: "$BATS_TEST_TMPDIR:relative" bad/name:/x "$BATS_TEST_TMPDIR:/x:bogus"; do
 		rl_run -v "$v" true
 		one_line_error
 		expect_output_has "volume"

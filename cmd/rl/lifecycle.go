@@ -146,14 +146,18 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 }
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force bool
+	var force, volumes bool
 	cmd := &cobra.Command{
 		Use:   "rm [flags] CONTAINER...",
 		Short: "Remove containers (running ones only with -f)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				err := e.Remove(ctx, ref, force)
+				remove := e.Remove
+				if volumes {
+					remove = e.RemoveWithVolumes
+				}
+				err := remove(ctx, ref, force)
 				if force && errors.Is(err, store.ErrNoContainer) {
 					return errSkip // docker's rm -f: gone is as good as removed
 				}
@@ -162,9 +166,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
-	// docker's -v removes anonymous volumes; rl makes none, so it has
-	// nothing to add.
-	cmd.Flags().BoolP("volumes", "v", false, "accepted for docker compatibility: rl creates no anonymous volumes")
+	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 

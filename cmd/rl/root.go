@@ -80,7 +80,8 @@ func execute(args []string) int {
 		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
 		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
-		newWaitCommand(g), newRmCommand(g), newContainerCommand(g), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g), newTopCommand(g))
+		newWaitCommand(g), newRmCommand(g), newContainerCommand(g), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g), newTopCommand(g),
+		newVolumeCommand(g, &code), newNetworkCommand(g))
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

@@ -261,7 +261,7 @@ func TestExecuteErrors(t *testing.T) {
 		{name: "bad --preserve-fds", args: []string{"run", "--preserve-fds", "many", "--rootfs", rootfs, "sh"}, wantErr: "invalid argument"},
 		{name: "bad --log-level", args: []string{"--log-level", "loud", "run", "--rootfs", rootfs, "sh"}, wantErr: `invalid --log-level "loud"`},
 		{name: "unknown command", args: []string{"bogus"}, wantErr: `unknown command "bogus"`},
-		{name: "bad -v", args: []string{"run", "-v", "named:/x", "--rootfs", rootfs, "sh"}, wantErr: "named volumes are not supported"},
+		{name: "bad -v", args: []string{"run", "-v", "bad/name:/x", "--rootfs", rootfs, "sh"}, wantErr: `invalid volume name "bad/name"`},
 		{name: "bad --tmpfs", args: []string{"run", "--tmpfs", "t", "--rootfs", rootfs, "sh"}, wantErr: `invalid --tmpfs "t"`},
 		{name: "bad -e", args: []string{"run", "-e", "A B=1", "--rootfs", rootfs, "sh"}, wantErr: `invalid environment variable "A B=1"`},
 		{name: "no image and no --rootfs", args: []string{"run"}, wantErr: "no image or root filesystem given"},

@@ -241,6 +241,9 @@ func mountUser(root string, s *spec.Spec) error {
 	}
 	defer rootDir.Close()
 	for _, m := range mounts {
+		if err := prepareSource(root, m, s.User); err != nil {
+			return err
+		}
 		if err := mountOne(root, rootDir, m); err != nil {
 			return err
 		}
@@ -296,7 +299,7 @@ func mountOne(root string, rootDir *os.File, m spec.Mount) error {
 	if err := fsoverlay.Mount(m.Source, procFD(target), "", unix.MS_BIND|unix.MS_REC|m.Flags, ""); err != nil {
 		return err
 	}
-	if !m.ReadOnly {
+	if !m.ReadOnly && m.Flags == 0 {
 		return nil
 	}
 	// The handle is what the mount now covers; the new mount is what a
@@ -309,6 +312,14 @@ func mountOne(root string, rootDir *os.File, m spec.Mount) error {
 	defer top.Close()
 	if err := sameFile(top, m.Source); err != nil {
 		return fmt.Errorf("making %s read-only: %w", m.Destination, err)
+	}
+	// A bind takes no flags of its own (mount(2) ignores them with
+	// MS_BIND): noexec, nosuid and nodev are set on it afterwards.
+	if err := setBindFlags(procFD(top), m.Flags); err != nil {
+		return fmt.Errorf("setting the flags of %s: %w", m.Destination, err)
+	}
+	if !m.ReadOnly {
+		return nil
 	}
 	return fsoverlay.MakeReadOnly(procFD(top), true)
 }

@@ -33,6 +33,7 @@ type Container struct {
 	Workdir       string
 	User          string
 	Mounts        []spec.Mount
+	VolumesFrom   []string // CONTAINER[:ro|rw], whose volumes and binds it mounts too
 	ReadOnly      bool
 	ReadOnlyTmpfs bool
 	Remove        bool

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/volume"
 	"github.com/rl-containers/rl/userns"
 )
 
@@ -153,7 +154,10 @@ func supervise(c *store.Container, report func(error)) error {
 	}
 	if r.Options.Remove {
 		c.RecordExit()
-		return c.RemoveLocked()
+		if err := c.RemoveLocked(); err != nil {
+			return err
+		}
+		return volume.New(c.Store).RemoveAnonymous(r.Spec)
 	}
 	return c.Save()
 }

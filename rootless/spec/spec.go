@@ -146,6 +146,10 @@ const PodNetwork = "pod"
 const (
 	Bind  = "bind"
 	Tmpfs = "tmpfs"
+	// Volume is a named volume (Source its name; "" for an anonymous
+	// one) as the front end parses it; the engine turns it into a Bind
+	// of the volume's directory, keeping the name in Mount.Volume.
+	Volume = "volume"
 )
 
 // Mount is a -v bind mount or a --tmpfs mount. Destination is a path inside
@@ -159,6 +163,14 @@ type Mount struct {
 	Data string `json:"data,omitempty"`
 	// Flags are extra mount(2) flags (MS_NOEXEC and the like).
 	Flags uintptr `json:"flags,omitempty"`
+	// Volume names the volume a Bind mounts, "" for a host path.
+	Volume string `json:"volume,omitempty"`
+	// CopyUp has rl-init fill an empty volume with the image's content
+	// at Destination before it mounts it (docker's copy-up).
+	CopyUp bool `json:"copy_up,omitempty"`
+	// Chown has rl-init give Source's content to the container's user
+	// first (-v ...:U).
+	Chown bool `json:"chown,omitempty"`
 }
 
 // Image is an image resolved for `rl run`: its layer directories and the

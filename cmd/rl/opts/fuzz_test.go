@@ -213,8 +213,17 @@ func FuzzParseVolume(f *testing.F) {
 			return
 		}
 		checkDestination(t, v, m)
-		if m.Kind != spec.Bind || !filepath.IsAbs(m.Source) || m.Data != "" || m.Flags != 0 {
+		if m.Kind == spec.Volume {
+			if m.Source != "" && (strings.ContainsAny(m.Source, "/:") || m.Source[0] == '.') {
+				t.Fatalf("ParseVolume(%q) = %+v: a volume name that is a path", v, m)
+			}
+			return
+		}
+		if m.Kind != spec.Bind || !filepath.IsAbs(m.Source) || m.Data != "" || m.Flags&^(unix.MS_NOEXEC|unix.MS_NOSUID|unix.MS_NODEV) != 0 || m.CopyUp {
 			t.Fatalf("ParseVolume(%q) = %+v", v, m)
+		}
+		if m.Flags != 0 || m.Chown {
+			return
 		}
 		if _, err := os.Stat(m.Source); err != nil {
 			t.Fatalf("ParseVolume(%q) = %+v: source: %v", v, m, err)

@@ -24,6 +24,8 @@ type Run struct {
 	Workdir       string
 	User          string
 	Volumes       []string
+	Mount         []string // --mount
+	VolumesFrom   []string
 	Tmpfs         []string
 	ReadOnly      bool
 	ReadOnlyTmpfs bool
@@ -114,15 +116,9 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Env, err = ParseEnv(f.Env, f.EnvFiles, os.LookupEnv); err != nil {
 		return c, err
 	}
-	volumes, err := parseAll(f.Volumes, ParseVolume)
-	if err != nil {
+	if c.Mounts, c.VolumesFrom, err = f.parseMounts(); err != nil {
 		return c, err
 	}
-	tmpfs, err := parseAll(f.Tmpfs, ParseTmpfs)
-	if err != nil {
-		return c, err
-	}
-	c.Mounts = append(volumes, tmpfs...)
 	return c, f.check(c)
 }
 
