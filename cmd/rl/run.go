@@ -73,7 +73,7 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 // into the engine's options.
 func containerOptions(f *opts.Run, c *cobra.Command, args []string) (config.Container, error) {
 	f.EntrypointSet = c.Flags().Changed("entrypoint")
-	return f.Container(args)
+	return withContainersConf(f, c.Flags(), args)
 }
 
 // registerRun binds the flags that run and create share to f.

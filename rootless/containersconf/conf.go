@@ -136,9 +136,11 @@ func Load(files []string, required func(string) bool) (*Config, error) {
 // merge decodes one file's text over c.
 func (c *Config) merge(file, text string) error {
 	var one Config
-	md, err := toml.Decode(text, &one)
+	stripped, lines := stripComments(text)
+	md, err := toml.Decode(stripped, &one)
 	if err != nil {
 		src := Source{File: file}
+
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			src.Line, err = pe.Position.Line, errors.New(pe.Message)
@@ -146,6 +148,12 @@ func (c *Config) merge(file, text string) error {
 			// A value of the wrong type: the decoder's message is text.
 			src.Line, _ = strconv.Atoi(m[1])
 			err = fmt.Errorf("%s: %s", m[2], m[3])
+		}
+		if src.Line > len(lines) && lines != nil {
+			// (An error at the end of the text: after its last line.)
+			src.Line = lines[len(lines)-1]
+		} else if src.Line > 0 && lines != nil {
+			src.Line = lines[src.Line-1]
 		}
 		return &Error{Source: src, Err: err}
 	}
@@ -167,6 +175,30 @@ func (c *Config) merge(file, text string) error {
 		}
 	}
 	return nil
+}
+
+// stripComments drops the lines that are only a comment or blank, and
+// returns the rest with the original number of each line kept: the files
+// podman installs are mostly comments, and the decoder's lexer would spend
+// most of a start of rl in them. A file with multi-line strings, whose
+// lines may start with #, is left whole.
+func stripComments(text string) (string, []int) {
+	if strings.Contains(text, `"""`) || strings.Contains(text, "'''") {
+		return text, nil
+	}
+	var b strings.Builder
+	var lines []int
+	for n := 1; text != ""; n++ {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
+		if t := strings.TrimLeft(line, " \t\r"); t == "" || t[0] == '#' {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+		lines = append(lines, n)
+	}
+	return b.String(), lines
 }
 
 // keyLine is the line of key in table of a file's text (TOML's decoder

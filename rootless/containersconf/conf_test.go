@@ -84,3 +84,13 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoadHost is what reading this machine's files costs a start.
+func BenchmarkLoadHost(b *testing.B) {
+	files := Paths(os.Getenv, 1000)
+	for b.Loop() {
+		if _, err := Load(files, never); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -50,6 +50,9 @@ type Run struct {
 	HealthInterval time.Duration
 	HealthRetries  int
 	Security       Security
+	Ulimits        []string
+	LogDriver      string
+	LogOpts        []string
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
