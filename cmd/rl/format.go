@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -61,7 +62,9 @@ type headerer interface {
 // separated by spaces or \t; \t and \n are escapes; each item ends with a
 // newline.
 type outputFormat struct {
-	tmpl  *template.Template
+	tmpl *template.Template
+	// dual runs on dualForm, where a missing map key is a missing field.
+	dual  *template.Template
 	table bool
 	text  string
 }
@@ -81,6 +84,7 @@ func parseFormat(format string) (outputFormat, error) {
 	if f.tmpl, err = template.New("format").Funcs(templateFuncs).Parse(format); err != nil {
 		return f, fmt.Errorf("invalid --format: %w", err)
 	}
+	f.dual = template.Must(f.tmpl.Clone()).Option("missingkey=error")
 	return f, nil
 }
 
@@ -118,25 +122,81 @@ func printTemplate[T any](w io.Writer, format string, items []T) error {
 	return nil
 }
 
-// execute runs the template on v, or else on v's JSON form.
+// execute runs the template on v, or else on v's fields under their
+// JSON names too (dualForm).
 func (f outputFormat) execute(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	err := f.tmpl.Execute(&buf, v)
 	if err == nil {
 		return buf.Bytes(), nil
 	}
-	var generic any
-	b, jerr := json.Marshal(v)
-	if jerr == nil {
-		jerr = json.Unmarshal(b, &generic)
-	}
-	if jerr == nil {
-		buf.Reset()
-		if f.tmpl.Execute(&buf, generic) == nil {
-			return buf.Bytes(), nil
-		}
+	buf.Reset()
+	if f.dual.Execute(&buf, dualForm(reflect.ValueOf(v))) == nil {
+		return buf.Bytes(), nil
 	}
 	return nil, fmt.Errorf("invalid --format: %w", err)
+}
+
+// dualForm is v with each struct made a map under both its fields' Go
+// names and their JSON names: {{.ID}} and {{.Id}} both work, as do
+// {{.State.RestartCount}} beside {{.State.Restarts}}. Values that encode
+// themselves (time.Time) stay as they are.
+func dualForm(v reflect.Value) any {
+	if !v.IsValid() {
+		return nil
+	}
+	if v.Type().Implements(reflect.TypeFor[json.Marshaler]()) || v.Type().Implements(reflect.TypeFor[fmt.Stringer]()) {
+		return v.Interface()
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return dualForm(v.Elem())
+	case reflect.Struct:
+		m := map[string]any{}
+		addFields(m, v)
+		return m
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return []any(nil)
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = dualForm(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		m := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			m[fmt.Sprint(it.Key().Interface())] = dualForm(it.Value())
+		}
+		return m
+	}
+	return v.Interface()
+}
+
+// addFields puts struct v's exported fields into m, those of embedded
+// structs as promoted.
+func addFields(m map[string]any, v reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			addFields(m, v.Field(i))
+			continue
+		}
+		val := dualForm(v.Field(i))
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			m[name] = val
+		}
+		m[sf.Name] = val
+	}
 }
 
 // action is one {{...}} of a template; its last .Field names the column.

@@ -155,33 +155,6 @@ func printPs(w io.Writer, rows []psRow, format string, quiet bool) error {
 	return tw.Flush()
 }
 
-func newInspectCommand(g *globalOptions) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "inspect [flags] CONTAINER...",
-		Short: "Show what rl knows of containers, as JSON",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			var out []rootless.Inspection
-			for _, ref := range args {
-				in, err := e.Inspect(ctx, ref)
-				if err != nil {
-					return err
-				}
-				out = append(out, in)
-			}
-			if format != "" && format != "json" {
-				return printTemplate(c.OutOrStdout(), format, out)
-			}
-			enc := json.NewEncoder(c.OutOrStdout())
-			enc.SetIndent("", "    ")
-			return enc.Encode(out)
-		}),
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over each record (e.g. '{{.State.Status}}')")
-	return cmd
-}
-
 func newLogsCommand(g *globalOptions) *cobra.Command {
 	var o monitor.LogOptions
 	var since string
