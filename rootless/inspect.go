@@ -46,8 +46,8 @@ type Inspection struct {
 	// ExecIDs are the running exec sessions'; rl keeps no record of
 	// them, so the list is empty.
 	ExecIDs []string `json:"ExecIDs"`
-	Rootfs  string `json:"Rootfs,omitempty"`
-	LogPath string `json:"LogPath"`
+	Rootfs  string   `json:"Rootfs,omitempty"`
+	LogPath string   `json:"LogPath"`
 	// EffectiveCaps are the command's capabilities after the exec (root's:
 	// the bounding set; another user's: --cap-add's), BoundingCaps its
 	// bounding set, as podman names them.

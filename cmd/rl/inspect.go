@@ -12,9 +12,6 @@ import (
 	"github.com/rl-containers/rl/rootless/store"
 )
 
-// inspectTypes are the kinds of object rl inspect --type names.
-var inspectTypes = []string{"all", "container", "image", "pod"}
-
 func newInspectCommand(g *globalOptions) *cobra.Command {
 	var format, kind string
 	cmd := &cobra.Command{

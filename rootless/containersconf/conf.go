@@ -239,34 +239,39 @@ func (c *Config) check() error {
 		}
 		return nil
 	}
-	if err := errors.Join(
+	limit := func(key string, v int64, want string) error {
+		if c.Set(key) && v < -1 {
+			return c.Errorf(key, "invalid value %d: want %s, or -1 for none", v, want)
+		}
+		return nil
+	}
+	for _, err := range []error{
 		oneOf("containers.log_driver", c.Containers.LogDriver, logDrivers),
 		oneOf("engine.cgroup_manager", c.Engine.CgroupManager, cgroupManagers),
 		oneOf("engine.events_logger", c.Engine.EventsLogger, eventLoggers),
-	); err != nil {
-		return firstError(err)
-	}
-	for _, u := range c.Containers.DefaultUlimits {
-		if ok, _ := regexp.MatchString(ulimitForm, u); !ok {
-			return c.Errorf("containers.default_ulimits", "invalid ulimit %q: want NAME=SOFT[:HARD] (nofile=1024:2048)", u)
+		oneOf("engine.image_default_transport", c.Engine.ImageDefaultTransport, []string{"docker://"}),
+		limit("containers.pids_limit", c.Containers.PidsLimit, "a number of processes"),
+		limit("containers.log_size_max", c.Containers.LogSizeMax, "a size in bytes"),
+		c.checkUlimits(),
+	} {
+		if err != nil {
+			return err
 		}
-	}
-	if c.Set("containers.pids_limit") && c.Containers.PidsLimit < -1 {
-		return c.Errorf("containers.pids_limit", "invalid value %d: want a positive number, 0 or -1 for none", c.Containers.PidsLimit)
-	}
-	if c.Set("containers.log_size_max") && c.Containers.LogSizeMax < -1 {
-		return c.Errorf("containers.log_size_max", "invalid value %d: want a size in bytes, or -1 for none", c.Containers.LogSizeMax)
-	}
-	if t := c.Engine.ImageDefaultTransport; c.Set("engine.image_default_transport") && t != "docker://" {
-		return c.Errorf("engine.image_default_transport", "invalid value %q: rl pulls from registries only (docker://)", t)
 	}
 	return nil
 }
 
-// firstError is the first of errors.Join's errors: one line.
-func firstError(err error) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()[0]
+// checkUlimits checks default_ulimits' form; rl's --ulimit parser checks
+// the names and numbers.
+func (c *Config) checkUlimits() error {
+	if len(c.Containers.DefaultUlimits) == 0 {
+		return nil
 	}
-	return err
+	form := regexp.MustCompile(ulimitForm)
+	for _, u := range c.Containers.DefaultUlimits {
+		if !form.MatchString(u) {
+			return c.Errorf("containers.default_ulimits", "invalid ulimit %q: want NAME=SOFT[:HARD] (nofile=1024:2048)", u)
+		}
+	}
+	return nil
 }
