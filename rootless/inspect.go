@@ -41,6 +41,9 @@ type Inspection struct {
 	// ImageName is the name the image was given by, as podman shows it.
 	ImageName string `json:"ImageName"`
 	ImageID   string `json:"ImageID,omitempty"`
+	// OCIRuntime is the program that set the container up, as rl info's
+	// Host.OCIRuntime.Name.
+	OCIRuntime string `json:"OCIRuntime"`
 	// RestartCount is podman's place of State.RestartCount.
 	RestartCount int `json:"RestartCount"`
 	// ExecIDs are the running exec sessions'; rl keeps no record of
@@ -156,7 +159,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	}
 	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
 	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.LogPath()
-	in.ImageName, in.RestartCount, in.ExecIDs = st.ImageName, st.Restarts, []string{}
+	in.ImageName, in.RestartCount, in.ExecIDs, in.OCIRuntime = st.ImageName, st.Restarts, []string{}, "rl-init"
 	if in.ImageName == "" {
 		in.ImageName = st.Image
 	}

@@ -48,8 +48,8 @@ load helpers
 	local id=$output
 	run rl inspect --format '{{.ID}} {{.Id}} {{.State.Status}} {{.State.RestartCount}} {{.RestartCount}}' fmt1
 	[[ $output == "$id $id running 0 0" ]]
-	run rl inspect --format '{{json .ExecIDs}} {{json .NetworkSettings.Ports}} {{.HostConfig.LogConfig.Type}}' fmt1
-	[[ $output == '[] {} k8s-file' ]]
+	run rl inspect --format '{{json .ExecIDs}} {{json .NetworkSettings.Ports}} {{.HostConfig.LogConfig.Type}} {{.OCIRuntime}}' fmt1
+	[[ $output == '[] {} k8s-file rl-init' ]]
 	run rl inspect --format 'table {{.Name}} {{.State.Status}}' fmt1
 	[[ ${lines[0]} == "NAME"*"STATUS" && ${lines[1]} == "fmt1"*"running" ]]
 	run rl inspect --type container --format '{{.Name}}' fmt1
