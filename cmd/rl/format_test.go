@@ -52,3 +52,14 @@ func TestSplitCamel(t *testing.T) {
 		}
 	}
 }
+
+func FuzzPrintTemplate(f *testing.F) {
+	for _, s := range []string{"{{.ID}}", "table {{.Names}}\\t{{.Id}}", "{{json .}}", "{{range .Labels}}{{.}}{{end}}", "{{.State.RestartCount}}", "{{"} {
+		f.Add(s)
+	}
+	rows := []fmtRow{{ID: "abc", Names: "one", Labels: map[string]string{"k": "v"}}}
+	f.Fuzz(func(t *testing.T, format string) {
+		var b bytes.Buffer
+		_ = printTemplate(&b, format, rows)
+	})
+}
