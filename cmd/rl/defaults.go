@@ -33,7 +33,9 @@ func withContainersConf(f *opts.Run, fl *pflag.FlagSet, args []string) (config.C
 	if err != nil {
 		return config.Container{}, err
 	}
-	return f.Container(args)
+	c, err := f.Container(args)
+	c.DefaultEnv = conf.Containers.Env
+	return c, err
 }
 
 // applyContainersConf sets f's unset flags from conf, as podman does
@@ -42,8 +44,6 @@ func withContainersConf(f *opts.Run, fl *pflag.FlagSet, args []string) (config.C
 func applyContainersConf(conf *containersconf.Config, f *opts.Run, changed func(string) bool) error {
 	cc := conf.Containers
 	unset := func(flag, key string) bool { return !changed(flag) && conf.Set("containers."+key) }
-	// containers.conf's env comes first: --env and --env-file win.
-	f.Env = append(slices.Clone(cc.Env), f.Env...)
 	if unset("read-only", "read_only") {
 		f.ReadOnly = cc.ReadOnly
 	}

@@ -38,7 +38,7 @@ default_capabilities = ["CHOWN", "NET_RAW"]
 	if err := applyContainersConf(conf, f, changed); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(f.Env, []string{"A=conf", "A=flag"}) || f.ReadOnly || f.Userns != "keep-id" {
+	if !slices.Equal(f.Env, []string{"A=flag"}) || f.ReadOnly || f.Userns != "keep-id" {
 		t.Errorf("env %q, read-only %v, userns %q", f.Env, f.ReadOnly, f.Userns)
 	}
 	if !slices.Equal(f.Ulimits, []string{"nproc=10", "nofile=5:5"}) || !slices.Equal(f.LogOpts, []string{"max-size=4096"}) {
