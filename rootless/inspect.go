@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -158,7 +159,11 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 		in.State.Health = c.Health()
 	}
 	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
-	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.LogPath()
+	// Image is the image's id, as podman's; ImageName the name it was given.
+	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.ImageID, st.ImageID, st.Rootfs, c.LogPath()
+	if in.Image == "" {
+		in.Image = st.Image
+	}
 	in.ImageName, in.RestartCount, in.ExecIDs, in.OCIRuntime = st.ImageName, st.Restarts, []string{}, "rl-init"
 	if in.ImageName == "" {
 		in.ImageName = st.Image
@@ -243,4 +248,38 @@ type PodInspection struct {
 func (e *Engine) InspectPodRecord(ctx context.Context, ref string) (PodInspection, error) {
 	p, err := e.InspectPod(ctx, ref)
 	return PodInspection{PodStatus: p, State: p.Status, NumContainers: len(p.Containers), InfraContainerID: p.InfraID}, err
+}
+
+// ImageInspection is an image as rl inspect shows it, in podman's field
+// names ({{.ID}}, {{.RepoTags}}, {{.RepoDigests}}).
+type ImageInspection struct {
+	ID          string    `json:"Id"`
+	Digest      string    `json:"Digest"`
+	RepoTags    []string  `json:"RepoTags"`
+	RepoDigests []string  `json:"RepoDigests"`
+	Created     time.Time `json:"Created"`
+	Size        int64     `json:"Size"`
+	Config      any       `json:"Config"`
+}
+
+// NewImageInspection is rec in podman's names: each repository of its
+// names with the digest is one of RepoDigests.
+func NewImageInspection(rec *spec.ImageInspect) ImageInspection {
+	in := ImageInspection{
+		ID: rec.ID, Digest: rec.Digest, RepoTags: slices.Clone(rec.Names), RepoDigests: []string{},
+		Created: rec.Created, Size: rec.Size, Config: rec.Config,
+	}
+	if in.RepoTags == nil {
+		in.RepoTags = []string{}
+	}
+	for _, n := range rec.Names {
+		repo := n
+		if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
+			repo = n[:i]
+		}
+		if d := repo + "@" + rec.Digest; rec.Digest != "" && !slices.Contains(in.RepoDigests, d) {
+			in.RepoDigests = append(in.RepoDigests, d)
+		}
+	}
+	return in
 }

@@ -105,3 +105,21 @@ load helpers
 	run rl --cgroup-manager nope info
 	one_line_error
 }
+
+@test "rl inspect falls back to an image: podman's fields; a container's .Image is the image's id" {
+	tar -C "$ROOTFS" -cf "$BATS_TEST_TMPDIR/root.tar" .
+	run rl import -q "$BATS_TEST_TMPDIR/root.tar" localhost/fmtimg:1
+	expect_status 0
+	run rl inspect --format '{{.ID}} {{json .RepoTags}} {{index .RepoDigests 0}}' localhost/fmtimg:1
+	expect_status 0
+	local id=${output%% *}
+	[[ $id =~ ^[0-9a-f]{64}$ && $output == *' ["localhost/fmtimg:1"] localhost/fmtimg@sha256:'* ]] || fail "got $output"
+	run rl run --name fmtimgc --network none localhost/fmtimg:1 true
+	expect_status 0
+	run rl inspect --format '{{.ImageName}} {{.Image}}' fmtimgc
+	[[ $output == "localhost/fmtimg:1 $id" ]]
+	run rl inspect --type image fmtimgc
+	one_line_error
+	rl rm fmtimgc >/dev/null
+	rl rmi localhost/fmtimg:1 >/dev/null
+}

@@ -44,7 +44,7 @@ func inspectObject(ctx context.Context, e *rootless.Engine, kind, ref string) (a
 	case "pod":
 		return e.InspectPodRecord(ctx, ref)
 	case "image":
-		return e.Images().Inspect(ctx, ref)
+		return inspectImage(ctx, e, ref)
 	case "all":
 	default:
 		return nil, fmt.Errorf("invalid --type %q: use container, image, pod or all", kind)
@@ -55,11 +55,20 @@ func inspectObject(ctx context.Context, e *rootless.Engine, kind, ref string) (a
 	if p, err := e.InspectPodRecord(ctx, ref); !errors.Is(err, store.ErrNoPod) {
 		return p, err
 	}
-	rec, err := e.Images().Inspect(ctx, ref)
+	in, err := inspectImage(ctx, e, ref)
 	if errors.Is(err, image.ErrNotFound) {
 		return nil, fmt.Errorf("no such object: %q", ref)
 	}
-	return rec, err
+	return in, err
+}
+
+// inspectImage is the image ref in podman's names.
+func inspectImage(ctx context.Context, e *rootless.Engine, ref string) (rootless.ImageInspection, error) {
+	rec, err := e.Images().Inspect(ctx, ref)
+	if err != nil {
+		return rootless.ImageInspection{}, err
+	}
+	return rootless.NewImageInspection(rec), nil
 }
 
 // printInspection prints inspect's records: a JSON array, or each through
