@@ -93,6 +93,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseTmpfs$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzParseSignal$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzProfile$$' -fuzztime=$(FUZZTIME) ./rootless/seccomp
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./rootless/containersconf
+	$(GO) test -run='^$$' -fuzz='^FuzzPrintTemplate$$' -fuzztime=$(FUZZTIME) ./cmd/rl
 
 # golangci-lint (.golangci.yml) is installed on demand into bin/tools, at
 # the pinned version, from the Go module proxy; it stays out of go.mod.

@@ -15,9 +15,9 @@ import (
 	"github.com/rl-containers/rl/userns"
 )
 
-// Info is what `rl info` reports: what rl would use on this machine, and
-// what is missing.
-type Info struct {
+// Machine is what `rl info` reports in rl's own words: what rl would use
+// on this machine, and what is missing.
+type Machine struct {
 	Kernel   string   `json:"kernel"`
 	Rootless bool     `json:"rootless"`
 	UIDMap   string   `json:"uid_map"`
@@ -32,12 +32,12 @@ type Info struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Info describes the machine as rl sees it. Problems it can name (no
+// Machine describes the machine as rl sees it. Problems it can name (no
 // subordinate ids, a missing helper) become warnings rather than errors,
 // so that `rl info` always answers.
-func (e *Engine) Info(ctx context.Context) Info {
+func (e *Engine) Machine(ctx context.Context) Machine {
 	st := e.Store
-	info := Info{
+	info := Machine{
 		Rootless: os.Getuid() != 0,
 		Cgroups:  cgroupsd.Describe(),
 		Root:     st.Root,

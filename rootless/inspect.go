@@ -3,6 +3,8 @@ package rootless
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -36,10 +38,20 @@ type Inspection struct {
 		// Health is the health checks' verdict, with --health-cmd.
 		Health *store.Health `json:"Health,omitempty"`
 	} `json:"State"`
-	Image   string `json:"Image"`
-	ImageID string `json:"ImageID,omitempty"`
-	Rootfs  string `json:"Rootfs,omitempty"`
-	LogPath string `json:"LogPath"`
+	Image string `json:"Image"`
+	// ImageName is the name the image was given by, as podman shows it.
+	ImageName string `json:"ImageName"`
+	ImageID   string `json:"ImageID,omitempty"`
+	// OCIRuntime is the program that set the container up, as rl info's
+	// Host.OCIRuntime.Name.
+	OCIRuntime string `json:"OCIRuntime"`
+	// RestartCount is podman's place of State.RestartCount.
+	RestartCount int `json:"RestartCount"`
+	// ExecIDs are the running exec sessions'; rl keeps no record of
+	// them, so the list is empty.
+	ExecIDs []string `json:"ExecIDs"`
+	Rootfs  string   `json:"Rootfs,omitempty"`
+	LogPath string   `json:"LogPath"`
 	// EffectiveCaps are the command's capabilities after the exec (root's:
 	// the bounding set; another user's: --cap-add's), BoundingCaps its
 	// bounding set, as podman names them.
@@ -57,6 +69,8 @@ type Inspection struct {
 		Labels   map[string]string `json:"Labels"`
 		Umask    string            `json:"Umask"`
 		Timezone string            `json:"Timezone"`
+		// Image is the image's name, as podman's Config.Image.
+		Image string `json:"Image"`
 	} `json:"Config"`
 	HostConfig struct {
 		RestartPolicy  config.Restart `json:"RestartPolicy"`
@@ -84,6 +98,12 @@ type Inspection struct {
 		Ulimits     []InspectUlimit `json:"Ulimits"`
 		OomScoreAdj int             `json:"OomScoreAdj"`
 		GroupAdd    []string        `json:"GroupAdd"`
+		// PortBindings are the published ports, as podman keys them.
+		PortBindings map[string][]HostPort `json:"PortBindings"`
+		// LogConfig is where the container's output goes.
+		LogConfig LogConfig `json:"LogConfig"`
+		// CgroupManager is the manager of the container's cgroup, "" for none.
+		CgroupManager string `json:"CgroupManager"`
 	} `json:"HostConfig"`
 	Mounts          []InspectMount  `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
@@ -94,8 +114,33 @@ type Inspection struct {
 
 // NetworkSettings are the container's network as inspected.
 type NetworkSettings struct {
-	Mode  string                `json:"Mode"`
-	Ports []network.PortMapping `json:"Ports"`
+	Mode string `json:"Mode"`
+	// Ports are keyed "PORT/PROTO" as docker's and podman's.
+	Ports map[string][]HostPort `json:"Ports"`
+}
+
+// HostPort is one host side of a published port.
+type HostPort struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string `json:"HostPort"`
+}
+
+// LogConfig is podman's HostConfig.LogConfig.
+type LogConfig struct {
+	Type string `json:"Type"`
+	Path string `json:"Path"`
+	// Size is the size at which the log is cut, "0B" for none.
+	Size string `json:"Size"`
+}
+
+// portMap keys ports by "PORT/PROTO", the host sides in order.
+func portMap(ports []network.PortMapping) map[string][]HostPort {
+	m := map[string][]HostPort{}
+	for _, p := range ports {
+		k := strconv.Itoa(p.ContainerPort) + "/" + p.Proto
+		m[k] = append(m[k], HostPort{HostIP: p.HostIP, HostPort: strconv.Itoa(p.HostPort)})
+	}
+	return m
 }
 
 // Inspect returns what rl knows of the container ref.
@@ -122,7 +167,16 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 		in.State.Health = c.Health()
 	}
 	in.State.Error, in.State.StartedAt, in.State.FinishedAt, in.State.Restarts = st.Error, st.Started, st.Finished, st.Restarts
-	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.Image, st.ImageID, st.Rootfs, c.LogPath()
+	// Image is the image's id, as podman's; ImageName the name it was given.
+	in.Image, in.ImageID, in.Rootfs, in.LogPath = st.ImageID, st.ImageID, st.Rootfs, c.LogPath()
+	if in.Image == "" {
+		in.Image = st.Image
+	}
+	in.ImageName, in.RestartCount, in.ExecIDs, in.OCIRuntime = st.ImageName, st.Restarts, []string{}, "rl-init"
+	if in.ImageName == "" {
+		in.ImageName = st.Image
+	}
+	in.Config.Image = in.ImageName
 	sp, o := r.Spec, r.Options
 	in.Config.Hostname, in.Config.Env, in.Config.Cmd, in.Config.WorkingDir = sp.Hostname, sp.Env, sp.Args, sp.Cwd
 	in.Config.User, in.Config.Tty, in.Config.OpenStdin = o.User, o.TTY, o.Interactive
@@ -132,7 +186,12 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	inspectSecurity(&in, sp, o.Security)
 	inspectProcess(&in, sp, o)
 	in.Mounts = inspectMounts(sp.Mounts)
-	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
+	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: portMap(st.Ports)}
+	h.PortBindings = portMap(st.Ports)
+	h.LogConfig = LogConfig{Type: "k8s-file", Path: in.LogPath, Size: "0B"}
+	if st.Cgroup != nil {
+		h.CgroupManager = st.Cgroup.Manager
+	}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
 		in.IDMappings = maps.Container()
 	}
@@ -183,4 +242,53 @@ func inspectSecurity(in *Inspection, sp *spec.Spec, sec config.Security) {
 		// (nil: a record from before rl sent the lists.)
 		h.SecurityOpt = append(h.SecurityOpt, "unmask=all")
 	}
+}
+
+// PodInspection is rl pod inspect's record: rl's PodStatus with podman's
+// field names beside ({{.State}}, {{.NumContainers}}, {{.InfraContainerID}}).
+type PodInspection struct {
+	PodStatus
+	State            string `json:"State"`
+	NumContainers    int    `json:"NumContainers"`
+	InfraContainerID string `json:"InfraContainerID"`
+}
+
+// InspectPodRecord returns what rl knows of the pod ref, as podman names it.
+func (e *Engine) InspectPodRecord(ctx context.Context, ref string) (PodInspection, error) {
+	p, err := e.InspectPod(ctx, ref)
+	return PodInspection{PodStatus: p, State: p.Status, NumContainers: len(p.Containers), InfraContainerID: p.InfraID}, err
+}
+
+// ImageInspection is an image as rl inspect shows it, in podman's field
+// names ({{.ID}}, {{.RepoTags}}, {{.RepoDigests}}).
+type ImageInspection struct {
+	ID          string    `json:"Id"`
+	Digest      string    `json:"Digest"`
+	RepoTags    []string  `json:"RepoTags"`
+	RepoDigests []string  `json:"RepoDigests"`
+	Created     time.Time `json:"Created"`
+	Size        int64     `json:"Size"`
+	Config      any       `json:"Config"`
+}
+
+// NewImageInspection is rec in podman's names: each repository of its
+// names with the digest is one of RepoDigests.
+func NewImageInspection(rec *spec.ImageInspect) ImageInspection {
+	in := ImageInspection{
+		ID: rec.ID, Digest: rec.Digest, RepoTags: slices.Clone(rec.Names), RepoDigests: []string{},
+		Created: rec.Created, Size: rec.Size, Config: rec.Config,
+	}
+	if in.RepoTags == nil {
+		in.RepoTags = []string{}
+	}
+	for _, n := range rec.Names {
+		repo := n
+		if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
+			repo = n[:i]
+		}
+		if d := repo + "@" + rec.Digest; rec.Digest != "" && !slices.Contains(in.RepoDigests, d) {
+			in.RepoDigests = append(in.RepoDigests, d)
+		}
+	}
+	return in
 }

@@ -27,7 +27,7 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 	if opts.TTY {
 		env = append(env, "TERM=xterm")
 	}
-	env = config.MergeEnv(env, img.Config.Env)
+	env = config.MergeEnv(config.MergeEnv(env, opts.DefaultEnv), img.Config.Env)
 	cwd := opts.Workdir
 	if cwd == "" {
 		cwd = img.Config.WorkingDir

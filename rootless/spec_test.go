@@ -318,3 +318,17 @@ func TestReadOnlyTmpfsYieldsToUserMounts(t *testing.T) {
 func specOf(c *store.Container, opts config.Container, img *spec.Image, args []string, user spec.User, home string, maps userns.Mappings) *spec.Spec {
 	return containerSpec(c, opts, img, args, user, home, maps, capabilitySet(opts.Security, config.AllCapabilities()))
 }
+
+// containers.conf's env is under the image's, and -e over both, as podman
+// orders them.
+func TestSpecDefaultEnvUnderImage(t *testing.T) {
+	maps := userns.Compute(userns.ModeDefault, 1000, 1000, testSubIDs, testSubIDs)
+	img := &spec.Image{Layers: []string{"/lower"}, Config: spec.ImageConfig{Env: []string{"A=image", "B=image"}}}
+	opts := config.Container{DefaultEnv: []string{"A=conf", "B=conf", "C=conf"}, Env: []string{"B=flag"}}
+	s := specOf(testContainer(), opts, img, []string{"sh"}, spec.User{}, "/", maps)
+	for k, want := range map[string]string{"A": "image", "B": "flag", "C": "conf"} {
+		if v, _ := envValue(t, s.Env, k); v != want {
+			t.Errorf("%s = %q, want %q; env %q", k, v, want, s.Env)
+		}
+	}
+}

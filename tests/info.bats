@@ -25,10 +25,10 @@ load helpers
 	: >"$BATS_TEST_TMPDIR/empty"
 	RL_SUBUID_FILE="$BATS_TEST_TMPDIR/empty" run rl info --format json
 	expect_status 0
-	[[ $(jq -r .rootless <<<"$output") == true ]]
-	[[ $(jq -r '.uid_map' <<<"$output") == "0-0 -> $(id -u)-$(id -u)" ]]
-	[[ $(jq -r '.warnings[0]' <<<"$output") == "no subordinate ids for $(id -un)"*"usermod --add-subuids"* ]]
-	run rl info --format yaml
+	[[ $(jq -r .host.security.rootless <<<"$output") == true ]]
+	[[ $(jq -r '.rl.uid_map' <<<"$output") == "0-0 -> $(id -u)-$(id -u)" ]]
+	[[ $(jq -r '.rl.warnings[0]' <<<"$output") == "no subordinate ids for $(id -un)"*"usermod --add-subuids"* ]]
+	run rl info --format '{{.Nope}}'
 	one_line_error
 }
 

@@ -134,22 +134,23 @@ func newPodPsCommand(g *globalOptions) *cobra.Command {
 }
 
 func newPodInspectCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect POD...",
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] POD...",
 		Short: "Show a pod and its containers, as JSON",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			var out []rootless.PodStatus
+			var out []rootless.PodInspection
 			for _, ref := range args {
-				p, err := e.InspectPod(ctx, ref)
+				p, err := e.InspectPodRecord(ctx, ref)
 				if err != nil {
 					return err
 				}
 				out = append(out, p)
 			}
-			enc := json.NewEncoder(c.OutOrStdout())
-			enc.SetIndent("", "    ")
-			return enc.Encode(out)
+			return printInspection(c, format, out)
 		}),
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "json, or a Go template over each record (e.g. '{{.State}}')")
+	return cmd
 }

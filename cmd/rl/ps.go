@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"text/template"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -154,62 +153,6 @@ func printPs(w io.Writer, rows []psRow, format string, quiet bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names)
 	}
 	return tw.Flush()
-}
-
-// printTemplate prints each item through the Go template format, a line
-// each ("table" before it, as docker allows, is dropped).
-func printTemplate[T any](w io.Writer, format string, items []T) error {
-	format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
-	t, err := template.New("format").Funcs(template.FuncMap{
-		"json": func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
-	}).Parse(format)
-	if err != nil {
-		return fmt.Errorf("invalid --format: %w", err)
-	}
-	for _, it := range items {
-		// Executed on the JSON form, as docker does, so that fields go
-		// by their JSON names ({{.Id}}, {{.State.RestartCount}}).
-		var v any
-		b, err := json.Marshal(it)
-		if err == nil {
-			err = json.Unmarshal(b, &v)
-		}
-		if err != nil {
-			return err
-		}
-		if err := t.Execute(w, v); err != nil {
-			return fmt.Errorf("invalid --format: %w", err)
-		}
-		fmt.Fprintln(w)
-	}
-	return nil
-}
-
-func newInspectCommand(g *globalOptions) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "inspect [flags] CONTAINER...",
-		Short: "Show what rl knows of containers, as JSON",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			var out []rootless.Inspection
-			for _, ref := range args {
-				in, err := e.Inspect(ctx, ref)
-				if err != nil {
-					return err
-				}
-				out = append(out, in)
-			}
-			if format != "" && format != "json" {
-				return printTemplate(c.OutOrStdout(), format, out)
-			}
-			enc := json.NewEncoder(c.OutOrStdout())
-			enc.SetIndent("", "    ")
-			return enc.Encode(out)
-		}),
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over each record (e.g. '{{.State.Status}}')")
-	return cmd
 }
 
 func newLogsCommand(g *globalOptions) *cobra.Command {

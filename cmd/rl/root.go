@@ -20,6 +20,7 @@ type globalOptions struct {
 	logLevel string
 	root     string
 	runRoot  string
+	engineFlags
 }
 
 // store returns the container store: the defaults, then the configuration
@@ -68,13 +69,17 @@ func execute(args []string) int {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
-			return setupLogging(g.logLevel)
+			if err := setupLogging(g.logLevel); err != nil {
+				return err
+			}
+			return g.apply()
 		},
 	}
 	root.SetVersionTemplate("rl version {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log messages at this level or above: debug, info, warn, error")
 	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl, or root in ~/.config/rl/rl.conf)")
+	g.register(pf)
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl, or runroot in ~/.config/rl/rl.conf)")
 	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
 		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
@@ -118,6 +123,9 @@ func hintSuffix(err error) string {
 // record on stderr.
 func setupLogging(level string) error {
 	var l slog.Level
+	if alias, ok := podmanLogLevels[level]; ok {
+		level = alias
+	}
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return fmt.Errorf("invalid --log-level %q: use debug, info, warn or error", level)
 	}

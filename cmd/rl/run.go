@@ -80,7 +80,7 @@ func containerOptions(f *opts.Run, c *cobra.Command, args []string) (config.Cont
 	if c.Flags().Changed("kernel-memory") {
 		slog.Warn("The --kernel-memory flag is no longer supported. This flag is a noop.")
 	}
-	return f.Container(args)
+	return withContainersConf(f, c.Flags(), args)
 }
 
 // registerRun binds the flags that run and create share to f.

@@ -30,6 +30,9 @@ type Container struct {
 	Name          string
 	Hostname      string
 	Env           []string
+	// DefaultEnv is containers.conf's env: the image's overrides it, and
+	// Env overrides both (podman's order).
+	DefaultEnv    []string
 	Workdir       string
 	User          string
 	Mounts        []spec.Mount

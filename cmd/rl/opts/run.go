@@ -58,6 +58,8 @@ type Run struct {
 	Labels, LabelFiles []string
 	// DNSOptions are --dns-opt's.
 	DNSOptions []string
+	LogDriver  string
+	LogOpts    []string
 }
 
 // Container parses the flags and the command line's arguments (IMAGE

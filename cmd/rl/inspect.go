@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/store"
+)
+
+func newInspectCommand(g *globalOptions) *cobra.Command {
+	var format, kind string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] CONTAINER|IMAGE|POD...",
+		Short: "Show what rl knows of containers, images or pods, as JSON",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			var out []any
+			for _, ref := range args {
+				v, err := inspectObject(ctx, e, kind, ref)
+				if err != nil {
+					return err
+				}
+				out = append(out, v)
+			}
+			return printInspection(c, format, out)
+		}),
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "json, or a Go template over each record (e.g. '{{.State.Status}}')")
+	cmd.Flags().StringVarP(&kind, "type", "t", "all", "what to look for: container, image, pod, or all (a container, else a pod, else an image)")
+	return cmd
+}
+
+// inspectObject finds ref among the objects of kind, as podman's inspect
+// looks: a container, then a pod, then an image.
+func inspectObject(ctx context.Context, e *rootless.Engine, kind, ref string) (any, error) {
+	switch kind {
+	case "container":
+		return e.Inspect(ctx, ref)
+	case "pod":
+		return e.InspectPodRecord(ctx, ref)
+	case "image":
+		return inspectImage(ctx, e, ref)
+	case "all":
+	default:
+		return nil, fmt.Errorf("invalid --type %q: use container, image, pod or all", kind)
+	}
+	if in, err := e.Inspect(ctx, ref); !errors.Is(err, store.ErrNoContainer) {
+		return in, err
+	}
+	if p, err := e.InspectPodRecord(ctx, ref); !errors.Is(err, store.ErrNoPod) {
+		return p, err
+	}
+	in, err := inspectImage(ctx, e, ref)
+	if errors.Is(err, image.ErrNotFound) {
+		return nil, fmt.Errorf("no such object: %q", ref)
+	}
+	return in, err
+}
+
+// inspectImage is the image ref in podman's names.
+func inspectImage(ctx context.Context, e *rootless.Engine, ref string) (rootless.ImageInspection, error) {
+	rec, err := e.Images().Inspect(ctx, ref)
+	if err != nil {
+		return rootless.ImageInspection{}, err
+	}
+	return rootless.NewImageInspection(rec), nil
+}
+
+// printInspection prints inspect's records: a JSON array, or each through
+// the template format.
+func printInspection[T any](c *cobra.Command, format string, out []T) error {
+	if format != "" && format != "json" {
+		return printTemplate(c.OutOrStdout(), format, out)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return printJSON(c.OutOrStdout(), out, "    ")
+}
