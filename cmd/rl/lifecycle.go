@@ -191,24 +191,6 @@ func joinLines(s []string) string {
 	return strings.Join(s, "\n") + "\n"
 }
 
-// parseSince reads --since: an RFC 3339 time or a duration before now.
-func parseSince(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return t, fmt.Errorf("invalid --since %q: give a duration (10m), a Unix time or an RFC 3339 time", s)
-	}
-	return t, nil
-}
-
 func newTopCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "top CONTAINER [ps OPTIONS]",

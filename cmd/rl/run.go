@@ -140,4 +140,5 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringArrayVar(&sec.CapDrop, "cap-drop", nil, "drop a capability (e.g. CHOWN, or ALL)")
 	fl.StringArrayVar(&sec.SecurityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL")
 	addRegistryFlags(fl, &f.TLSVerify, &f.Quiet)
+	registerLifecycle(cmd, f)
 }

@@ -182,6 +182,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 			// The flags' defaults that every case shares.
 			want := tt.want
 			want.Pull, want.Restart, want.Registry.TLSVerify = image.PullMissing, config.Restart{Name: "no"}, true
+			want.Log, want.Lifecycle = lifecycleDefaults(want.Log, want.Lifecycle)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("options =\n%+v\nwant\n%+v", got, want)
 			}

@@ -54,6 +54,10 @@ type Container struct {
 	// keep-id namespace of its own: it takes the pod's network, host name
 	// and user namespace.
 	Pod string
+
+	// lifecycle (H5)
+	Log       Log
+	Lifecycle Lifecycle
 }
 
 // Args is the container's command line, docker's way: the entrypoint

@@ -50,6 +50,11 @@ type Run struct {
 	HealthInterval time.Duration
 	HealthRetries  int
 	Security       Security
+
+	// lifecycle (H5)
+	LogDriver string
+	LogOpts   []string
+	Lifecycle Lifecycle
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
@@ -108,6 +113,9 @@ func (f Run) Container(args []string) (config.Container, error) {
 		return c, err
 	}
 	c.Mounts = append(volumes, tmpfs...)
+	if err := f.lifecycle(&c); err != nil {
+		return c, err
+	}
 	return c, f.check(c)
 }
 

@@ -34,6 +34,7 @@ func TestRunContainer(t *testing.T) {
 		Cgroups:   cgroupsd.Options{Manager: cgroupsd.Cgroupfs, Parent: "p", BestEffort: true},
 		Restart:   config.Restart{Name: "on-failure", Max: 2},
 		Health:    config.Health{Cmd: "true", Interval: 1e9, Retries: 2},
+		Log:       config.Log{Driver: config.LogK8sFile},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Container =\n%+v\nwant\n%+v", got, want)
