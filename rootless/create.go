@@ -70,6 +70,11 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
+	if opts.Lifecycle.Replace {
+		if err := e.replace(opts.Name); err != nil {
+			return nil, nil, maps, err
+		}
+	}
 	c, unlock, err := e.Store.Create(opts.Name)
 	if err != nil {
 		return nil, nil, maps, err

@@ -97,7 +97,11 @@ func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engin
 				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
 			}
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				err := e.Stop(ctx, ref, time.Duration(secs)*time.Second)
+				timeout := time.Duration(secs) * time.Second
+				if !c.Flags().Changed("time") {
+					timeout = rootless.ContainerTimeout // its --stop-timeout
+				}
+				err := e.Stop(ctx, ref, timeout)
 				if err != nil || then == nil {
 					return err
 				}

@@ -72,9 +72,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	store.Crashpoint("started")
 	st.Started()
 	go launch.Forward(sigs, l.Pid, l.Terminal)
+	timedOut := killAfter(l.Pid, opts.Lifecycle.Timeout)
 	code := l.Wait()
 	l.Terminal.Close()
 	c.State.Status, c.State.ExitCode, c.State.Finished = store.StatusExited, code, time.Now()
+	if timedOut() {
+		code, c.State.ExitCode = timedOutCode, -1
+	}
 	return code, nil
 }
 

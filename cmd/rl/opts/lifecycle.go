@@ -36,6 +36,9 @@ func (f Run) lifecycle(c *config.Container) error {
 	if c.Lifecycle, err = f.Lifecycle.Parse(f.Detach, c.Health.Cmd != ""); err != nil {
 		return err
 	}
+	if c.Lifecycle.Replace && c.Name == "" {
+		return errors.New("--replace needs --name: it replaces the container of that name")
+	}
 	if c.Log.Driver != config.LogPassthrough {
 		return nil
 	}
