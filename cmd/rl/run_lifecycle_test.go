@@ -29,7 +29,7 @@ func lifecycleDefaults(l config.Log, lc config.Lifecycle) (config.Log, config.Li
 
 func TestRunLifecycleFlags(t *testing.T) {
 	f, cmd, err := parseRun(t, []string{
-		"--rootfs", "/x", "--log-driver", "json-file", "--log-opt", "max-size=1.5k", "--log-opt", "path=/tmp/l",
+		"--rootfs", "/x", "--name", "n", "--log-driver", "json-file", "--log-opt", "max-size=1.5k", "--log-opt", "path=/tmp/l",
 		"--log-opt", "tag=t", "--log-opt", "other=kept", "--stop-signal", "HUP", "--stop-timeout", "3", "--timeout", "2",
 		"--detach-keys", "", "-a", "stdin", "--attach", "STDERR", "--replace", "--health-cmd", "true",
 		"--health-timeout", "5s", "--health-start-period", "1m", "--health-on-failure", "restart", "cmd",
