@@ -29,6 +29,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		return 125, err
 	}
 	s.Mounts = append(etc, s.Mounts...)
+	if s.Nested != nil {
+		home, err := addKeepIDUser(c, &s, opts.Mounts)
+		if err != nil {
+			return 125, err
+		}
+		keepIDHome(&s, opts, home)
+	}
 	sigs, stop := launch.Relay()
 	defer stop()
 	// The cgroup's manager is picked, and the bus dialled, while rl-init
