@@ -74,8 +74,9 @@ type Inspection struct {
 		// SeccompProfilePath is "default", "unconfined" or the profile.
 		SeccompProfilePath string `json:"SeccompProfilePath"`
 		// MaskedPaths and ReadonlyPaths are docker's names.
-		MaskedPaths   []string `json:"MaskedPaths"`
-		ReadonlyPaths []string `json:"ReadonlyPaths"`
+		MaskedPaths   []string  `json:"MaskedPaths"`
+		ReadonlyPaths []string  `json:"ReadonlyPaths"`
+		LogConfig     LogConfig `json:"LogConfig"` // lifecycle (H5)
 	} `json:"HostConfig"`
 	Mounts          []spec.Mount    `json:"Mounts"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings"`
@@ -122,6 +123,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
 	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
 	inspectSecurity(&in, sp, o.Security)
+	h.LogConfig = logConfig(c, o.Log) // lifecycle (H5)
 	in.Mounts = sp.Mounts
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: st.Ports}
 	if maps, _, err := userns.ForCaller(o.Userns); err == nil {

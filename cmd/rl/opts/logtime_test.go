@@ -21,23 +21,26 @@ func TestParseLogTime(t *testing.T) {
 		"2026-12-01T10:00:00,123456789+02:00": utc("2026-12-01T08:00:00.123456789Z"),
 		"2026-12-01T10:00:00.5Z":              utc("2026-12-01T10:00:00.5Z"),
 	} {
-		got, err := ParseLogTime("--since", in)
+		got, err := ParseLogTime("--since", in, true)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("%q: %v, %v; want %v", in, got, err, want)
 		}
 	}
-	got, _ := ParseLogTime("--since", "10m")
+	got, _ := ParseLogTime("--since", "10m", true)
 	if d := time.Since(got); d < 10*time.Minute || d > 11*time.Minute {
 		t.Errorf("10m: %v ago", d)
 	}
-	if got, _ := ParseLogTime("--since", "-1s"); !got.After(time.Now()) {
+	if got, _ := ParseLogTime("--since", "-1s", true); !got.After(time.Now()) {
 		t.Errorf("-1s is not in the future: %v", got)
 	}
-	if got, err := ParseLogTime("--until", ""); err != nil || !got.IsZero() {
+	if got, _ := ParseLogTime("--until", "3s", false); !got.After(time.Now()) {
+		t.Errorf("--until 3s is not in the future: %v", got)
+	}
+	if got, err := ParseLogTime("--until", "", false); err != nil || !got.IsZero() {
 		t.Errorf("empty: %v %v", got, err)
 	}
 	for _, bad := range []string{"yesterday", "12:00", "1700000000.x", "2026-13-01"} {
-		if _, err := ParseLogTime("--since", bad); err == nil {
+		if _, err := ParseLogTime("--since", bad, true); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
 	}
@@ -48,7 +51,7 @@ func FuzzParseLogTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = ParseLogTime("--since", s)
+		_, _ = ParseLogTime("--since", s, true)
 	})
 }
 
