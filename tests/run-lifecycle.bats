@@ -218,3 +218,24 @@ crun() {
 	crun --rm --userns=keep-id -w /home/alice sh -c 'echo $HOME'
 	[[ $output == /home/alice ]] || fail "HOME: $output"
 }
+
+@test "--pod new:NAME makes the pod first, and removes it when the container cannot be made" {
+	run rl run --rm --network none --pod new:pn --rootfs "$ROOTFS" hostname
+	expect_status 0
+	local host=$output
+	run rl pod inspect pn
+	expect_status 0
+	run rl pod ps
+	[[ $output == *" pn "* ]] || fail "pods: $output"
+	rl pod rm -f pn >/dev/null
+	[[ -n $host ]]
+	run rl run -d --network none --name taken --rootfs "$ROOTFS" sleep 100
+	run rl run --rm --network none --pod new:pn2 --name taken --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "already in use"
+	run rl pod inspect pn2
+	[[ $status != 0 ]] || fail "pod pn2 left behind"
+	run rl run --rm --pod new: --rootfs "$ROOTFS" true
+	one_line_error
+	rl rm -f taken >/dev/null
+}

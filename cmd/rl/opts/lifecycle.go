@@ -36,6 +36,11 @@ func (f Run) lifecycle(c *config.Container) error {
 	if c.Lifecycle, err = f.Lifecycle.Parse(f.Detach, c.Health.Cmd != ""); err != nil {
 		return err
 	}
+	if name, ok := strings.CutPrefix(c.Pod, "new:"); ok {
+		if name == "" || !config.ValidName(name) {
+			return fmt.Errorf("invalid --pod %q: the new pod's name must be at least one character; %s", c.Pod, config.NameRule)
+		}
+	}
 	if c.Lifecycle.Replace && c.Name == "" {
 		return errors.New("--replace needs --name: it replaces the container of that name")
 	}

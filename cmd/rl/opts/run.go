@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -150,7 +151,7 @@ func (f Run) check(c config.Container) error {
 	case f.PreserveFDs > 0 && f.Detach:
 		return errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
 	}
-	if c.Pod == "" {
+	if c.Pod == "" || strings.HasPrefix(c.Pod, "new:") { // new: the pod takes the ports (H5)
 		return nil
 	}
 	// The pod's infra container holds the network, the host name and the
