@@ -239,3 +239,33 @@ crun() {
 	one_line_error
 	rl rm -f taken >/dev/null
 }
+
+# wait_status NAME STATUS: poll (20 s at most) until the container's
+# status is STATUS.
+wait_status() {
+	for _ in $(seq 200); do
+		[[ $(rl inspect --format '{{.State.Status}}' "$1") == "$2" ]] && return 0
+		sleep 0.1
+	done
+	fail "$1 is $(rl inspect --format '{{.State.Status}}' "$1"), not $2"
+}
+
+@test "--health-on-failure kill ends an unhealthy container, restart starts it again; --health-start-period forgives" {
+	run rl run -d --network none --rootfs "$ROOTFS" --name hk --health-cmd false --health-interval 1s --health-retries 1 --health-on-failure kill sleep 1000
+	expect_status 0
+	wait_status hk exited
+	run rl run -d --network none --rootfs "$ROOTFS" --name hr --health-cmd false --health-interval 1s --health-retries 1 --health-on-failure restart sleep 1000
+	for _ in $(seq 200); do
+		(($(rl inspect --format '{{.State.RestartCount}}' hr) > 0)) && break
+		sleep 0.1
+	done
+	(($(rl inspect --format '{{.State.RestartCount}}' hr) > 0)) || fail "not restarted"
+	run rl run -d --network none --rootfs "$ROOTFS" --name hs --health-cmd false --health-interval 1s --health-retries 1 --health-start-period 1h --health-on-failure kill sleep 1000
+	for _ in $(seq 100); do
+		[[ $(rl inspect --format '{{len .State.Health.Log}}' hs 2>/dev/null) -ge 2 ]] && break
+		sleep 0.1
+	done
+	run rl inspect --format '{{.State.Status}} {{.State.Health.Status}}' hs
+	[[ $output == "running starting" ]] || fail "start period: $output"
+	rl rm -f hk hr hs >/dev/null
+}

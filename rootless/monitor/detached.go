@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -113,6 +114,7 @@ func supervise(c *store.Container, report func(error)) error {
 		defer log.Close()
 	}
 	_ = os.Remove(c.StopMarker())
+	var restartNow atomic.Bool // --health-on-failure restart
 	for {
 		st, drained, err := log.streams(r.Options.Interactive)
 		if err != nil {
@@ -126,7 +128,7 @@ func supervise(c *store.Container, report func(error)) error {
 				_ = unix.Kill(c.State.Pid, unix.SIGKILL)
 			}
 			if r.Options.Health.Cmd != "" {
-				go checkHealth(c, r.Options.Health, stopHealth)
+				go checkHealth(c, r.Options, stopHealth, func(action string) { onUnhealthy(c, r, action, &restartNow) })
 			}
 		}
 		code, err := Start(c, r, maps, st, nil)
@@ -140,7 +142,7 @@ func supervise(c *store.Container, report func(error)) error {
 			_ = c.Save()
 			return err
 		}
-		if !r.Options.Restart.Wants(code, c.State.Restarts, store.Exists(c.StopMarker())) {
+		if !restartNow.Swap(false) && !r.Options.Restart.Wants(code, c.State.Restarts, store.Exists(c.StopMarker())) {
 			break
 		}
 		c.State.Restarts++
