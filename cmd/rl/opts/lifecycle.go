@@ -156,7 +156,7 @@ func ParseLog(driver string, logOpts []string) (config.Log, error) {
 		l.Driver = config.LogK8sFile
 	case config.LogK8sFile, config.LogJSONFile, config.LogNone, config.LogPassthrough:
 	case config.LogJournald:
-		return l, errors.New("--log-driver journald: rl writes no journal (hint: use --log-driver k8s-file, the default)")
+		return l, errors.New("--log-driver journald: failed to initialize journal: rl writes no journal (hint: use --log-driver k8s-file, the default)")
 	default:
 		return l, fmt.Errorf("invalid --log-driver %q: use k8s-file, json-file, journald, none or passthrough", driver)
 	}
