@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sync"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
@@ -77,6 +80,14 @@ func RunForeground(c *store.Container, r *config.Record, maps userns.Mappings, p
 	if o.Interactive {
 		in = os.Stdin
 	}
+	// A reader that goes away (rl run ... | head -1) must end the
+	// container, not rl: our copy fails with EPIPE and closes the pipe,
+	// so the container's next write fails as it would have without us.
+	// Caught, not ignored: an ignored signal would stay ignored in the
+	// container's command across execve(2).
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, unix.SIGPIPE)
+	defer signal.Stop(pipe)
 	drained, err := relayStreams(&st, in, outs)
 	if err != nil {
 		return 125, err
