@@ -269,3 +269,11 @@ wait_status() {
 	[[ $output == "running starting" ]] || fail "start period: $output"
 	rl rm -f hk hr hs >/dev/null
 }
+
+@test "a logged foreground run whose reader goes away ends the container, not rl" {
+	run bash -c "$RL_BIN --root $RL_TEST_ROOT --runroot $RL_TEST_RUNROOT run --name yy --network none --rootfs $ROOTFS yes | head -1; echo \"rl=\${PIPESTATUS[0]}\""
+	[[ ${lines[0]} == y && ${lines[-1]} != rl=141 ]] || fail "output: $output"
+	run rl inspect --format '{{.State.Status}}' yy
+	[[ $output == exited ]] || fail "state: $output"
+	rl rm yy >/dev/null
+}
