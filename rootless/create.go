@@ -24,10 +24,16 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	pod, err := e.joinPod(&opts)
+	pod, dropPod, err := e.podFor(ctx, &opts)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
+	created := false // lifecycle (H5): a pod made for --pod new: goes with a failure
+	defer func() {
+		if !created {
+			dropPod()
+		}
+	}()
 	img, err := e.rootfs(ctx, opts)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
@@ -81,6 +87,11 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
+	if opts.Lifecycle.Replace {
+		if err := e.replace(opts.Name); err != nil {
+			return nil, nil, maps, err
+		}
+	}
 	c, unlock, err := e.Store.Create(opts.Name)
 	if err != nil {
 		return nil, nil, maps, err
@@ -100,6 +111,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		return nil, nil, maps, err
 	}
 	store.Crashpoint("created")
+	created = true
 	return c, r, maps, nil
 }
 

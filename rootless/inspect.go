@@ -125,14 +125,6 @@ type HostPort struct {
 	HostPort string `json:"HostPort"`
 }
 
-// LogConfig is podman's HostConfig.LogConfig.
-type LogConfig struct {
-	Type string `json:"Type"`
-	Path string `json:"Path"`
-	// Size is the size at which the log is cut, "0B" for none.
-	Size string `json:"Size"`
-}
-
 // portMap keys ports by "PORT/PROTO", the host sides in order.
 func portMap(ports []network.PortMapping) map[string][]HostPort {
 	m := map[string][]HostPort{}
@@ -188,7 +180,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	in.Mounts = inspectMounts(sp.Mounts)
 	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: portMap(st.Ports)}
 	h.PortBindings = portMap(st.Ports)
-	h.LogConfig = LogConfig{Type: "k8s-file", Path: in.LogPath, Size: "0B"}
+	h.LogConfig = logConfig(c, o.Log)
 	if st.Cgroup != nil {
 		h.CgroupManager = st.Cgroup.Manager
 	}

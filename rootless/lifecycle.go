@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	mobysignal "github.com/moby/sys/signal"
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -75,12 +74,8 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	if err := e.refuseInfra(c.State); err != nil {
 		return err
 	}
-	sig := unix.SIGTERM
-	if r, err := c.Record(); err == nil && r.Image.Config.StopSignal != "" {
-		if s, err := mobysignal.ParseSignal(r.Image.Config.StopSignal); err == nil && mobysignal.ValidSignalForPlatform(s) {
-			sig = s
-		}
-	}
+	r, _ := c.Record()
+	sig, timeout := stopPolicy(r, timeout)
 	return signal(c, sig, timeout)
 }
 

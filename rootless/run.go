@@ -9,7 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
-	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 )
 
@@ -32,7 +31,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 		return 0, err
 	}
 	defer unlock()
-	code, err := monitor.Start(c, r, maps, launch.Foreground(opts.Interactive, opts.TTY), preserved)
+	code, err := monitor.RunForeground(c, r, maps, preserved)
 	if err != nil || opts.Remove {
 		if opts.Remove {
 			c.RecordExit()

@@ -35,6 +35,7 @@ package main
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -42,6 +43,7 @@ package main
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/nsfs.h>
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -87,6 +89,53 @@ static void rl_expect(int sync, const char *kind, const char *op) {
 	rl_expect_into(sync, kind, op, msg, sizeof msg);
 }
 
+// rl_same is true when the namespace of fd is the one /proc/self/ns/kind
+// names.
+static int rl_same(int fd, const char *kind) {
+	char path[64];
+	struct stat ours, theirs;
+	snprintf(path, sizeof path, "/proc/self/ns/%s", kind);
+	return stat(path, &ours) == 0 && fstat(fd, &theirs) == 0 &&
+	       ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev;
+}
+
+// rl_join_owned_net joins the network namespace among kinds (fds, n) from
+// the user namespace that owns it, when that is not the target's own: a
+// keep-id container's network is its outer rl-init's, owned by the outer
+// user namespace, and capabilities in the nested one (the target's) give
+// no right to setns(2) into it (user_namespaces(7)). So: the owner first,
+// which grants every capability in it, then the network, and then the
+// loop of rl_join goes on into the nested user namespace (a child of the
+// owner, where we now hold every capability too) and the rest. The fd of
+// the network is closed and set to -1.
+static void rl_join_owned_net(int sync, const char **kinds, int *fds, int n) {
+	int net = -1, user = -1;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kinds[i], "net") == 0)
+			net = i;
+		else if (strcmp(kinds[i], "user") == 0)
+			user = i;
+	}
+	if (net < 0 || user < 0 || rl_same(fds[net], "net"))
+		return;
+	int owner = ioctl(fds[net], NS_GET_USERNS);
+	if (owner < 0)
+		return; // an older kernel: join in the usual order
+	struct stat o, t;
+	if (fstat(owner, &o) < 0 || fstat(fds[user], &t) < 0 ||
+	    (o.st_ino == t.st_ino && o.st_dev == t.st_dev)) {
+		close(owner);
+		return; // the target's own: the usual order works
+	}
+	if (!rl_same(owner, "user") && setns(owner, CLONE_NEWUSER) < 0)
+		rl_fail(sync, "joining the container's namespaces", "user (the network's owner)");
+	close(owner);
+	if (setns(fds[net], CLONE_NEWNET) < 0)
+		rl_fail(sync, "joining the container's namespaces", "net");
+	close(fds[net]);
+	fds[net] = -1;
+}
+
 // rl_join joins the n namespaces kinds of process target, makes new ones
 // (unshare(2) flags: the pid namespace takes effect for the child), and
 // forks; it returns in the child.
@@ -102,14 +151,14 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 			rl_fail(sync, "opening the container's namespaces", path);
 	}
 	rl_expect(sync, "join", "joining the container");
-	struct stat ours, theirs;
+	rl_join_owned_net(sync, kinds, fds, n);
 	for (int i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue; // joined already
 		// A namespace we are in already is skipped: joining it again
 		// fails (our own user namespace: EINVAL), and the host's
 		// network (--network host) is not ours to join.
-		snprintf(path, sizeof path, "/proc/self/ns/%s", kinds[i]);
-		if (stat(path, &ours) == 0 && fstat(fds[i], &theirs) == 0 &&
-		    ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+		if (rl_same(fds[i], kinds[i]))
 			continue;
 		if (setns(fds[i], 0) < 0)
 			rl_fail(sync, "joining the container's namespaces", kinds[i]);

@@ -97,7 +97,11 @@ func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engin
 				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
 			}
 			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				err := e.Stop(ctx, ref, time.Duration(secs)*time.Second)
+				timeout := time.Duration(secs) * time.Second
+				if !c.Flags().Changed("time") {
+					timeout = rootless.ContainerTimeout // its --stop-timeout
+				}
+				err := e.Stop(ctx, ref, timeout)
 				if err != nil || then == nil {
 					return err
 				}
@@ -191,24 +195,6 @@ func joinLines(s []string) string {
 		return ""
 	}
 	return strings.Join(s, "\n") + "\n"
-}
-
-// parseSince reads --since: an RFC 3339 time or a duration before now.
-func parseSince(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return t, fmt.Errorf("invalid --since %q: give a duration (10m), a Unix time or an RFC 3339 time", s)
-	}
-	return t, nil
 }
 
 func newTopCommand(g *globalOptions) *cobra.Command {

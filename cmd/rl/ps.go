@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
-	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
 )
 
@@ -153,27 +151,4 @@ func printPs(w io.Writer, rows []psRow, format string, quiet bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names)
 	}
 	return tw.Flush()
-}
-
-func newLogsCommand(g *globalOptions) *cobra.Command {
-	var o monitor.LogOptions
-	var since string
-	cmd := &cobra.Command{
-		Use:   "logs [flags] CONTAINER",
-		Short: "Print what a detached container wrote to stdout and stderr",
-		Args:  cobra.ExactArgs(1),
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			var err error
-			if o.Since, err = parseSince(since); err != nil {
-				return err
-			}
-			return e.Logs(ctx, args[0], o, os.Stdout, os.Stderr)
-		}),
-	}
-	fl := cmd.Flags()
-	fl.BoolVarP(&o.Follow, "follow", "f", false, "keep printing the output until the container exits")
-	fl.IntVarP(&o.Tail, "tail", "n", -1, "print only this many lines from the end (-1: all)")
-	fl.StringVar(&since, "since", "", "print only lines since this time (RFC 3339, Unix seconds) or this long ago (10m)")
-	fl.BoolVarP(&o.Timestamps, "timestamps", "t", false, "prefix each line with the time it was written")
-	return cmd
 }

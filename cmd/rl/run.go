@@ -150,6 +150,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringArrayVar(&sec.SecurityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS|ALL")
 	addRegistryFlags(fl, &f.TLSVerify, &f.Quiet)
 	registerProcess(fl, f)
+	registerLifecycle(cmd, f)
 }
 
 // registerProcess binds the flags of the container's process and its

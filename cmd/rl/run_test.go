@@ -200,6 +200,7 @@ func TestRunFlagsToOptions(t *testing.T) {
 			if want.Process.Umask == 0 {
 				want.Process.Umask = 0o022
 			}
+			want.Log, want.Lifecycle = lifecycleDefaults(want.Log, want.Lifecycle)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("options =\n%+v\nwant\n%+v", got, want)
 			}

@@ -60,8 +60,10 @@ type Container struct {
 	// A pod's container publishes no ports, and has no host name and no
 	// keep-id namespace of its own: it takes the pod's network, host name
 	// and user namespace.
-	Pod    string
-	Labels map[string]string `json:"labels,omitempty"`
+	Pod       string
+	Labels    map[string]string `json:"labels,omitempty"`
+	Log       Log
+	Lifecycle Lifecycle
 }
 
 // Args is the container's command line, docker's way: the entrypoint

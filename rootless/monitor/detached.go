@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -106,12 +107,15 @@ func supervise(c *store.Container, report func(error)) error {
 	if err != nil {
 		return err
 	}
-	log, err := openLog(c.LogPath())
-	if err != nil {
-		return err
+	var log *logFile
+	if path := LogPath(c, r.Options.Log); path != "" {
+		if log, err = openLog(path, r.Options.Log.Size); err != nil {
+			return err
+		}
+		defer log.Close()
 	}
-	defer log.Close()
 	_ = os.Remove(c.StopMarker())
+	var restartNow atomic.Bool // --health-on-failure restart
 	for {
 		st, drained, err := log.streams(r.Options.Interactive)
 		if err != nil {
@@ -125,7 +129,7 @@ func supervise(c *store.Container, report func(error)) error {
 				_ = unix.Kill(c.State.Pid, unix.SIGKILL)
 			}
 			if r.Options.Health.Cmd != "" {
-				go checkHealth(c, r.Options.Health, stopHealth)
+				go checkHealth(c, r.Options, stopHealth, func(action string) { onUnhealthy(c, r, action, &restartNow) })
 			}
 		}
 		code, err := Start(c, r, maps, st, nil)
@@ -139,7 +143,7 @@ func supervise(c *store.Container, report func(error)) error {
 			_ = c.Save()
 			return err
 		}
-		if !r.Options.Restart.Wants(code, c.State.Restarts, store.Exists(c.StopMarker())) {
+		if !restartNow.Swap(false) && !r.Options.Restart.Wants(code, c.State.Restarts, store.Exists(c.StopMarker())) {
 			break
 		}
 		c.State.Restarts++
@@ -174,52 +178,35 @@ func pause(c *store.Container, d time.Duration) bool {
 	return !store.Exists(c.StopMarker())
 }
 
-// streams connects the container to the log: its stdout and stderr
-// through pipes (or its terminal's output with -t), its stdin a pipe that
-// stays open with -i (as docker run -di keeps it), else /dev/null.
-// drained waits until everything the container wrote is in the log.
+// streams connects the container to the log (l nil: to nothing): its
+// stdout and stderr through pipes (or its terminal's output with -t), its
+// stdin a pipe that stays open with -i (as docker run -di keeps it), else
+// /dev/null. drained waits until everything the container wrote is in
+// the log.
 func (l *logFile) streams(interactive bool) (st launch.Streams, drained func(), err error) {
-	var wg sync.WaitGroup
-	var closers []*os.File
-	relay := func(name string) (*os.File, error) {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return nil, fmt.Errorf("creating the log pipe: %w", err)
-		}
-		s := l.stream(name)
-		wg.Go(func() {
-			_, _ = io.Copy(s, r)
-			s.flush()
-			r.Close()
-		})
-		closers = append(closers, w)
-		return w, nil
-	}
-	for i, name := range []string{"stdout", "stderr"} {
-		if st.Stdio[i+1], err = relay(name); err != nil {
-			return st, nil, err
-		}
-	}
 	var stdinW *os.File
 	if interactive {
 		if st.Stdio[0], stdinW, err = os.Pipe(); err != nil {
 			return st, nil, fmt.Errorf("creating the stdin pipe: %w", err)
 		}
-		closers = append(closers, st.Stdio[0])
+		stdinR := st.Stdio[0]
+		st.Spawned = func() { stdinR.Close() }
 	}
-	var once sync.Once
-	st.Spawned = func() {
-		once.Do(func() {
-			for _, f := range closers {
-				f.Close()
-			}
-		})
+	var outs [2]io.Writer
+	var logged []*logStream
+	if l != nil {
+		logged = []*logStream{l.stream("stdout"), l.stream("stderr")}
+		outs = [2]io.Writer{logged[0], logged[1]}
 	}
-	tty := l.stream("stdout")
-	st.Attach = func(master *os.File) (*launch.Terminal, error) { return launch.AttachTerminal(master, nil, tty) }
+	relayed, err := relayStreams(&st, nil, outs)
+	if err != nil {
+		return st, nil, err
+	}
 	return st, func() {
-		wg.Wait()
-		tty.flush() // the terminal's output ended with the container
+		relayed()
+		for _, s := range logged {
+			s.flush()
+		}
 		if stdinW != nil {
 			stdinW.Close()
 		}

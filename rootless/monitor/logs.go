@@ -27,14 +27,36 @@ type logFile struct {
 	mu sync.Mutex
 	w  *bufio.Writer
 	f  *os.File
+	// size is the log's size; past max (when not 0) the log starts
+	// afresh, as conmon's --log-size-max does.
+	size, max int64
 }
 
-func openLog(path string) (*logFile, error) {
+// openLog opens the log at path for appending, to be kept under max bytes
+// (0: no limit).
+func openLog(path string, max int64) (*logFile, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the container log: %w", err)
 	}
-	return &logFile{w: bufio.NewWriterSize(f, 64<<10), f: f}, nil
+	l := &logFile{w: bufio.NewWriterSize(f, 64<<10), f: f, max: max}
+	if fi, err := f.Stat(); err == nil {
+		l.size = fi.Size()
+	}
+	return l, nil
+}
+
+// record appends one record, truncating the log first when it would
+// grow past its limit.
+func (l *logFile) record(rec []byte) {
+	if l.max > 0 && l.size+int64(len(rec)) > l.max {
+		_ = l.w.Flush()
+		if l.f.Truncate(0) == nil {
+			l.size = 0
+		}
+	}
+	n, _ := l.w.Write(rec)
+	l.size += int64(n)
 }
 
 func (l *logFile) Close() error { return l.f.Close() }
@@ -61,7 +83,7 @@ func (l *logFile) write(name string, text []byte, final bool) []byte {
 		if len(line) > maxRecord {
 			line, rest, tag = line[:maxRecord], text[maxRecord:], "P"
 		}
-		fmt.Fprintf(l.w, "%s %s %s %s\n", now, name, tag, line)
+		l.record(fmt.Appendf(nil, "%s %s %s %s\n", now, name, tag, line))
 		text = rest
 	}
 	_ = l.w.Flush()
@@ -94,10 +116,14 @@ type LogOptions struct {
 	Follow bool
 	// Tail is the number of lines from the end to print; negative: all.
 	Tail int
-	// Since skips lines logged before it (the zero time: none).
-	Since time.Time
+	// Since skips lines logged before it, Until those logged after it
+	// (the zero time: none); rl logs -f ends at Until.
+	Since, Until time.Time
 	// Timestamps prefixes each line with the time it was logged.
 	Timestamps bool
+	// Prefix goes before each line (podman's, of several containers:
+	// the short id and a space).
+	Prefix string
 }
 
 // logLine is one line of output, put together from its records.
@@ -107,11 +133,21 @@ type logLine struct {
 	complete     bool
 }
 
-// Logs prints the output of the container c to stdout and stderr.
+// Logs prints the output of the container c to stdout and stderr, each
+// line with one Write (so that the output of several containers that
+// share a writer does not mix within a line).
 func Logs(c *store.Container, o LogOptions, stdout, stderr io.Writer) error {
-	f, err := os.Open(c.LogPath())
+	r, err := c.Record()
+	if err != nil {
+		return err
+	}
+	path := LogPath(c, r.Options.Log)
+	if path == "" {
+		return errNotLogging(r.Options.Log.Driver)
+	}
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil // it ran in the foreground, or printed nothing yet
+		return nil // created, or printed nothing yet
 	}
 	if err != nil {
 		return fmt.Errorf("reading the log of %s: %w", c.State.Name, err)
@@ -124,21 +160,27 @@ func Logs(c *store.Container, o LogOptions, stdout, stderr io.Writer) error {
 		_ = errOut.Flush()
 	}
 	defer flush()
+	var line []byte
 	print := func(l logLine) {
 		w := out
 		if l.stream == "stderr" {
 			w = errOut
 		}
+		line = append(line[:0], o.Prefix...)
 		if o.Timestamps {
-			_, _ = w.WriteString(l.time + " ")
+			line = append(append(line, l.time...), ' ')
 		}
-		_, _ = w.Write(l.text)
+		line = append(line, l.text...)
 		if l.complete {
-			_ = w.WriteByte('\n')
+			line = append(line, '\n')
 		}
+		if w.Available() < len(line) {
+			_ = w.Flush()
+		}
+		_, _ = w.Write(line)
 	}
-	r := &logReader{r: bufio.NewReaderSize(f, 64<<10), since: o.Since}
-	lines := r.lines(!o.Follow)
+	lr := &logReader{r: bufio.NewReaderSize(f, 64<<10), since: o.Since, until: o.Until}
+	lines := lr.lines(!o.Follow)
 	if o.Tail >= 0 && len(lines) > o.Tail {
 		lines = lines[len(lines)-o.Tail:]
 	}
@@ -148,10 +190,11 @@ func Logs(c *store.Container, o LogOptions, stdout, stderr io.Writer) error {
 	for o.Follow {
 		flush()
 		running := c.ReadState() == nil && c.State.Active()
-		for _, l := range r.lines(!running) {
+		over := !o.Until.IsZero() && time.Now().After(o.Until)
+		for _, l := range lr.lines(!running || over) {
 			print(l)
 		}
-		if !running {
+		if !running || over {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond) // polling, as tail -f does
@@ -162,17 +205,23 @@ func Logs(c *store.Container, o LogOptions, stdout, stderr io.Writer) error {
 // logReader parses records into lines, keeping a record that is not
 // complete yet (the monitor is writing it) for the next call.
 type logReader struct {
-	r       *bufio.Reader
-	since   time.Time
-	partial []byte // a record without its newline yet
+	r            *bufio.Reader
+	since, until time.Time
+	partial      []byte // a record without its newline yet
 	// lines are each stream's line being put together from P records.
 	open map[string]*logLine
 }
 
-// before is true for a record time before since.
-func (lr *logReader) before(ts string) bool {
+// within is true for a record time from since to until.
+func (lr *logReader) within(ts string) bool {
+	if lr.since.IsZero() && lr.until.IsZero() {
+		return true
+	}
 	t, err := time.Parse(time.RFC3339Nano, ts)
-	return err == nil && t.Before(lr.since)
+	if err != nil {
+		return true
+	}
+	return !t.Before(lr.since) && (lr.until.IsZero() || !t.After(lr.until))
 }
 
 // lines returns the lines read since the last call; final (the log is
@@ -180,7 +229,7 @@ func (lr *logReader) before(ts string) bool {
 func (lr *logReader) lines(final bool) []logLine {
 	var out []logLine
 	keep := func(l *logLine) {
-		if lr.since.IsZero() || !lr.before(l.time) {
+		if lr.within(l.time) {
 			out = append(out, *l)
 		}
 	}

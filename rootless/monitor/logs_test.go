@@ -15,7 +15,7 @@ import (
 // reads it back as rl logs does.
 func TestLogRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ctr.log")
-	l, err := openLog(path)
+	l, err := openLog(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		return 125, err
 	}
 	s.Mounts = append(etc, s.Mounts...)
+	if s.Nested != nil {
+		home, err := addKeepIDUser(c, &s, opts.Mounts)
+		if err != nil {
+			return 125, err
+		}
+		keepIDHome(&s, opts, home)
+	}
 	sigs, stop := launch.Relay()
 	defer stop()
 	// The cgroup's manager is picked, and the bus dialled, while rl-init
@@ -72,9 +79,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	store.Crashpoint("started")
 	st.Started()
 	go launch.Forward(sigs, l.Pid, l.Terminal)
+	timedOut := killAfter(l.Pid, opts.Lifecycle.Timeout)
 	code := l.Wait()
 	l.Terminal.Close()
 	c.State.Status, c.State.ExitCode, c.State.Finished = store.StatusExited, code, time.Now()
+	if timedOut() {
+		code, c.State.ExitCode = timedOutCode, -1
+	}
 	return code, nil
 }
 

@@ -296,3 +296,17 @@ func fileType(mode uint32) string {
 	}
 	return fmt.Sprintf("type %#o", mode&unix.S_IFMT)
 }
+
+// ReadFile returns the content of the file path (absolute, as the
+// container sees it) from the top-most of layers that has it, read as
+// readRootfsFile reads passwd; nil when no layer has it.
+func ReadFile(layers []string, path string) ([]byte, error) {
+	b, err := readRootfsFile(layers, path, func(r io.Reader) [][]byte {
+		b, _ := io.ReadAll(io.LimitReader(r, 16<<20))
+		return [][]byte{b}
+	})
+	if len(b) == 0 {
+		return nil, err
+	}
+	return b[0], err
+}

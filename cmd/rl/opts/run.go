@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -60,6 +61,8 @@ type Run struct {
 	DNSOptions []string
 	LogDriver  string
 	LogOpts    []string
+	// Lifecycle holds the flags of the container's lifecycle (stop signal, timeout, health, attach).
+	Lifecycle Lifecycle
 }
 
 // Container parses the flags and the command line's arguments (IMAGE
@@ -121,6 +124,9 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Mounts, c.VolumesFrom, err = f.parseMounts(); err != nil {
 		return c, err
 	}
+	if err := f.lifecycle(&c); err != nil {
+		return c, err
+	}
 	return c, f.check(c)
 }
 
@@ -155,7 +161,7 @@ func (f Run) check(c config.Container) error {
 	case f.PreserveFDs > 0 && f.Detach:
 		return errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
 	}
-	if c.Pod == "" {
+	if c.Pod == "" || strings.HasPrefix(c.Pod, "new:") { // new: the pod takes the ports (H5)
 		return nil
 	}
 	// The pod's infra container holds the network, the host name and the

@@ -35,6 +35,7 @@ func TestRunContainer(t *testing.T) {
 		Restart:   config.Restart{Name: "on-failure", Max: 2},
 		Health:    config.Health{Cmd: "true", Interval: 1e9, Retries: 2},
 		Process:   config.Process{Umask: 0o022},
+		Log:       config.Log{Driver: config.LogK8sFile},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Container =\n%+v\nwant\n%+v", got, want)
