@@ -66,7 +66,8 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 }
 
 // Stop ends a running container: its stop signal (SIGTERM), then SIGKILL
-// after timeout. A container that does not run is left as it is.
+// after timeout, with a warning as podman gives; a timeout of 0 is
+// SIGKILL at once. A container that does not run is left as it is.
 func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
 	c, err := e.Store.Load(ref)
 	if err != nil || !c.State.Active() {
@@ -76,6 +77,9 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 		return err
 	}
 	sig := unix.SIGTERM
+	if timeout == 0 {
+		return signal(c, unix.SIGKILL, 0)
+	}
 	if r, err := c.Record(); err == nil && r.Image.Config.StopSignal != "" {
 		if s, err := mobysignal.ParseSignal(r.Image.Config.StopSignal); err == nil && mobysignal.ValidSignalForPlatform(s) {
 			sig = s
@@ -99,16 +103,36 @@ func (e *Engine) Kill(ctx context.Context, ref string, sig unix.Signal) error {
 	return signal(c, sig, -1)
 }
 
+// ErrStateImproper is the cause of a refusal to act on a container in
+// its present state, such as removing a running one without force
+// (podman's "container state improper"; rl rm exits 2 with it).
+var ErrStateImproper = errors.New("container state improper")
+
 // Remove deletes a container that does not run, or with force any
 // container, killing it first. A pod's infra container goes only with its
 // pod.
 func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
+	return e.RemoveGrace(ctx, ref, force, -1)
+}
+
+// RemoveGrace is Remove, where force stops a running container as Stop
+// does with the timeout grace first; with a negative grace it is killed
+// at once.
+func (e *Engine) RemoveGrace(ctx context.Context, ref string, force bool, grace time.Duration) error {
 	c, err := e.Store.Load(ref)
 	if err != nil {
 		return err
 	}
 	if p, err := e.Store.LoadPod(c.State.PodID); err == nil && p.InfraID == c.State.ID {
 		return fmt.Errorf("container %s is the infra container of pod %s: remove the pod (rl pod rm %s)", ref, p.Name, p.Name)
+	}
+	if force && grace >= 0 && c.State.Active() {
+		if err := e.Stop(ctx, c.State.ID, grace); err != nil {
+			return err
+		}
+		if err := c.ReadState(); err != nil {
+			return nil // removed as it exited (--rm)
+		}
 	}
 	return removeContainer(c, force)
 }
@@ -122,7 +146,7 @@ func removeContainer(c *store.Container, force bool) error {
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		if c.State.Active() {
 			if !force {
-				return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
+				return fmt.Errorf("cannot remove container %s as it is running: %w (stop it first: rl stop %s, or remove it with rl rm -f)", ref, ErrStateImproper, ref)
 			}
 			if err := signal(c, unix.SIGKILL, 0); err != nil {
 				return err
@@ -254,7 +278,9 @@ func signal(c *store.Container, sig unix.Signal, timeout time.Duration) error {
 		return nil
 	}
 	if sig != unix.SIGKILL && !exited(fd, timeout) {
-		slog.Info("the container did not exit in time: killing it", "id", c.State.ID[:12], "timeout", timeout)
+		// podman's words, which scripts look for.
+		slog.Warn(fmt.Sprintf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
+			unix.SignalName(sig), c.State.Name, int(timeout.Seconds())))
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 	}
 	c.WaitMonitor()

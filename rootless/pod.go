@@ -27,6 +27,8 @@ type PodOptions struct {
 	Name     string
 	Hostname string
 	Net      config.Net
+	// Labels are the pod's labels (pod create --label).
+	Labels map[string]string
 }
 
 // PodStatus is a pod as rl pod ps shows it.
@@ -52,7 +54,7 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels}
 	if p.Hostname == "" {
 		p.Hostname = id[:12]
 	}
@@ -193,8 +195,8 @@ func (e *Engine) StopPod(ctx context.Context, ref string, timeout time.Duration)
 }
 
 // RemovePod removes the pod and its containers; running ones only with
-// force.
-func (e *Engine) RemovePod(ctx context.Context, ref string, force bool) error {
+// force, which stops them as RemoveGrace does with grace.
+func (e *Engine) RemovePod(ctx context.Context, ref string, force bool, grace time.Duration) error {
 	ps, err := e.InspectPod(ctx, ref)
 	if err != nil {
 		return err
@@ -208,7 +210,7 @@ func (e *Engine) RemovePod(ctx context.Context, ref string, force bool) error {
 	}
 	var errs []error
 	for _, st := range ps.members() {
-		errs = append(errs, e.Remove(ctx, st.ID, true))
+		errs = append(errs, e.RemoveGrace(ctx, st.ID, true, grace))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err

@@ -53,7 +53,8 @@ type Container struct {
 	// A pod's container publishes no ports, and has no host name and no
 	// keep-id namespace of its own: it takes the pod's network, host name
 	// and user namespace.
-	Pod string
+	Pod    string
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // Args is the container's command line, docker's way: the entrypoint
