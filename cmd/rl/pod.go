@@ -91,8 +91,19 @@ func newPodRmCommand(g *globalOptions) *cobra.Command {
 			if c.Flags().Changed("time") && secs >= 0 {
 				grace = time.Duration(secs) * time.Second
 			}
-			err = eachContainer(c.OutOrStdout(), refs, t.ignore || force, func(ref string) error {
-				return e.RemovePod(ctx, ref, force, grace)
+			// podman prints the ids of the pods removed, as the
+			// action does: eachContainer prints nothing for errSkip.
+			out := c.OutOrStdout()
+			err = eachContainer(out, refs, t.ignore || force, func(ref string) error {
+				p, err := e.Store.LoadPod(ref)
+				if err == nil {
+					err = e.RemovePod(ctx, p.ID, force, grace)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(out, p.ID)
+				return errSkip
 			})
 			return exitCode(err, 1)
 		}),
@@ -220,7 +231,7 @@ func newPodPsCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&format, "format", "", "json, or a Go template over the columns (e.g. '{{.Name}} {{.Status}}'; 'table ...' adds a header row)")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "print only the ids")
 	fl.BoolVar(&noTrunc, "no-trunc", false, "do not shorten ids")
-	fl.BoolVar(&noHeading, "noheading", false, "print no header row")
+	fl.BoolVarP(&noHeading, "noheading", "n", false, "print no header row")
 	return cmd
 }
 
