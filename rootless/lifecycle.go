@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -28,9 +29,19 @@ func (e *Engine) RunDetached(ctx context.Context, opts config.Container) (string
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
-		return "", err
+		return "", startExit(err)
 	}
 	return c.State.ID, nil
+}
+
+// startExit gives a failure to start a container podman's exit code where
+// it is not 125: 126 for a published host port that another process
+// holds, as for a command that cannot be executed (podman's choice).
+func startExit(err error) error {
+	if errors.Is(err, unix.EADDRINUSE) {
+		return &launch.ExitError{Code: 126, Err: err}
+	}
+	return err
 }
 
 // Create makes a container without starting it (rl create) and returns
@@ -62,7 +73,7 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	if err := os.MkdirAll(c.Mountpoint(), 0o700); err != nil {
 		return fmt.Errorf("creating container directory: %w", err)
 	}
-	return monitor.StartDetached(c)
+	return startExit(monitor.StartDetached(c))
 }
 
 // Stop ends a running container: its stop signal (SIGTERM), then SIGKILL

@@ -40,7 +40,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
-		return code, err
+		return code, startExit(err)
 	}
 	return code, c.Save()
 }

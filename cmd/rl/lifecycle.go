@@ -134,7 +134,13 @@ func newStartCommand(g *globalOptions, code *int) *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if !attach && !interactive {
-				return eachContainer(c.OutOrStdout(), args, false, func(ref string) error { return e.Start(ctx, ref) })
+				err := eachContainer(c.OutOrStdout(), args, false, func(ref string) error { return e.Start(ctx, ref) })
+				if err != nil {
+					// podman's start exits 125 whatever kept the
+					// command from running (127 is run's).
+					return &launch.ExitError{Code: 125, Err: err}
+				}
+				return nil
 			}
 			if len(args) != 1 {
 				return errors.New("start -a and -i take one container")
