@@ -355,3 +355,16 @@ created() {
 	run rl pod stop -t -1 ps1
 	one_line_error
 }
+
+@test "start of a container whose command is missing exits 125; wait of a created container returns at once" {
+	run rl create --network none --name nocmd --rootfs "$ROOTFS" /no/such/command
+	expect_status 0
+	run timeout 20 "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" wait nocmd
+	expect_status 0
+	run rl start nocmd
+	expect_status 125
+	[[ ${#lines[@]} == 1 && $output == "rl: "* ]] || fail "$output"
+	run rl wait nocmd
+	expect_status 0
+	rl rm nocmd
+}
