@@ -298,7 +298,7 @@ created() {
 }
 
 @test "pod create --label; pod ps --noheading and --format over podman's fields; a bad --label is refused" {
-	run rl pod create --label mylabel=v1 --label other=v2 --name lp
+	run rl pod create --label mylabel=v1 --label other=v2 lp
 	expect_status 0
 	pid=$output
 	run rl pod ps --format '{{.Name}} {{.Labels}} {{.Label "mylabel"}}'

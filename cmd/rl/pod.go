@@ -120,10 +120,16 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	var labels []string
 	var n opts.Network
 	cmd := &cobra.Command{
-		Use:   "create [flags]",
+		Use:   "create [flags] [NAME]",
 		Short: "Create a pod and start its infra container; print its id",
-		Args:  cobra.NoArgs,
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
+		Args:  cobra.MaximumNArgs(1),
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if name != "" && name != args[0] {
+					return fmt.Errorf("two names for the pod: --name %s and %s", name, args[0])
+				}
+				name = args[0] // podman's pod create NAME
+			}
 			o := rootless.PodOptions{Name: name, Hostname: hostname}
 			var err error
 			if o.Labels, err = parseLabels(labels); err != nil {
