@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -192,6 +194,39 @@ func (e *Engine) StopPod(ctx context.Context, ref string, timeout time.Duration)
 	}
 	errs = append(errs, e.Stop(ctx, ps.InfraID, timeout))
 	return errors.Join(errs...)
+}
+
+// KillPod sends sig to the pod's running containers, the infra container
+// last.
+func (e *Engine) KillPod(ctx context.Context, ref string, sig unix.Signal) error {
+	ps, err := e.InspectPod(ctx, ref)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, st := range append(ps.members(), ps.infra()...) {
+		if !st.Active() {
+			continue
+		}
+		c, err := e.Store.Load(st.ID)
+		if err == nil {
+			err = signal(c, sig, -1)
+		}
+		if !errors.Is(err, store.ErrNoContainer) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// infra is the pod's infra container, if it has one.
+func (ps PodStatus) infra() []store.State {
+	for _, st := range ps.Containers {
+		if st.ID == ps.InfraID {
+			return []store.State{st}
+		}
+	}
+	return nil
 }
 
 // RemovePod removes the pod and its containers; running ones only with

@@ -368,3 +368,19 @@ created() {
 	expect_status 0
 	rl rm nocmd
 }
+
+@test "pod kill signals the pod's containers; bad signals and missing pods are refused" {
+	rl pod create --name pk >/dev/null
+	run rl run -d --network none --pod pk --name pk-sleep --rootfs "$ROOTFS" sleep 1000
+	expect_status 0
+	run rl pod kill -s -KILL pk
+	expect_status 0
+	[[ $output == pk ]]
+	run rl wait pk-sleep
+	[[ $output == 137 ]] || fail "$output"
+	run rl pod kill -s SIGBADSIG pk
+	one_line_error
+	run rl pod kill bogus
+	one_line_error
+	expect_output_has "no such pod"
+}

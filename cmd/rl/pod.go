@@ -27,6 +27,7 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 				_, err := e.Store.LoadPod(ref)
 				return err
 			}))
+	cmd.AddCommand(newPodKillCommand(g))
 	var secs int
 	for _, verb := range []struct {
 		use, short string
@@ -71,6 +72,29 @@ func podIDs(e *rootless.Engine) func() ([]string, error) {
 		}
 		return ids, err
 	}
+}
+
+func newPodKillCommand(g *globalOptions) *cobra.Command {
+	var sig string
+	var t targets
+	cmd := &cobra.Command{
+		Use:   "kill [flags] POD...",
+		Short: "Send a signal (default SIGKILL) to the running containers of pods",
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			s, err := parseKillSignal(sig)
+			if err != nil {
+				return err
+			}
+			refs, err := t.refs(args, podIDs(e))
+			if err != nil {
+				return err
+			}
+			return eachContainer(c.OutOrStdout(), refs, t.ignore, func(ref string) error { return e.KillPod(ctx, ref, s) })
+		}),
+	}
+	cmd.Flags().StringVarP(&sig, "signal", "s", "KILL", "signal to send: a name (TERM, SIGHUP) or a number from 1 to 64")
+	t.addFlags(cmd.Flags(), "every pod", false)
+	return cmd
 }
 
 func newPodRmCommand(g *globalOptions) *cobra.Command {
