@@ -252,6 +252,8 @@ created() {
 	run rl inspect nosuchthing
 	one_line_error
 	expect_output_has "no such object"
+	run rl image inspect --format "{{.id}}" localhost/cli-test:1
+	[[ $output =~ ^[0-9a-f]{64}$ ]] || fail "$output"
 	run rl image rm localhost/cli-test:1
 	expect_status 0
 	run rl image exists localhost/cli-test:1

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // The command groups rl container, rl image and rl pod: podman's names
@@ -65,8 +66,9 @@ func newImageCommand(g *globalOptions, code *int) *cobra.Command {
 }
 
 func newImageInspectCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect IMAGE",
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] IMAGE",
 		Short: "Show an image's record as JSON",
 		Args:  cobra.ExactArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
@@ -74,11 +76,16 @@ func newImageInspectCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if format != "" && format != "json" {
+				return printTemplate(c.OutOrStdout(), format, []*spec.ImageInspect{rec})
+			}
 			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(rec)
 		}),
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over the record (e.g. '{{.id}}')")
+	return cmd
 }
 
 // existsCommand is rl container|image|pod exists: find's error decides
