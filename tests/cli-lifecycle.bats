@@ -313,6 +313,13 @@ created() {
 	[[ $output == "$pid Running 1" ]] || fail "$output"
 	run rl pod ps --noheading
 	[[ ${#lines[@]} == 1 && $output == "${pid:0:12}"* ]] || fail "$output"
+	run rl pod inspect --format '{{.Name}}: {{.ID}} : {{.NumContainers}} : {{.Labels}} {{.State}}' lp
+	[[ $output == "lp: $pid : 1 : map[mylabel:v1 other:v2] Running" ]] || fail "$output"
+	run rl pod inspect --format '{{.InfraContainerID}} {{(index .Containers 0).ID}}' lp
+	read -r infra first <<<"$output"
+	[[ $infra =~ ^[0-9a-f]{64}$ && $first == "$infra" ]] || fail "$output"
+	run rl pod inspect --format '{{.Nope}}' lp
+	one_line_error
 	run rl pod create --label nokey --name bad
 	one_line_error
 	run rl pod exists bad

@@ -265,9 +265,37 @@ func newPodPsCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// podInspectView is a pod as a pod inspect --format template sees it:
+// rl's record under podman's field names.
+type podInspectView struct {
+	rootless.PodStatus
+	ID               string
+	InfraContainerID string
+	NumContainers    int
+	State            string
+	Containers       []podContainerView
+	// SharedNamespaces are the namespaces the pod's containers share.
+	SharedNamespaces []string
+}
+
+// podContainerView is one of a pod's containers in podInspectView.
+type podContainerView struct {
+	ID, Name, State string
+}
+
+func newPodInspectView(p rootless.PodStatus) podInspectView {
+	v := podInspectView{PodStatus: p, ID: p.ID, InfraContainerID: p.InfraID, NumContainers: len(p.Containers),
+		State: p.Status, SharedNamespaces: []string{"ipc", "net", "uts"}}
+	for _, st := range p.Containers {
+		v.Containers = append(v.Containers, podContainerView{ID: st.ID, Name: st.Name, State: st.Status})
+	}
+	return v
+}
+
 func newPodInspectCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "inspect POD...",
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] POD...",
 		Short: "Show a pod and its containers, as JSON",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
@@ -279,9 +307,18 @@ func newPodInspectCommand(g *globalOptions) *cobra.Command {
 				}
 				out = append(out, p)
 			}
+			if format != "" && format != "json" {
+				views := make([]podInspectView, len(out))
+				for i, p := range out {
+					views[i] = newPodInspectView(p)
+				}
+				return printRows(c.OutOrStdout(), format, views, nil, true)
+			}
 			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "    ")
 			return enc.Encode(out)
 		}),
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over each pod (podman's fields: {{.Name}}, {{.ID}}, {{.InfraContainerID}}, {{.NumContainers}}, {{.Labels}}, {{.State}})")
+	return cmd
 }
