@@ -261,6 +261,9 @@ created() {
 	run rl image inspect localhost/cli-test:1
 	one_line_error
 	expect_output_has "image not known"
+	run rl rmi localhost/cli-test:1
+	expect_status 1
+	[[ ${#lines[@]} == 1 ]] && expect_output_has "image not known"
 }
 
 @test "ps --noheading, --sort, --external, --last, and templates over podman's fields" {

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
-	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
@@ -98,7 +96,7 @@ func existsCommand(g *globalOptions, code *int, what, short string, find func(co
 		Args:  cobra.ExactArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, _ *cobra.Command, args []string) error {
 			err := find(ctx, e, args[0])
-			if isMissing(err) || errors.Is(err, image.ErrNotFound) {
+			if isMissing(err) {
 				*code = 1
 				return nil
 			}

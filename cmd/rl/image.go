@@ -158,7 +158,7 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 					fmt.Fprintln(c.OutOrStdout(), "Deleted: "+id)
 				}
 			}
-			return err
+			return exitCode(err, 1) // podman's rmi of a missing image
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image even if a container uses it")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
@@ -47,14 +48,14 @@ func eachContainer(out io.Writer, refs []string, ignore bool, do func(ref string
 	return errors.Join(errs...)
 }
 
-// isMissing is true for an error about a container or pod that does not
-// exist.
+// isMissing is true for an error about a container, pod or image that
+// does not exist.
 func isMissing(err error) bool {
-	return errors.Is(err, store.ErrNoContainer) || errors.Is(err, store.ErrNoPod)
+	return errors.Is(err, store.ErrNoContainer) || errors.Is(err, store.ErrNoPod) || errors.Is(err, image.ErrNotFound)
 }
 
 // exitCode gives err the exit code podman gives its cause: code for a
-// missing container or pod (when code is not 0), 2 for a container in a
+// missing container, pod or image (when code is not 0), 2 for a container in a
 // state that forbids the action (rl rm of a running one).
 func exitCode(err error, missing int) error {
 	switch {
