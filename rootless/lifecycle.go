@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -298,11 +299,18 @@ func signal(c *store.Container, sig unix.Signal, timeout time.Duration) error {
 	return nil
 }
 
+// WaitForever is a stop timeout without limit: the stop signal, and no
+// SIGKILL after it (podman's stop -t -1).
+const WaitForever = time.Duration(math.MaxInt64)
+
 // exited waits up to timeout for the process of pidfd to exit.
 func exited(pidfd int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
 		ms := max(int(time.Until(deadline).Milliseconds()), 0)
+		if timeout == WaitForever {
+			ms = -1 // poll(2) without a timeout
+		}
 		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, ms)
 		if errors.Is(err, unix.EINTR) {
 			continue

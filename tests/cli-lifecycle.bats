@@ -96,7 +96,7 @@ created() {
 
 @test "rm -t and stop -t refuse bad values: one line, exit 125, nothing changed" {
 	detach --name t sleep 1000
-	for bad in "-t -1" "-t abc" "--time=x"; do
+	for bad in "-t -2" "-t abc" "--time=x"; do
 		# shellcheck disable=SC2086 # the flag and its value are two words
 		run rl stop $bad t
 		one_line_error
@@ -139,6 +139,17 @@ created() {
 	run --separate-stderr rl stop -t 0 quick
 	expect_status 0
 	[[ -z $stderr ]] || fail "$stderr"
+	# -t -1: the stop signal and no SIGKILL (podman's "without limit").
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name polite -v "$BATS_TEST_TMPDIR:/t" sh -c 'trap "exit 5" TERM; echo > /t/ready; while :; do sleep 0.1; done'
+	timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null
+	run --separate-stderr timeout 20 "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" stop -t -1 polite
+	expect_status 0
+	[[ -z $stderr ]] || fail "$stderr"
+	run rl inspect --format '{{.State.ExitCode}}' polite
+	[[ $output == 5 ]] || fail "$output"
+	run rl rm -t -1 -f polite
+	expect_status 0
 }
 
 @test "kill -a signals every running container; kill -s takes -NAME and -NUMBER; bad signals are refused" {
@@ -364,7 +375,7 @@ created() {
 	expect_status 0
 	run rl pod stop --all -t 0
 	expect_status 0
-	run rl pod stop -t -1 ps1
+	run rl pod stop -t -2 ps1
 	one_line_error
 }
 

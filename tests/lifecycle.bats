@@ -109,9 +109,9 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	run rl stop stubborn
 	expect_status 0
 	[[ $output == stubborn ]]
-	run rl stop -t -1 stubborn
+	run rl stop -t -2 stubborn
 	one_line_error
-	run rl restart -t -1 stubborn
+	run rl restart -t -2 stubborn
 	one_line_error
 	rl rm polite stubborn
 }

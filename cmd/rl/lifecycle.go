@@ -182,21 +182,22 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 
 // stopCommand is rl stop, and with then (rl start) rl restart.
 func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engine, context.Context, string) error) *cobra.Command {
-	var secs int
+	var st stopTime
 	var t targets
 	cmd := &cobra.Command{
 		Use:   verb + " [flags] CONTAINER...",
 		Short: short,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			if secs < 0 {
-				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
+			grace, err := st.grace()
+			if err != nil {
+				return err
 			}
 			refs, err := t.refs(args, containerIDs(e, then == nil))
 			if err != nil {
 				return err
 			}
 			return eachContainer(c.OutOrStdout(), refs, t.ignore, func(ref string) error {
-				err := e.Stop(ctx, ref, time.Duration(secs)*time.Second)
+				err := e.Stop(ctx, ref, grace)
 				if err != nil || then == nil {
 					return err
 				}
@@ -205,17 +206,33 @@ func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engin
 		}),
 	}
 	fl := cmd.Flags()
-	addTimeFlag(fl, &secs, "seconds to wait for the container to exit before killing it (0: kill it at once)")
+	st.addFlag(fl, "seconds to wait for the container to exit before killing it (0: kill it at once; -1: never kill it)")
 	// podman's other name for --time.
-	fl.IntVar(&secs, "timeout", 10, "the same as --time")
+	fl.IntVar(&st.secs, "timeout", 10, "the same as --time")
 	_ = fl.MarkHidden("timeout")
 	t.addFlags(fl, "every running container", true)
 	return cmd
 }
 
-// addTimeFlag adds -t/--time, the grace period of rl stop, rm and pod rm.
-func addTimeFlag(fl *pflag.FlagSet, secs *int, usage string) {
-	fl.IntVarP(secs, "time", "t", 10, usage)
+// stopTime is -t/--time of rl stop, rm and the pod verbs: the seconds to
+// wait after the stop signal before SIGKILL; -1 is podman's "without
+// limit".
+type stopTime struct{ secs int }
+
+// addFlag adds -t/--time (default 10 s).
+func (t *stopTime) addFlag(fl *pflag.FlagSet, usage string) {
+	fl.IntVarP(&t.secs, "time", "t", 10, usage)
+}
+
+// grace is the timeout the flag gives, rootless.WaitForever for -1.
+func (t stopTime) grace() (time.Duration, error) {
+	switch {
+	case t.secs == -1:
+		return rootless.WaitForever, nil
+	case t.secs < -1:
+		return 0, fmt.Errorf("invalid --time %d: give seconds, 0 to kill at once or -1 to wait without limit", t.secs)
+	}
+	return time.Duration(t.secs) * time.Second, nil
 }
 
 func newKillCommand(g *globalOptions) *cobra.Command {
@@ -273,23 +290,19 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 
 func newRmCommand(g *globalOptions) *cobra.Command {
 	var force bool
-	var secs int
+	var st stopTime
 	var t targets
 	cmd := &cobra.Command{
 		Use:   "rm [flags] CONTAINER...",
 		Short: "Remove containers (running ones only with -f)",
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			if secs < 0 {
-				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
+			grace, err := rmGrace(c, st)
+			if err != nil {
+				return err
 			}
 			refs, err := t.refs(args, containerIDs(e, false))
 			if err != nil {
 				return err
-			}
-			// Without -t, rm -f kills at once; with it, it stops first.
-			grace := time.Duration(-1)
-			if c.Flags().Changed("time") {
-				grace = time.Duration(secs) * time.Second
 			}
 			// podman's rm -f: gone is as good as removed.
 			err = eachContainer(c.OutOrStdout(), refs, t.ignore || force, func(ref string) error {
@@ -300,12 +313,22 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&force, "force", "f", false, "stop a running container first")
-	addTimeFlag(fl, &secs, "with -f, seconds to wait for a running container to exit after its stop signal (default: kill it at once)")
+	st.addFlag(fl, "with -f, seconds to wait for a running container to exit after its stop signal (default: kill it at once; -1: never kill it)")
 	t.addFlags(fl, "every container", true)
 	// docker's -v removes anonymous volumes; rl makes none, so it has
 	// nothing to add.
 	fl.BoolP("volumes", "v", false, "accepted for docker compatibility: rl creates no anonymous volumes")
 	return cmd
+}
+
+// rmGrace is how rm -f and pod rm -f stop a running container: after -t
+// as stop does, else (-1 for RemoveGrace) by SIGKILL at once.
+func rmGrace(c *cobra.Command, st stopTime) (time.Duration, error) {
+	grace, err := st.grace()
+	if err != nil || !c.Flags().Changed("time") {
+		return -1, err
+	}
+	return grace, nil
 }
 
 // joinLines is each string on a line of its own.

@@ -28,14 +28,18 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 				return err
 			}))
 	cmd.AddCommand(newPodKillCommand(g))
-	var secs int
+	var st stopTime
 	for _, verb := range []struct {
 		use, short string
 		do         func(e *rootless.Engine, ctx context.Context, ref string) error
 	}{
 		{"start", "Start pods: the infra container, then the pod's containers", (*rootless.Engine).StartPod},
 		{"stop", "Stop pods: the pod's containers, then the infra container", func(e *rootless.Engine, ctx context.Context, ref string) error {
-			return e.StopPod(ctx, ref, time.Duration(secs)*time.Second)
+			grace, err := st.grace()
+			if err != nil {
+				return err
+			}
+			return e.StopPod(ctx, ref, grace)
 		}},
 	} {
 		var t targets
@@ -43,8 +47,8 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 			Use:   verb.use + " [flags] POD...",
 			Short: verb.short,
 			RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-				if secs < 0 {
-					return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
+				if _, err := st.grace(); err != nil {
+					return err
 				}
 				refs, err := t.refs(args, podIDs(e))
 				if err != nil {
@@ -55,7 +59,7 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 		}
 		t.addFlags(verbCmd.Flags(), "every pod", false)
 		if verb.use == "stop" {
-			addTimeFlag(verbCmd.Flags(), &secs, "seconds to wait for each container to exit before killing it (0: kill it at once)")
+			st.addFlag(verbCmd.Flags(), "seconds to wait for each container to exit before killing it (0: kill it at once; -1: never kill it)")
 		}
 		cmd.AddCommand(verbCmd)
 	}
@@ -99,21 +103,19 @@ func newPodKillCommand(g *globalOptions) *cobra.Command {
 
 func newPodRmCommand(g *globalOptions) *cobra.Command {
 	var force bool
-	var secs int
+	var st stopTime
 	var t targets
 	cmd := &cobra.Command{
 		Use:   "rm [flags] POD...",
 		Short: "Remove pods and their containers (running ones only with -f)",
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			refs, err := t.refs(args, podIDs(e))
+			grace, err := rmGrace(c, st)
 			if err != nil {
 				return err
 			}
-			// -t -1 is podman's "no time limit"; rl kills at once, as
-			// without -t.
-			grace := time.Duration(-1)
-			if c.Flags().Changed("time") && secs >= 0 {
-				grace = time.Duration(secs) * time.Second
+			refs, err := t.refs(args, podIDs(e))
+			if err != nil {
+				return err
 			}
 			// podman prints the ids of the pods removed, as the
 			// action does: eachContainer prints nothing for errSkip.
@@ -134,7 +136,7 @@ func newPodRmCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&force, "force", "f", false, "stop running containers first")
-	addTimeFlag(fl, &secs, "with -f, seconds to wait for each running container to exit after its stop signal (default: kill it at once)")
+	st.addFlag(fl, "with -f, seconds to wait for each running container to exit after its stop signal (default: kill it at once; -1: never kill it)")
 	t.addFlags(fl, "every pod", false)
 	return cmd
 }
