@@ -201,6 +201,8 @@ created() {
 	run rl container exists bogus
 	expect_status 1
 	[[ -z $output ]]
+	run rl container exists --external here
+	expect_status 0
 	run rl image exists localhost/bogus:1
 	expect_status 1
 	[[ -z $output ]]

@@ -35,16 +35,18 @@ func newContainerCommand(g *globalOptions, code *int) *cobra.Command {
 			return err
 		}),
 	})
-	cmd.AddCommand(
-		existsCommand(g, code, "CONTAINER", "Exit 0 if the container exists, 1 if not; print nothing",
-			func(ctx context.Context, e *rootless.Engine, ref string) error {
-				_, err := e.Lookup(ctx, ref)
-				return err
-			}),
+	exists := existsCommand(g, code, "CONTAINER", "Exit 0 if the container exists, 1 if not; print nothing",
+		func(ctx context.Context, e *rootless.Engine, ref string) error {
+			_, err := e.Lookup(ctx, ref)
+			return err
+		})
+	// podman's also looks at other tools' containers in its storage;
+	// rl's store holds only rl's.
+	exists.Flags().Bool("external", false, "accepted for podman compatibility: rl's store holds only rl's containers")
+	cmd.AddCommand(exists,
 		newRunCommand(g, code), newCreateCommand(g), newStartCommand(g, code), newStopCommand(g), newRestartCommand(g),
 		newKillCommand(g), newWaitCommand(g), newRmCommand(g), newPsCommand(g), newContainerInspectCommand(g),
 		newLogsCommand(g), newExecCommand(g, code), newTopCommand(g), newPortCommand(g), newStatsCommand(g))
-	// podman's container ls and list (rl ps has them as aliases).
 	return cmd
 }
 
