@@ -164,3 +164,23 @@ func TestFilterExited(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseFilter fuzzes --filter: a condition parses or is refused, and a
+// parsed one matches a state without panicking.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"id=^ab", "id=(", "label=k=v", "label=k", "exited=1", "exited=x", "status=stopped", "name=[", "pod=p"} {
+		f.Add(s)
+	}
+	st := State{ID: "abcdef", Name: "n", Status: StatusExited, Labels: map[string]string{"k": "v"}}
+	f.Fuzz(func(t *testing.T, expr string) {
+		flt, err := ParseFilter([]string{expr})
+		if err != nil {
+			var fe *FilterError
+			if !errors.As(err, &fe) || fe.Expr != expr {
+				t.Errorf("%q: %v is not a FilterError naming it", expr, err)
+			}
+			return
+		}
+		flt.Match(st)
+	})
+}
