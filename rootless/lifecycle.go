@@ -136,7 +136,7 @@ func (e *Engine) RemoveGrace(ctx context.Context, ref string, force bool, grace 
 		return err
 	}
 	if p, err := e.Store.LoadPod(c.State.PodID); err == nil && p.InfraID == c.State.ID {
-		return fmt.Errorf("container %s is the infra container of pod %s: remove the pod (rl pod rm %s)", ref, p.Name, p.Name)
+		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod (rl pod rm %s, or rl rm --depend %s)", ref, p.Name, p.Name, ref)
 	}
 	if force && grace >= 0 && c.State.Active() {
 		if err := e.Stop(ctx, c.State.ID, grace); err != nil {

@@ -409,3 +409,25 @@ created() {
 	one_line_error
 	expect_output_has "no such pod"
 }
+
+@test "rm of a pod's infra container is refused, with -f too; rm --depend removes the pod and its containers" {
+	rl pod create --name dp >/dev/null
+	run rl create --pod dp --rootfs "$ROOTFS" true
+	expect_status 0
+	member=$output
+	infra=$(rl pod inspect --format '{{.InfraContainerID}}' dp)
+	run rl rm "$infra"
+	one_line_error
+	expect_output_has "cannot be removed without removing the pod"
+	run rl rm --force "$infra"
+	one_line_error
+	run rl rm --depend "$infra"
+	expect_status 0
+	[[ ${#lines[@]} == 2 && $output == *"$infra"* && $output == *"$member"* ]] || fail "$output"
+	run rl pod exists dp
+	expect_status 1
+	created alone
+	run rl rm --depend alone
+	expect_status 0
+	[[ $output == alone ]]
+}

@@ -289,7 +289,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 }
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force bool
+	var force, depend bool
 	var st stopTime
 	var t targets
 	cmd := &cobra.Command{
@@ -304,8 +304,12 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out := c.OutOrStdout()
 			// podman's rm -f: gone is as good as removed.
-			err = eachContainer(c.OutOrStdout(), refs, t.ignore || force, func(ref string) error {
+			err = eachContainer(out, refs, t.ignore || force, func(ref string) error {
+				if depend {
+					return removeDepending(ctx, e, out, ref, force, grace)
+				}
 				return e.RemoveGrace(ctx, ref, force, grace)
 			})
 			return exitCode(err, 1)
@@ -314,11 +318,37 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVarP(&force, "force", "f", false, "stop a running container first")
 	st.addFlag(fl, "with -f, seconds to wait for a running container to exit after its stop signal (default: kill it at once; -1: never kill it)")
+	fl.BoolVar(&depend, "depend", false, "remove what depends on the container too: a pod's infra container goes with its pod and the pod's containers")
 	t.addFlags(fl, "every container", true)
 	// docker's -v removes anonymous volumes; rl makes none, so it has
 	// nothing to add.
 	fl.BoolP("volumes", "v", false, "accepted for docker compatibility: rl creates no anonymous volumes")
 	return cmd
+}
+
+// removeDepending is rm --depend of ref: a pod's infra container goes
+// with its pod, and the ids of all the pod's containers are printed (as
+// podman prints them; errSkip tells eachContainer not to print ref too).
+// In rl, only a pod's containers depend on another container.
+func removeDepending(ctx context.Context, e *rootless.Engine, out io.Writer, ref string, force bool, grace time.Duration) error {
+	st, err := e.Lookup(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if !e.Store.IsInfra(st) {
+		return e.RemoveGrace(ctx, ref, force, grace)
+	}
+	ps, err := e.InspectPod(ctx, st.PodID)
+	if err != nil {
+		return err
+	}
+	if err := e.RemovePod(ctx, ps.ID, force, grace); err != nil {
+		return err
+	}
+	for _, m := range ps.Containers {
+		fmt.Fprintln(out, m.ID)
+	}
+	return errSkip
 }
 
 // rmGrace is how rm -f and pod rm -f stop a running container: after -t
