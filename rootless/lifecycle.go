@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -27,9 +29,19 @@ func (e *Engine) RunDetached(ctx context.Context, opts config.Container) (string
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
-		return "", err
+		return "", startExit(err)
 	}
 	return c.State.ID, nil
+}
+
+// startExit gives a failure to start a container podman's exit code where
+// it is not 125: 126 for a published host port that another process
+// holds, as for a command that cannot be executed (podman's choice).
+func startExit(err error) error {
+	if errors.Is(err, unix.EADDRINUSE) {
+		return &launch.ExitError{Code: 126, Err: err}
+	}
+	return err
 }
 
 // Create makes a container without starting it (rl create) and returns
@@ -61,11 +73,12 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	if err := os.MkdirAll(c.Mountpoint(), 0o700); err != nil {
 		return fmt.Errorf("creating container directory: %w", err)
 	}
-	return monitor.StartDetached(c)
+	return startExit(monitor.StartDetached(c))
 }
 
 // Stop ends a running container: its stop signal (SIGTERM), then SIGKILL
-// after timeout. A container that does not run is left as it is.
+// after timeout, with a warning as podman gives; a timeout of 0 is
+// SIGKILL at once. A container that does not run is left as it is.
 func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
 	c, err := e.Store.Load(ref)
 	if err != nil || !c.State.Active() {
@@ -76,6 +89,9 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	}
 	r, _ := c.Record()
 	sig, timeout := stopPolicy(r, timeout)
+	if timeout == 0 {
+		return signal(c, unix.SIGKILL, 0)
+	}
 	return signal(c, sig, timeout)
 }
 
@@ -94,16 +110,36 @@ func (e *Engine) Kill(ctx context.Context, ref string, sig unix.Signal) error {
 	return signal(c, sig, -1)
 }
 
+// ErrStateImproper is the cause of a refusal to act on a container in
+// its present state, such as removing a running one without force
+// (podman's "container state improper"; rl rm exits 2 with it).
+var ErrStateImproper = errors.New("container state improper")
+
 // Remove deletes a container that does not run, or with force any
 // container, killing it first. A pod's infra container goes only with its
 // pod.
 func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
+	return e.RemoveGrace(ctx, ref, force, -1)
+}
+
+// RemoveGrace is Remove, where force stops a running container as Stop
+// does with the timeout grace first; with a negative grace it is killed
+// at once.
+func (e *Engine) RemoveGrace(ctx context.Context, ref string, force bool, grace time.Duration) error {
 	c, err := e.Store.Load(ref)
 	if err != nil {
 		return err
 	}
 	if p, err := e.Store.LoadPod(c.State.PodID); err == nil && p.InfraID == c.State.ID {
-		return fmt.Errorf("container %s is the infra container of pod %s: remove the pod (rl pod rm %s)", ref, p.Name, p.Name)
+		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod (rl pod rm %s, or rl rm --depend %s)", ref, p.Name, p.Name, ref)
+	}
+	if force && grace >= 0 && c.State.Active() {
+		if err := e.Stop(ctx, c.State.ID, grace); err != nil {
+			return err
+		}
+		if err := c.ReadState(); err != nil {
+			return nil // removed as it exited (--rm)
+		}
 	}
 	return removeContainer(c, force)
 }
@@ -117,7 +153,7 @@ func removeContainer(c *store.Container, force bool) error {
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		if c.State.Active() {
 			if !force {
-				return fmt.Errorf("container %s is running: stop it first (rl stop %s) or remove it with rl rm -f", ref, ref)
+				return fmt.Errorf("cannot remove container %s as it is running: %w (stop it first: rl stop %s, or remove it with rl rm -f)", ref, ErrStateImproper, ref)
 			}
 			if err := signal(c, unix.SIGKILL, 0); err != nil {
 				return err
@@ -249,18 +285,27 @@ func signal(c *store.Container, sig unix.Signal, timeout time.Duration) error {
 		return nil
 	}
 	if sig != unix.SIGKILL && !exited(fd, timeout) {
-		slog.Info("the container did not exit in time: killing it", "id", c.State.ID[:12], "timeout", timeout)
+		// podman's words, which scripts look for.
+		slog.Warn(fmt.Sprintf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
+			unix.SignalName(sig), c.State.Name, int(timeout.Seconds())))
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 	}
 	c.WaitMonitor()
 	return nil
 }
 
+// WaitForever is a stop timeout without limit: the stop signal, and no
+// SIGKILL after it (podman's stop -t -1).
+const WaitForever = time.Duration(math.MaxInt64)
+
 // exited waits up to timeout for the process of pidfd to exit.
 func exited(pidfd int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
 		ms := max(int(time.Until(deadline).Milliseconds()), 0)
+		if timeout == WaitForever {
+			ms = -1 // poll(2) without a timeout
+		}
 		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, ms)
 		if errors.Is(err, unix.EINTR) {
 			continue

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -27,6 +29,8 @@ type PodOptions struct {
 	Name     string
 	Hostname string
 	Net      config.Net
+	// Labels are the pod's labels (pod create --label).
+	Labels map[string]string
 }
 
 // PodStatus is a pod as rl pod ps shows it.
@@ -52,7 +56,7 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels}
 	if p.Hostname == "" {
 		p.Hostname = id[:12]
 	}
@@ -192,9 +196,42 @@ func (e *Engine) StopPod(ctx context.Context, ref string, timeout time.Duration)
 	return errors.Join(errs...)
 }
 
+// KillPod sends sig to the pod's running containers, the infra container
+// last.
+func (e *Engine) KillPod(ctx context.Context, ref string, sig unix.Signal) error {
+	ps, err := e.InspectPod(ctx, ref)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, st := range append(ps.members(), ps.infra()...) {
+		if !st.Active() {
+			continue
+		}
+		c, err := e.Store.Load(st.ID)
+		if err == nil {
+			err = signal(c, sig, -1)
+		}
+		if !errors.Is(err, store.ErrNoContainer) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// infra is the pod's infra container, if it has one.
+func (ps PodStatus) infra() []store.State {
+	for _, st := range ps.Containers {
+		if st.ID == ps.InfraID {
+			return []store.State{st}
+		}
+	}
+	return nil
+}
+
 // RemovePod removes the pod and its containers; running ones only with
-// force.
-func (e *Engine) RemovePod(ctx context.Context, ref string, force bool) error {
+// force, which stops them as RemoveGrace does with grace.
+func (e *Engine) RemovePod(ctx context.Context, ref string, force bool, grace time.Duration) error {
 	ps, err := e.InspectPod(ctx, ref)
 	if err != nil {
 		return err
@@ -208,7 +245,7 @@ func (e *Engine) RemovePod(ctx context.Context, ref string, force bool) error {
 	}
 	var errs []error
 	for _, st := range ps.members() {
-		errs = append(errs, e.Remove(ctx, st.ID, true))
+		errs = append(errs, e.RemoveGrace(ctx, st.ID, true, grace))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err

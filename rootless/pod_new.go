@@ -23,7 +23,7 @@ func (e *Engine) podFor(ctx context.Context, o *config.Container) (p store.Pod, 
 		if err != nil {
 			return p, drop, err
 		}
-		drop = func() { _ = e.RemovePod(ctx, id, true) }
+		drop = func() { _ = e.RemovePod(ctx, id, true, -1) }
 		o.Pod, o.Net.Ports, o.Net.PublishAll = id, nil, false
 	}
 	p, err = e.joinPod(o)

@@ -43,7 +43,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 				slog.Warn(rmErr.Error())
 			}
 		}
-		return code, err
+		return code, startExit(err)
 	}
 	return code, c.Save()
 }

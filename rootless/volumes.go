@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -98,18 +99,18 @@ func (e *Engine) VolumePrune(ctx context.Context, f volume.Filter) ([]string, er
 	return names, errors.Join(errs...)
 }
 
-// RemoveWithVolumes is Remove, then the removal of the container's
+// RemoveWithVolumes is RemoveGrace, then the removal of the container's
 // anonymous volumes that no other container uses (rm -v).
-func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool) error {
+func (e *Engine) RemoveWithVolumes(ctx context.Context, ref string, force bool, grace time.Duration) error {
 	c, err := e.Store.Load(ref)
 	if err != nil {
 		return err
 	}
 	r, err := c.Record()
 	if err != nil {
-		return e.Remove(ctx, c.State.ID, force)
+		return e.RemoveGrace(ctx, c.State.ID, force, grace)
 	}
-	if err := e.Remove(ctx, c.State.ID, force); err != nil {
+	if err := e.RemoveGrace(ctx, c.State.ID, force, grace); err != nil {
 		return err
 	}
 	return e.Volumes().RemoveAnonymous(r.Spec)

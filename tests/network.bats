@@ -202,14 +202,15 @@ serve_web() {
 	wait "$rl_pid" || true
 }
 
-@test "a host port in use: one line, exit 125, nothing left running" {
+@test "a host port in use: one line, exit 126 (podman's), nothing left running" {
 	port=$(free_port)
 	python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	holder=$!
 	await sh -c "ss -ltn | grep -q '127.0.0.1:$port '"
 	rl_run -p "127.0.0.1:$port:80" true
-	one_line_error
+	expect_status 126
+	[[ ${#lines[@]} == 1 ]] || fail "$output"
 	expect_output_has "address already in use"
 	[[ -z $(pgrep -u "$(id -u)" -r D,R,S,T -x slirp4netns) ]]
 	kill "$holder"

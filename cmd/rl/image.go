@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // addRegistryFlags adds the flags that say how to reach a registry.
@@ -40,17 +39,53 @@ func newPullCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// imageRow is one line of rl images: an image under one of its names
+// (podman's template fields).
+type imageRow struct {
+	Repository   string
+	Tag          string
+	ID           string
+	Created      string
+	CreatedSince string
+	CreatedAt    string
+	Size         string
+	Names        []string
+}
+
+var imageHeaders = map[string]string{"ID": "IMAGE ID", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT"}
+
+// imageRows are the images' lines: one per name, one for an image without.
+func imageRows(list []spec.ImageSummary, noTrunc bool) []imageRow {
+	var rows []imageRow
+	for _, img := range list {
+		names := img.Names
+		if len(names) == 0 {
+			names = []string{"<none>:<none>"}
+		}
+		id := img.ID
+		if !noTrunc {
+			id = shortID(id)
+		}
+		for _, n := range names {
+			repo, tag := n, "<none>"
+			if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
+				repo, tag = n[:i], n[i+1:]
+			}
+			rows = append(rows, imageRow{Repository: repo, Tag: tag, ID: id, Created: ago(img.Created), CreatedSince: ago(img.Created),
+				CreatedAt: img.Created.String(), Size: size(img.Size), Names: img.Names})
+		}
+	}
+	return rows
+}
+
 func newImagesCommand(g *globalOptions) *cobra.Command {
 	var format string
-	var quiet bool
+	var quiet, noTrunc, noHeading bool
 	cmd := &cobra.Command{
 		Use:   "images [flags]",
 		Short: "List the images in rl's store",
 		Args:  cobra.NoArgs,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
-			if format != "" && format != "table" && format != "json" {
-				return fmt.Errorf("invalid --format %q: use table or json", format)
-			}
 			list, err := e.Images().List(ctx)
 			if err != nil {
 				return err
@@ -58,35 +93,25 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 			out := c.OutOrStdout()
 			switch {
 			case format == "json":
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return printJSONList(out, list)
 			case quiet:
 				for _, img := range list {
-					fmt.Fprintln(out, img.ID[:12])
+					fmt.Fprintln(out, shortID(img.ID))
 				}
 				return nil
+			case format == "" || format == "table":
+				format = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
 			}
-			w := tabwriter.NewWriter(out, 0, 8, 3, ' ', 0)
-			fmt.Fprintln(w, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-			for _, img := range list {
-				names := img.Names
-				if len(names) == 0 {
-					names = []string{"<none>:<none>"}
-				}
-				for _, n := range names {
-					repo, tag := n, "<none>"
-					if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
-						repo, tag = n[:i], n[i+1:]
-					}
-					fmt.Fprintf(w, "%s\t%s\t%.12s\t%s\t%s\n", repo, tag, img.ID, ago(img.Created), size(img.Size))
-				}
-			}
-			return w.Flush()
+			return printRows(out, format, imageRows(list, noTrunc), imageHeaders, noHeading)
 		}),
 	}
-	cmd.Flags().StringVar(&format, "format", "", "output format: table (default) or json")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print image ids only")
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "", "json, or a Go template over the columns (e.g. '{{.Repository}}:{{.Tag}} {{.ID}}'; 'table ...' adds a header row)")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "print image ids only")
+	fl.BoolVar(&noTrunc, "no-trunc", false, "do not shorten ids")
+	fl.BoolVarP(&noHeading, "noheading", "n", false, "print no header row")
+	// rl's store keeps no intermediate images: every image is listed.
+	fl.BoolP("all", "a", false, "accepted for podman compatibility: rl lists every image already")
 	return cmd
 }
 
@@ -133,7 +158,7 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 					fmt.Fprintln(c.OutOrStdout(), "Deleted: "+id)
 				}
 			}
-			return err
+			return exitCode(err, 1) // podman's rmi of a missing image
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove an image even if a container uses it")
@@ -149,25 +174,6 @@ func newTagCommand(g *globalOptions) *cobra.Command {
 			return e.Images().Tag(ctx, args[0], args[1])
 		}),
 	}
-}
-
-func newImageCommand(g *globalOptions) *cobra.Command {
-	image := &cobra.Command{Use: "image", Short: "Manage images"}
-	image.AddCommand(&cobra.Command{
-		Use:   "inspect IMAGE",
-		Short: "Show an image's record as JSON",
-		Args:  cobra.ExactArgs(1),
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			rec, err := e.Images().Inspect(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(c.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(rec)
-		}),
-	})
-	return image
 }
 
 func newSaveCommand(g *globalOptions) *cobra.Command {

@@ -35,6 +35,17 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// newContainerInspectCommand is rl container inspect: rl inspect of
+// containers only.
+func newContainerInspectCommand(g *globalOptions) *cobra.Command {
+	cmd := newInspectCommand(g)
+	cmd.Use, cmd.Short = "inspect [flags] CONTAINER...", "Show what rl knows of containers, as JSON"
+	kind := cmd.Flags().Lookup("type")
+	kind.DefValue = "container"
+	_ = kind.Value.Set("container")
+	return cmd
+}
+
 // inspectObject finds ref among the objects of kind, as podman's inspect
 // looks: a container, then a pod, then an image.
 func inspectObject(ctx context.Context, e *rootless.Engine, kind, ref string) (any, error) {

@@ -5,15 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -23,13 +29,14 @@ import (
 var errSkip = errors.New("skipped")
 
 // eachContainer runs do for every named container, printing each name
-// that succeeded, as docker does, and returns the errors of the others
-// (after trying them all).
-func eachContainer(out io.Writer, refs []string, do func(ref string) error) error {
+// that succeeded as it was given, as podman does, and returns the errors
+// of the others (after trying them all). With ignore, a name that names
+// no container is passed over in silence (podman's --ignore).
+func eachContainer(out io.Writer, refs []string, ignore bool, do func(ref string) error) error {
 	var errs []error
 	for _, ref := range refs {
 		err := do(ref)
-		if errors.Is(err, errSkip) {
+		if errors.Is(err, errSkip) || (ignore && isMissing(err)) {
 			continue
 		}
 		if err != nil {
@@ -41,18 +48,103 @@ func eachContainer(out io.Writer, refs []string, do func(ref string) error) erro
 	return errors.Join(errs...)
 }
 
+// isMissing is true for an error about a container, pod or image that
+// does not exist.
+func isMissing(err error) bool {
+	return errors.Is(err, store.ErrNoContainer) || errors.Is(err, store.ErrNoPod) || errors.Is(err, image.ErrNotFound)
+}
+
+// exitCode gives err the exit code podman gives its cause: code for a
+// missing container, pod or image (when code is not 0), 2 for a container in a
+// state that forbids the action (rl rm of a running one).
+func exitCode(err error, missing int) error {
+	switch {
+	case err == nil:
+		return nil
+	case missing != 0 && isMissing(err):
+		return &launch.ExitError{Code: missing, Err: err}
+	case errors.Is(err, rootless.ErrStateImproper):
+		return &launch.ExitError{Code: 2, Err: err}
+	}
+	return err
+}
+
+// targets are the flags that choose the containers (or pods) of rm, stop,
+// kill and pod rm, besides the names given: --all, --ignore, --cidfile.
+type targets struct {
+	all, ignore bool
+	cidFiles    []string
+}
+
+// addFlags adds --all (described by all), --ignore and, with cidFile,
+// --cidfile.
+func (t *targets) addFlags(fl *pflag.FlagSet, all string, cidFile bool) {
+	fl.BoolVarP(&t.all, "all", "a", false, all)
+	fl.BoolVarP(&t.ignore, "ignore", "i", false, "pass over names that name nothing (and missing --cidfile files) without an error")
+	if cidFile {
+		fl.StringArrayVar(&t.cidFiles, "cidfile", nil, "read the container's id from this file (as run --cidfile wrote it)")
+	}
+}
+
+// refs are the names to act on: args and the ids in the --cidfile files,
+// or with --all every id that list returns.
+func (t *targets) refs(args []string, list func() ([]string, error)) ([]string, error) {
+	if t.all {
+		if len(args) > 0 || len(t.cidFiles) > 0 {
+			return nil, errors.New("--all takes no names: give names or --all")
+		}
+		return list()
+	}
+	refs := slices.Clone(args)
+	for _, f := range t.cidFiles {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) && t.ignore {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading CIDFile: %w", err)
+		}
+		refs = append(refs, strings.TrimSpace(string(b)))
+	}
+	if len(refs) == 0 && len(t.cidFiles) == 0 {
+		return nil, errors.New("no container given: name at least one, or pass --all")
+	}
+	return refs, nil
+}
+
+// containerIDs returns the full ids of the containers, of the running
+// ones only with running, oldest first.
+func containerIDs(e *rootless.Engine, running bool) func() ([]string, error) {
+	return func() ([]string, error) {
+		states, err := e.Store.List()
+		var ids []string
+		for _, st := range states {
+			if (!running || st.Active()) && !e.Store.IsInfra(st) {
+				ids = append(ids, st.ID)
+			}
+		}
+		return ids, err
+	}
+}
+
 func newStartCommand(g *globalOptions, code *int) *cobra.Command {
-	var attach bool
+	var attach, interactive bool
 	cmd := &cobra.Command{
 		Use:   "start [flags] CONTAINER...",
 		Short: "Start created or exited containers in the background",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			if !attach {
-				return eachContainer(c.OutOrStdout(), args, func(ref string) error { return e.Start(ctx, ref) })
+			if !attach && !interactive {
+				err := eachContainer(c.OutOrStdout(), args, false, func(ref string) error { return e.Start(ctx, ref) })
+				if err != nil {
+					// podman's start exits 125 whatever kept the
+					// command from running (127 is run's).
+					return &launch.ExitError{Code: 125, Err: err}
+				}
+				return nil
 			}
 			if len(args) != 1 {
-				return errors.New("start -a takes one container")
+				return errors.New("start -a and -i take one container")
 			}
 			// By its id: with --rm, the name goes with the container.
 			st, err := e.Lookup(ctx, args[0])
@@ -74,6 +166,9 @@ func newStartCommand(g *globalOptions, code *int) *cobra.Command {
 		}),
 	}
 	cmd.Flags().BoolVarP(&attach, "attach", "a", false, "print the container's output until it exits, and exit with its code")
+	// rl's detached containers take no input after they start: -i
+	// attaches their output as -a does.
+	cmd.Flags().BoolVarP(&interactive, "interactive", "i", false, "as --attach (a started container's stdin stays closed)")
 	return cmd
 }
 
@@ -87,21 +182,25 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 
 // stopCommand is rl stop, and with then (rl start) rl restart.
 func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engine, context.Context, string) error) *cobra.Command {
-	var secs int
+	var st stopTime
+	var t targets
 	cmd := &cobra.Command{
 		Use:   verb + " [flags] CONTAINER...",
 		Short: short,
-		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			if secs < 0 {
-				return fmt.Errorf("invalid --time %d: must be 0 or more seconds", secs)
+			grace, err := st.grace()
+			if err != nil {
+				return err
 			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				timeout := time.Duration(secs) * time.Second
-				if !c.Flags().Changed("time") {
-					timeout = rootless.ContainerTimeout // its --stop-timeout
-				}
-				err := e.Stop(ctx, ref, timeout)
+			if !c.Flags().Changed("time") && !c.Flags().Changed("timeout") {
+				grace = rootless.ContainerTimeout // each container's --stop-timeout
+			}
+			refs, err := t.refs(args, containerIDs(e, then == nil))
+			if err != nil {
+				return err
+			}
+			return eachContainer(c.OutOrStdout(), refs, t.ignore, func(ref string) error {
+				err := e.Stop(ctx, ref, grace)
 				if err != nil || then == nil {
 					return err
 				}
@@ -109,36 +208,77 @@ func stopCommand(g *globalOptions, verb, short string, then func(*rootless.Engin
 			})
 		}),
 	}
-	cmd.Flags().IntVarP(&secs, "time", "t", 10, "seconds to wait for the container to exit before killing it")
+	fl := cmd.Flags()
+	st.addFlag(fl, "seconds to wait for the container to exit before killing it (0: kill it at once; -1: never kill it)")
+	// podman's other name for --time.
+	fl.IntVar(&st.secs, "timeout", 10, "the same as --time")
+	_ = fl.MarkHidden("timeout")
+	t.addFlags(fl, "every running container", true)
 	return cmd
+}
+
+// stopTime is -t/--time of rl stop, rm and the pod verbs: the seconds to
+// wait after the stop signal before SIGKILL; -1 is podman's "without
+// limit".
+type stopTime struct{ secs int }
+
+// addFlag adds -t/--time (default 10 s).
+func (t *stopTime) addFlag(fl *pflag.FlagSet, usage string) {
+	fl.IntVarP(&t.secs, "time", "t", 10, usage)
+}
+
+// grace is the timeout the flag gives, rootless.WaitForever for -1.
+func (t stopTime) grace() (time.Duration, error) {
+	switch {
+	case t.secs == -1:
+		return rootless.WaitForever, nil
+	case t.secs < -1:
+		return 0, fmt.Errorf("invalid --time %d: give seconds, 0 to kill at once or -1 to wait without limit", t.secs)
+	}
+	return time.Duration(t.secs) * time.Second, nil
 }
 
 func newKillCommand(g *globalOptions) *cobra.Command {
 	var sig string
+	var t targets
 	cmd := &cobra.Command{
 		Use:   "kill [flags] CONTAINER...",
 		Short: "Send a signal (default SIGKILL) to running containers",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			s, err := opts.ParseSignal(sig)
+			s, err := parseKillSignal(sig)
 			if err != nil {
 				return err
 			}
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error { return e.Kill(ctx, ref, s) })
+			refs, err := t.refs(args, containerIDs(e, true))
+			if err != nil {
+				return err
+			}
+			return eachContainer(c.OutOrStdout(), refs, t.ignore, func(ref string) error { return e.Kill(ctx, ref, s) })
 		}),
 	}
-	cmd.Flags().StringVarP(&sig, "signal", "s", "KILL", "signal to send")
+	cmd.Flags().StringVarP(&sig, "signal", "s", "KILL", "signal to send: a name (TERM, SIGHUP) or a number from 1 to 64, with or without a leading -")
+	t.addFlags(cmd.Flags(), "every running container", true)
 	return cmd
 }
 
+// parseKillSignal reads kill -s as podman does: kill(1)'s -HUP and -1
+// forms too.
+func parseKillSignal(s string) (unix.Signal, error) {
+	return opts.ParseSignal(strings.TrimPrefix(s, "-"))
+}
+
 func newWaitCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var ignore bool
+	cmd := &cobra.Command{
 		Use:   "wait CONTAINER...",
 		Short: "Wait for containers to exit and print their exit codes",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			for _, ref := range args {
 				code, err := e.Wait(ctx, ref)
+				if ignore && errors.Is(err, store.ErrNoContainer) {
+					code, err = -1, nil // podman's mark of a missing container
+				}
 				if err != nil {
 					return err
 				}
@@ -147,46 +287,82 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 			return nil
 		}),
 	}
+	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "print -1 for a container that does not exist instead of failing")
+	return cmd
 }
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force, volumes bool
+	var force, depend, volumes bool
+	var st stopTime
+	var t targets
 	cmd := &cobra.Command{
 		Use:   "rm [flags] CONTAINER...",
 		Short: "Remove containers (running ones only with -f)",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			return eachContainer(c.OutOrStdout(), args, func(ref string) error {
-				remove := e.Remove
-				if volumes {
-					remove = e.RemoveWithVolumes
-				}
-				err := remove(ctx, ref, force)
-				if force && errors.Is(err, store.ErrNoContainer) {
-					return errSkip // docker's rm -f: gone is as good as removed
-				}
+			grace, err := rmGrace(c, st)
+			if err != nil {
 				return err
+			}
+			refs, err := t.refs(args, containerIDs(e, false))
+			if err != nil {
+				return err
+			}
+			out := c.OutOrStdout()
+			// podman's rm -f: gone is as good as removed.
+			err = eachContainer(out, refs, t.ignore || force, func(ref string) error {
+				if depend {
+					return removeDepending(ctx, e, out, ref, force, grace)
+				}
+				if volumes {
+					return e.RemoveWithVolumes(ctx, ref, force, grace)
+				}
+				return e.RemoveGrace(ctx, ref, force, grace)
 			})
+			return exitCode(err, 1)
 		}),
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
-	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
+	fl := cmd.Flags()
+	fl.BoolVarP(&force, "force", "f", false, "stop a running container first")
+	st.addFlag(fl, "with -f, seconds to wait for a running container to exit after its stop signal (default: kill it at once; -1: never kill it)")
+	fl.BoolVar(&depend, "depend", false, "remove what depends on the container too: a pod's infra container goes with its pod and the pod's containers")
+	t.addFlags(fl, "every container", true)
+	fl.BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 
-func newContainerCommand(g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{Use: "container", Short: "Manage containers"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "prune",
-		Short: "Remove every container that is not running",
-		Args:  cobra.NoArgs,
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
-			ids, err := e.Prune(ctx)
-			fmt.Fprint(c.OutOrStdout(), joinLines(ids))
-			return err
-		}),
-	})
-	return cmd
+// removeDepending is rm --depend of ref: a pod's infra container goes
+// with its pod, and the ids of all the pod's containers are printed (as
+// podman prints them; errSkip tells eachContainer not to print ref too).
+// In rl, only a pod's containers depend on another container.
+func removeDepending(ctx context.Context, e *rootless.Engine, out io.Writer, ref string, force bool, grace time.Duration) error {
+	st, err := e.Lookup(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if !e.Store.IsInfra(st) {
+		return e.RemoveGrace(ctx, ref, force, grace)
+	}
+	ps, err := e.InspectPod(ctx, st.PodID)
+	if err != nil {
+		return err
+	}
+	if err := e.RemovePod(ctx, ps.ID, force, grace); err != nil {
+		return err
+	}
+	for _, m := range ps.Containers {
+		fmt.Fprintln(out, m.ID)
+	}
+	return errSkip
+}
+
+// rmGrace is how rm -f and pod rm -f stop a running container: after -t
+// as stop does, else (-1 for RemoveGrace) by SIGKILL at once.
+func rmGrace(c *cobra.Command, st stopTime) (time.Duration, error) {
+	grace, err := st.grace()
+	if err != nil || !c.Flags().Changed("time") {
+		return -1, err
+	}
+	return grace, nil
 }
 
 // joinLines is each string on a line of its own.

@@ -28,7 +28,7 @@ func TestPsImageColumn(t *testing.T) {
 func TestParseFilterNamesTheFlag(t *testing.T) {
 	for bad, want := range map[string]string{
 		"name":      `invalid --filter "name": want KEY=VALUE`,
-		"color=red": `invalid --filter "color=red": use name, id, status, ancestor, health or pod`,
+		"color=red": `invalid --filter "color=red": use name, id, status, exited, label, ancestor, health or pod`,
 		"name=(":    "invalid --filter \"name=(\": error parsing regexp: missing closing ): `(`",
 	} {
 		if _, err := parseFilter([]string{bad}); err == nil || err.Error() != want {

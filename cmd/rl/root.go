@@ -82,10 +82,10 @@ func execute(args []string) int {
 	g.register(pf)
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl, or runroot in ~/.config/rl/rl.conf)")
 	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
-		newImageCommand(g), newSaveCommand(g), newLoadCommand(g),
+		newImageCommand(g, &code), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
 		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
-		newWaitCommand(g), newRmCommand(g), newContainerCommand(g), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g), newTopCommand(g),
+		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
 		newVolumeCommand(g, &code), newNetworkCommand(g))
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

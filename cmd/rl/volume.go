@@ -191,7 +191,7 @@ func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 					args = append(args, v.Name)
 				}
 			}
-			return eachContainer(c.OutOrStdout(), args, func(name string) error {
+			return eachContainer(c.OutOrStdout(), args, false, func(name string) error {
 				err := e.VolumeRemove(ctx, name, force)
 				switch {
 				case force && errors.Is(err, volume.ErrNoVolume):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -27,8 +28,10 @@ func (e *FilterError) Error() string { return fmt.Sprintf("invalid filter %q: %v
 func (e *FilterError) Unwrap() error { return e.Err }
 
 // ParseFilter parses conditions KEY=VALUE with the keys name (a regular
-// expression), id (a prefix), status, ancestor (an image by name, short
-// name or id prefix), health and pod (a name or id prefix).
+// expression), id (a regular expression from the id's start), status,
+// exited (an exit code), label (KEY or KEY=VALUE: Labels must be read),
+// ancestor (an image by name, short name or id prefix), health and pod (a
+// name or id prefix).
 func ParseFilter(exprs []string) (Filter, error) {
 	f := Filter{byKey: map[string][]func(State) bool{}}
 	for _, expr := range exprs {
@@ -55,14 +58,34 @@ func condition(key, value string) (func(State) bool, error) {
 		}
 		return func(st State) bool { return re.MatchString(st.Name) }, nil
 	case "id":
-		return func(st State) bool { return strings.HasPrefix(st.ID, value) }, nil
+		// podman's: a regular expression matched from the id's start,
+		// in either case; a prefix is one.
+		re, err := regexp.Compile("(?i)^(?:" + value + ")")
+		if err != nil {
+			return nil, err
+		}
+		return func(st State) bool { return re.MatchString(st.ID) }, nil
 	case "status":
 		switch value {
 		case StatusCreated, StatusRunning, StatusRestarting, StatusExited:
+		case "stopped": // podman's name for an exited container
+			value = StatusExited
 		default:
-			return nil, errors.New("the status is created, running, restarting or exited")
+			return nil, errors.New("the status is created, running, restarting, exited or stopped")
 		}
 		return func(st State) bool { return st.Status == value }, nil
+	case "exited":
+		code, err := strconv.Atoi(value)
+		if err != nil {
+			return nil, errors.New("the exit code is a number")
+		}
+		return func(st State) bool { return st.Status == StatusExited && st.ExitCode == code }, nil
+	case "label":
+		k, v, hasValue := strings.Cut(value, "=")
+		return func(st State) bool {
+			got, ok := st.Labels[k]
+			return ok && (!hasValue || got == v)
+		}, nil
 	case "ancestor":
 		return func(st State) bool { return isAncestor(st, value) }, nil
 	case "health":
@@ -72,7 +95,7 @@ func condition(key, value string) (func(State) bool, error) {
 			return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
 		}, nil
 	}
-	return nil, errors.New("use name, id, status, ancestor, health or pod")
+	return nil, errors.New("use name, id, status, exited, label, ancestor, health or pod")
 }
 
 // Has is true when the filter has a condition on key.

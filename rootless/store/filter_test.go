@@ -10,7 +10,7 @@ import (
 func TestFilter(t *testing.T) {
 	st := State{ID: "abcdef", Name: "web-1", Status: StatusRunning, Health: "healthy",
 		Image: "127.0.0.1:5000/rl-test/busybox", ImageName: "127.0.0.1:5000/rl-test/busybox:latest", ImageID: "f00d",
-		Pod: "p", PodID: "9a9a"}
+		Pod: "p", PodID: "9a9a", Labels: map[string]string{"tier": "front", "empty": ""}}
 	for _, tt := range []struct {
 		filters []string
 		want    bool
@@ -34,6 +34,17 @@ func TestFilter(t *testing.T) {
 		{[]string{"pod=p"}, true},
 		{[]string{"pod=9a"}, true},
 		{[]string{"pod=q"}, false},
+		{[]string{"id=ABC"}, true}, // podman's: either case
+		{[]string{"id=^abc"}, true},
+		{[]string{"id=[^a]"}, false},
+		{[]string{"id=[0-9a-f]"}, true},
+		{[]string{"label=tier"}, true},
+		{[]string{"label=tier=front"}, true},
+		{[]string{"label=tier=back"}, false},
+		{[]string{"label=empty="}, true},
+		{[]string{"label=other"}, false},
+		{[]string{"status=stopped"}, false},
+		{[]string{"exited=0"}, false},
 	} {
 		f, err := ParseFilter(tt.filters)
 		if err != nil {
@@ -126,4 +137,50 @@ func TestImageForms(t *testing.T) {
 			t.Errorf("ImageForms(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
+}
+
+func TestFilterExited(t *testing.T) {
+	st := State{ID: "abcdef", Status: StatusExited, ExitCode: 1}
+	for _, tt := range []struct {
+		filters []string
+		want    bool
+	}{
+		{[]string{"status=stopped"}, true},
+		{[]string{"exited=1"}, true},
+		{[]string{"exited=0"}, false},
+		{[]string{"status=exited", "exited=0", "exited=1"}, true},
+	} {
+		f, err := ParseFilter(tt.filters)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.filters, err)
+		}
+		if got := f.Match(st); got != tt.want {
+			t.Errorf("%v: %v, want %v", tt.filters, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"exited=x", "id=(", "status=paused"} {
+		if _, err := ParseFilter([]string{bad}); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+}
+
+// FuzzParseFilter fuzzes --filter: a condition parses or is refused, and a
+// parsed one matches a state without panicking.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"id=^ab", "id=(", "label=k=v", "label=k", "exited=1", "exited=x", "status=stopped", "name=[", "pod=p"} {
+		f.Add(s)
+	}
+	st := State{ID: "abcdef", Name: "n", Status: StatusExited, Labels: map[string]string{"k": "v"}}
+	f.Fuzz(func(t *testing.T, expr string) {
+		flt, err := ParseFilter([]string{expr})
+		if err != nil {
+			var fe *FilterError
+			if !errors.As(err, &fe) || fe.Expr != expr {
+				t.Errorf("%q: %v is not a FilterError naming it", expr, err)
+			}
+			return
+		}
+		flt.Match(st)
+	})
 }

@@ -16,6 +16,8 @@ type Pod struct {
 	Created  time.Time `json:"Created"`
 	Hostname string    `json:"Hostname"`
 	InfraID  string    `json:"InfraId"`
+	// Labels are the pod's labels (pod create --label).
+	Labels map[string]string `json:"Labels,omitempty"`
 }
 
 // ErrNoPod is returned for a name or id that names no pod.

@@ -45,6 +45,9 @@ type State struct {
 	// Health is the health checks' verdict (starting, healthy or
 	// unhealthy) while the container runs, read from health.json.
 	Health string `json:"-"`
+	// Labels are the container's labels (run --label), from its record,
+	// read only where asked for (Engine.Labels, a label filter).
+	Labels map[string]string `json:"-"`
 	// Pod and PodID name the pod the container belongs to.
 	Pod   string `json:"pod,omitempty"`
 	PodID string `json:"pod_id,omitempty"`

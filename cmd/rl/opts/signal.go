@@ -17,6 +17,9 @@ func ParseSignal(s string) (unix.Signal, error) {
 		if n > 0 && n <= 64 {
 			return unix.Signal(n), nil
 		}
+		if n > 64 {
+			return 0, fmt.Errorf("invalid signal %q: valid signals are 1 through 64", s)
+		}
 	} else if sig, err := signal.ParseSignal(s); err == nil {
 		return sig, nil
 	}
