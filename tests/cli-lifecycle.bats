@@ -15,15 +15,6 @@ teardown() {
 	assert_nothing_left
 }
 
-# detach ARGS...: rl run -d --network none --rootfs $ROOTFS ARGS...,
-# setting $id.
-detach() {
-	run rl run -d --network none --rootfs "$ROOTFS" "$@"
-	expect_status 0
-	id=$output
-	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "not an id: $id"
-}
-
 # created NAME: an rl create'd container that runs true when started.
 created() {
 	run rl create --network none --name "$1" --rootfs "$ROOTFS" true

@@ -32,8 +32,8 @@ teardown() {
 	sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sums" || fail "rl's binaries were changed"
 }
 
-# detach NAME ARGS...: rl run -d a container on $ROOTFS, named NAME.
-detach() {
+# detach_named NAME ARGS...: rl run -d a container on $ROOTFS, named NAME.
+detach_named() {
 	local name=$1
 	shift
 	run rl run -d --name "$name" --network none --rootfs "$ROOTFS" "$@"
@@ -79,7 +79,7 @@ wait_for() {
 	# attack runs with fd 3 open on the caught process's exe (a failed
 	# redirection of a function call does not end the shell, as one of
 	# exec would).
-	detach c -v "$BATS_TEST_TMPDIR/log:/log" sh -c '
+	detach_named c -v "$BATS_TEST_TMPDIR/log:/log" sh -c '
 		attack() {
 			echo "$1" >>/log/exe
 			while ! (exec 4>>/proc/self/fd/3) 2>/dev/null; do :; done
@@ -115,7 +115,7 @@ wait_for() {
 }
 
 @test "rl-init runs from a sealed copy: its /proc/PID/exe is not the file on the host" {
-	detach c --init sleep 1000
+	detach_named c --init sleep 1000
 	run rl inspect --format '{{.State.Pid}}' c
 	expect_status 0
 	local pid=$output
@@ -129,7 +129,7 @@ wait_for() {
 }
 
 @test "/proc/self/exe of rl exec's command is the command" {
-	detach c sleep 1000
+	detach_named c sleep 1000
 	run rl exec c readlink /proc/self/exe
 	expect_status 0
 	[[ $output == /bin/busybox ]] || fail "$output"
@@ -156,7 +156,7 @@ fds_are() {
 	rl_run --preserve-fds 2 ls /proc/self/fd 3</dev/null 4</dev/null
 	expect_status 0
 	fds_are 0 1 2 3 4
-	detach c sleep 1000
+	detach_named c sleep 1000
 	run rl exec c ls /proc/self/fd
 	expect_status 0
 	fds_are 0 1 2
@@ -180,7 +180,7 @@ one_line_failure() {
 		rl_run --init -w "/proc/1/fd/$n" sh -c 'echo escaped; pwd'
 		one_line_failure
 	done
-	detach c sleep 1000
+	detach_named c sleep 1000
 	for n in 3 4 5 6 7 8 9; do
 		run rl exec -w "/proc/self/fd/$n" c sh -c 'echo escaped; pwd'
 		one_line_failure
@@ -232,7 +232,7 @@ while True:
 }
 
 @test "rl exec into a container that replaced /bin/sh runs the container's /bin/sh, in the container" {
-	detach c sh -c 'rm /bin/sh && printf "#!/bin/busybox ash\necho replaced-sh \$(cat /proc/self/cgroup | wc -l)\n" >/bin/sh && chmod +x /bin/sh && exec sleep 1000'
+	detach_named c sh -c 'rm /bin/sh && printf "#!/bin/busybox ash\necho replaced-sh \$(cat /proc/self/cgroup | wc -l)\n" >/bin/sh && chmod +x /bin/sh && exec sleep 1000'
 	for _ in $(seq 50); do
 		run rl exec c /bin/sh
 		[[ $output == replaced-sh* ]] && break
@@ -246,7 +246,7 @@ while True:
 @test "rl exec into a container that made /proc a symlink joins it, or fails with one line" {
 	# Without CAP_SYS_ADMIN the container cannot unmount its /proc, so it
 	# fails here; should it ever succeed, rl exec must still behave.
-	detach c sh -c 'umount /proc 2>/dev/null; mkdir -p /fakeproc && rmdir /proc 2>/dev/null && ln -s /fakeproc /proc; exec sleep 1000'
+	detach_named c sh -c 'umount /proc 2>/dev/null; mkdir -p /fakeproc && rmdir /proc 2>/dev/null && ln -s /fakeproc /proc; exec sleep 1000'
 	run rl exec c sh -c 'echo joined; [ -L /proc ] && echo proc-is-a-symlink; true'
 	if [[ $status == 0 ]]; then
 		expect_output_has joined
@@ -262,7 +262,7 @@ while True:
 	# PID 1 moves itself into a new user namespace (which needs no
 	# privilege) and, root there, new mount and uts namespaces, and names
 	# the host differently there.
-	detach c -v "$BATS_TEST_TMPDIR/t:/t" --hostname original sh -c \
+	detach_named c -v "$BATS_TEST_TMPDIR/t:/t" --hostname original sh -c \
 		'readlink /proc/self/ns/uts >/t/before; unshare -U -r -m -u true || { touch /t/refused; exec sleep 1000; }; exec unshare -U -r -m -u sh -c "hostname changed; readlink /proc/self/ns/uts >/t/after; exec sleep 1000"'
 	for _ in $(seq 200); do
 		[[ -e $BATS_TEST_TMPDIR/t/after || -e $BATS_TEST_TMPDIR/t/refused ]] && break

@@ -133,3 +133,19 @@ store_has_no_layers() {
 	fi
 	[[ $recorded == 0 && $on_disk == 0 ]] || fail "the store kept $recorded layer records and $on_disk layer dirs"
 }
+
+# detach ARGS...: rl run -d --network none --rootfs $ROOTFS ARGS...,
+# setting $id.
+detach() {
+	run rl run -d --network none --rootfs "$ROOTFS" "$@"
+	expect_status 0
+	id=$output
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "not an id: $id"
+}
+
+# remove_all_containers: a teardown's catch for what a failed test left.
+remove_all_containers() {
+	local ids
+	mapfile -t ids < <(rl ps -aq 2>/dev/null)
+	if ((${#ids[@]})); then rl rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
+}

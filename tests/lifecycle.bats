@@ -7,19 +7,8 @@ bats_require_minimum_version 1.5.0
 
 teardown() {
 	# Every test removes its containers; this catches a failed one.
-	local ids
-	ids=$(rl ps -aq 2>/dev/null) || true
-	if [[ -n $ids ]]; then rl rm -f $ids >/dev/null 2>&1 || true; fi
+	remove_all_containers
 	assert_nothing_left
-}
-
-# detach ARGS...: rl run -d --network none --rootfs $ROOTFS ARGS...,
-# setting $id.
-detach() {
-	run rl run -d --network none --rootfs "$ROOTFS" "$@"
-	expect_status 0
-	id=$output
-	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "not an id: $id"
 }
 
 # ready: a fifo, mounted at /t/ready by `detach -v "$BATS_TEST_TMPDIR:/t"`,

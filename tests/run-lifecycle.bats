@@ -7,9 +7,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 teardown() {
-	local ids
-	ids=$(rl ps -aq 2>/dev/null) || true
-	if [[ -n $ids ]]; then rl rm -f $ids >/dev/null 2>&1 || true; fi
+	remove_all_containers
 	assert_nothing_left
 }
 
