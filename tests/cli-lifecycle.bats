@@ -252,11 +252,11 @@ created() {
 	[[ ${lines[0]} == "REPOSITORY IMAGE ID" ]] || fail "$output"
 	run rl inspect localhost/cli-test:1
 	expect_status 0
-	expect_output_has '"names": ['
+	expect_output_has '"RepoTags": ['
 	run rl inspect nosuchthing
 	one_line_error
 	expect_output_has "no such object"
-	run rl image inspect --format "{{.id}}" localhost/cli-test:1
+	run rl image inspect --format "{{.Id}}" localhost/cli-test:1
 	[[ $output =~ ^[0-9a-f]{64}$ ]] || fail "$output"
 	run rl image rm localhost/cli-test:1
 	expect_status 0

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rl-containers/rl/rootless"
-	"github.com/rl-containers/rl/rootless/spec"
 )
 
 // The command groups rl container, rl image and rl pod: podman's names
@@ -45,7 +43,7 @@ func newContainerCommand(g *globalOptions, code *int) *cobra.Command {
 	exists.Flags().Bool("external", false, "accepted for podman compatibility: rl's store holds only rl's containers")
 	cmd.AddCommand(exists,
 		newRunCommand(g, code), newCreateCommand(g), newStartCommand(g, code), newStopCommand(g), newRestartCommand(g),
-		newKillCommand(g), newWaitCommand(g), newRmCommand(g), newPsCommand(g), newContainerInspectCommand(g),
+		newKillCommand(g), newWaitCommand(g), newRmCommand(g), newPsCommand(g), newKindInspectCommand(g, "container", "CONTAINER"),
 		newLogsCommand(g), newExecCommand(g, code), newTopCommand(g), newPortCommand(g), newStatsCommand(g))
 	return cmd
 }
@@ -53,7 +51,7 @@ func newContainerCommand(g *globalOptions, code *int) *cobra.Command {
 func newImageCommand(g *globalOptions, code *int) *cobra.Command {
 	cmd := &cobra.Command{Use: "image", Short: "Manage images"}
 	cmd.AddCommand(
-		newImageInspectCommand(g),
+		newKindInspectCommand(g, "image", "IMAGE"),
 		existsCommand(g, code, "IMAGE", "Exit 0 if the image is in the store, 1 if not; print nothing",
 			func(ctx context.Context, e *rootless.Engine, ref string) error {
 				_, err := e.Images().Inspect(ctx, ref)
@@ -62,29 +60,6 @@ func newImageCommand(g *globalOptions, code *int) *cobra.Command {
 		renamed(newImagesCommand(g), "list [flags]", "ls"),
 		renamed(newRmiCommand(g), "rm [flags] IMAGE..."),
 		newPullCommand(g), newTagCommand(g), newSaveCommand(g), newLoadCommand(g), newImportCommand(g))
-	return cmd
-}
-
-func newImageInspectCommand(g *globalOptions) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "inspect [flags] IMAGE",
-		Short: "Show an image's record as JSON",
-		Args:  cobra.ExactArgs(1),
-		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			rec, err := e.Images().Inspect(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if format != "" && format != "json" {
-				return printTemplate(c.OutOrStdout(), format, []*spec.ImageInspect{rec})
-			}
-			enc := json.NewEncoder(c.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(rec)
-		}),
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "a Go template over the record (e.g. '{{.id}}')")
 	return cmd
 }
 

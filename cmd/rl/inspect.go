@@ -35,14 +35,14 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// newContainerInspectCommand is rl container inspect: rl inspect of
-// containers only.
-func newContainerInspectCommand(g *globalOptions) *cobra.Command {
+// newKindInspectCommand is rl container inspect and rl image inspect: rl
+// inspect of one kind of object (container or image), named WHAT.
+func newKindInspectCommand(g *globalOptions, kind, what string) *cobra.Command {
 	cmd := newInspectCommand(g)
-	cmd.Use, cmd.Short = "inspect [flags] CONTAINER...", "Show what rl knows of containers, as JSON"
-	kind := cmd.Flags().Lookup("type")
-	kind.DefValue = "container"
-	_ = kind.Value.Set("container")
+	cmd.Use, cmd.Short = "inspect [flags] "+what+"...", "Show what rl knows of "+kind+"s, as JSON"
+	flag := cmd.Flags().Lookup("type")
+	flag.DefValue = kind
+	_ = flag.Value.Set(kind)
 	return cmd
 }
 
