@@ -12,6 +12,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/network"
@@ -26,5 +27,12 @@ func main() {
 		_ = setupLogging("warn")
 		os.Exit(monitor.RunMonitor())
 	}
+	// A command lives milliseconds and allocates a few megabytes, most of
+	// them building its flags: a collection would only cost it time
+	// (1-2 ms of a start). The collector starts once the heap nears the
+	// limit, for the commands that run long (rl run in the foreground,
+	// rl logs -f). The monitor, above, keeps Go's default.
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(64 << 20)
 	os.Exit(execute(os.Args[1:]))
 }

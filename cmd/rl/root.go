@@ -85,7 +85,7 @@ func execute(args []string) int {
 		newImageCommand(g, &code), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
 		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
-		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
+		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code, groupNamed(args, "container")), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
 		newVolumeCommand(g, &code), newNetworkCommand(g))
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -26,7 +26,7 @@ type Config struct {
 	Containers Containers `toml:"containers"`
 	Engine     Engine     `toml:"engine"`
 	// sources are where each key that is set comes from ("containers.env").
-	sources map[string]Source
+	sources map[string]setting
 }
 
 // Containers is the [containers] table.
@@ -75,9 +75,21 @@ func (e *Error) Unwrap() error { return e.Err }
 // Set is true when some file sets key ("containers.pids_limit").
 func (c *Config) Set(key string) bool { _, ok := c.sources[key]; return ok }
 
+// setting is the file that set a key, with its text: the key's line is
+// looked up only for an error, since finding it costs a scan of the text
+// per key (most of what reading the files would cost a start).
+type setting struct{ file, text string }
+
+// source is where key ("containers.pids_limit") was set.
+func (c *Config) source(key string) Source {
+	s := c.sources[key]
+	table, name, _ := strings.Cut(key, ".")
+	return Source{File: s.file, Line: keyLine(s.text, table, name)}
+}
+
 // Errorf is an error about key's value, naming where it was set.
 func (c *Config) Errorf(key, format string, args ...any) error {
-	return &Error{Source: c.sources[key], Err: fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...))}
+	return &Error{Source: c.source(key), Err: fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...))}
 }
 
 // Paths are the files read, in order, as podman reads them: with
@@ -117,7 +129,7 @@ func Paths(getenv func(string) string, uid int) []string {
 // one's (lists too, as podman's). A missing file is skipped, except one
 // named by CONTAINERS_CONF or CONTAINERS_CONF_OVERRIDE (required names it).
 func Load(files []string, required func(string) bool) (*Config, error) {
-	c := &Config{sources: map[string]Source{}}
+	c := &Config{sources: map[string]setting{}}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if errors.Is(err, os.ErrNotExist) && !required(f) {
@@ -171,7 +183,7 @@ func (c *Config) merge(file, text string) error {
 				continue
 			}
 			table.dst.Field(i).Set(table.src.Field(i))
-			c.sources[table.name+"."+key] = Source{File: file, Line: keyLine(text, table.name, key)}
+			c.sources[table.name+"."+key] = setting{file, text}
 		}
 	}
 	return nil

@@ -32,7 +32,7 @@ func TestLoadMergesLaterFilesOverEarlier(t *testing.T) {
 	if !c.Set("containers.env") || c.Set("containers.userns") {
 		t.Fatal("Set is wrong")
 	}
-	if got := c.sources["containers.read_only"].String(); got != b+":4" {
+	if got := c.source("containers.read_only").String(); got != b+":4" {
 		t.Fatalf("source %s", got)
 	}
 }
