@@ -152,7 +152,7 @@ rl_image() {
 	expect_status 0
 	run rl image inspect localhost/mine:v1
 	expect_status 0
-	expect_output_has "\"id\": \"$id\""
+	expect_output_has "\"Id\": \"$id\""
 	expect_output_has "localhost/mine:v1"
 	expect_output_has '"Cmd": ['
 	run rl run --rm --pull=never localhost/mine:v1 echo via-tag
