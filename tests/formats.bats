@@ -67,6 +67,25 @@ load helpers
 	rl rm -f fmt1 >/dev/null
 }
 
+@test "rl inspect --latest: the container created last; with names, or with none, one line" {
+	run rl inspect --latest
+	one_line_error
+	expect_output_has "no such container"
+	run rl create --name old --network none --rootfs "$ROOTFS" true
+	expect_status 0
+	run rl create --name new --network none --rootfs "$ROOTFS" true
+	expect_status 0
+	run rl inspect -l --format '{{.Name}}'
+	expect_status 0
+	[[ $output == new ]]
+	run rl container inspect --latest --format '{{.Name}}'
+	[[ $output == new ]]
+	run rl inspect -l old
+	one_line_error
+	expect_output_has "contradict"
+	rl rm old new >/dev/null
+}
+
 @test "rl pod inspect --format and rl inspect of a pod" {
 	run rl pod create --name fmtpod --network none
 	expect_status 0

@@ -14,11 +14,23 @@ import (
 
 func newInspectCommand(g *globalOptions) *cobra.Command {
 	var format, kind string
+	var latest bool
 	cmd := &cobra.Command{
 		Use:   "inspect [flags] CONTAINER|IMAGE|POD...",
 		Short: "Show what rl knows of containers, images or pods, as JSON",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			switch {
+			case latest && len(args) > 0:
+				return errors.New("--latest and names contradict each other: give one or the other")
+			case latest:
+				id, err := latestContainer(ctx, e)
+				if err != nil {
+					return err
+				}
+				args, kind = []string{id}, "container"
+			case len(args) == 0:
+				return errors.New("no container, image or pod given: rl inspect NAME..., or rl inspect --latest")
+			}
 			var out []any
 			for _, ref := range args {
 				v, err := inspectObject(ctx, e, kind, ref)
@@ -32,7 +44,21 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "json, or a Go template over each record (e.g. '{{.State.Status}}')")
 	cmd.Flags().StringVarP(&kind, "type", "t", "all", "what to look for: container, image, pod, or all (a container, else a pod, else an image)")
+	cmd.Flags().BoolVarP(&latest, "latest", "l", false, "inspect the container created last")
 	return cmd
+}
+
+// latestContainer is the id of the container created last, as podman's
+// --latest finds it.
+func latestContainer(ctx context.Context, e *rootless.Engine) (string, error) {
+	states, err := e.Containers(ctx, store.Filter{}, true)
+	if err != nil {
+		return "", err
+	}
+	if len(states) == 0 {
+		return "", fmt.Errorf("--latest: %w: there are none", store.ErrNoContainer)
+	}
+	return states[0].ID, nil // newest first
 }
 
 // newKindInspectCommand is rl container inspect and rl image inspect: rl
