@@ -29,13 +29,20 @@ func (e *Engine) VolumeCreate(ctx context.Context, o volume.Options, ignore bool
 	return v, err
 }
 
-// VolumeList returns the volumes that f selects, oldest first.
-func (e *Engine) VolumeList(ctx context.Context, f volume.Filter) ([]*volume.Volume, error) {
+// volumesAndUsers returns every volume, oldest first, and the ids of the
+// containers that use each (by the volume's name).
+func (e *Engine) volumesAndUsers() ([]*volume.Volume, map[string][]string, error) {
 	vols, err := e.Volumes().List()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	used, err := e.Volumes().Users()
+	return vols, used, err
+}
+
+// VolumeList returns the volumes that f selects, oldest first.
+func (e *Engine) VolumeList(ctx context.Context, f volume.Filter) ([]*volume.Volume, error) {
+	vols, used, err := e.volumesAndUsers()
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +83,7 @@ func (e *Engine) VolumePrune(ctx context.Context, f volume.Filter) ([]string, er
 		return nil, err
 	}
 	defer unlock()
-	vols, err := e.Volumes().List()
-	if err != nil {
-		return nil, err
-	}
-	used, err := e.Volumes().Users()
+	vols, used, err := e.volumesAndUsers()
 	if err != nil {
 		return nil, err
 	}
