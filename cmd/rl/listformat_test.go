@@ -38,14 +38,14 @@ func TestPrintRows(t *testing.T) {
 	}
 }
 
-func TestHeaderRow(t *testing.T) {
+func TestListingHeaders(t *testing.T) {
 	for format, want := range map[string]string{
 		"{{.ID}}\t{{.Names}}":              "CONTAINER ID\tNAMES",
 		"{{ .PodName }} {{json .Labels}}":  "POD NAME LABELS",
 		"{{.NumberOfContainers}}":          "NUMBER OF CONTAINERS",
 		"{{if .Names}}x{{end}} {{.State}}": "NAMESx STATE",
 	} {
-		if got := headerRow(format, psHeaders); got != want {
+		if got := tableHeader(format, psHeaders); got != want {
 			t.Errorf("%q: %q, want %q", format, got, want)
 		}
 	}
