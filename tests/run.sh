@@ -68,6 +68,12 @@ else
 	runtime_dir=$stage/runtime
 	install -d -m 0700 -o "$user" "$runtime_dir"
 	run_bats "$stage" runuser -u "$user" -- env XDG_RUNTIME_DIR="$runtime_dir" || status=1
+	# The holder of the user's shared user namespace outlives the suites,
+	# as it outlives a session's containers: end it with its runtime dir,
+	# as a logout would.
+	if read -r holder _ 2>/dev/null <"$runtime_dir/rl/userns.pid" && [[ $(cat "/proc/$holder/comm" 2>/dev/null) == rl-userns ]]; then
+		kill "$holder"
+	fi
 	if [[ ${RL_TEST_AS_ROOT:-1} == 1 ]]; then
 		echo "# bats suites as root (no subordinate ids: container root is real root)"
 		run_bats "$stage" || status=1

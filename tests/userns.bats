@@ -66,3 +66,80 @@ load helpers
 	one_line_error
 	expect_output_has "uid 999999 is outside the container's uids (0-65536)"
 }
+
+# holder_pid: the pid of the holder of the caller's shared user namespace.
+holder_pid() {
+	local dir=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/rl}
+	read -r pid _ <"${dir:-/tmp/rl-run-$(id -u)}/userns.pid"
+	echo "$pid"
+}
+
+@test "containers share one user namespace, held by one rl-userns process that holds nothing of ours" {
+	requires rootless
+	rl_run --network none readlink /proc/self/ns/user
+	expect_status 0
+	local first=$output
+	rl_run --network none readlink /proc/self/ns/user
+	[[ $output == "$first" ]] || fail "two user namespaces: $first, $output"
+	local pid
+	pid=$(holder_pid)
+	[[ $(readlink "/proc/$pid/ns/user") == "$first" ]]
+	[[ $(</proc/"$pid"/comm) == rl-userns ]]
+	# Its stdio is /dev/null and it has no other fds: no pipe or bats fd
+	# of a caller stays open in it.
+	[[ $(readlink "/proc/$pid/fd/0") == /dev/null && $(readlink "/proc/$pid/fd/2") == /dev/null ]]
+	[[ $(find "/proc/$pid/fd" -mindepth 1 | wc -l) == 3 ]]
+	# keep-id makes a user namespace of its own.
+	rl_run --network none --userns=keep-id readlink /proc/self/ns/user
+	[[ $output != "$first" ]]
+}
+
+@test "a holder that is gone, or holds other maps, is made again" {
+	requires rootless
+	rl_run --network none true
+	local old
+	old=$(holder_pid)
+	kill "$old"
+	timeout 20 tail --pid="$old" -f /dev/null
+	rl_run --network none cat /proc/self/uid_map
+	expect_status 0
+	[[ $(holder_pid) != "$old" ]]
+	# Maps from other subordinate ranges (a smaller one of the same
+	# start, which newuidmap allows): a holder with those replaces it.
+	local start
+	old=$(holder_pid)
+	start=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+	echo "$(id -un):$start:1000" >"$BATS_TEST_TMPDIR/subuid"
+	RL_SUBUID_FILE="$BATS_TEST_TMPDIR/subuid" rl_run --network none cat /proc/self/uid_map
+	expect_status 0
+	read -r -a l1 <<<"${lines[1]}"
+	[[ "${l1[*]}" == "1 $start 1000" ]] || fail "uid_map: $output"
+	[[ $(holder_pid) != "$old" ]]
+	# The old one was killed (its containers would have run on).
+	timeout 20 tail --pid="$old" -f /dev/null
+	rl_run --network none cat /proc/self/uid_map
+	read -r -a l1 <<<"${lines[1]}"
+	[[ ${l1[2]} == 65536 ]] || fail "uid_map: $output"
+}
+
+@test "kill -9 of rl while it starts the holder leaves nothing that the next run does not repair" {
+	requires rootless
+	rl_run --network none true
+	local old
+	old=$(holder_pid)
+	kill "$old"
+	timeout 20 tail --pid="$old" -f /dev/null
+	RL_TEST_CRASH_AT=holder rl_run --network none true
+	[[ $status == 137 ]] || fail "status $status: $output"
+	# The half-made holder, recorded already, dies with rl (its parent
+	# death signal, and the end of its socket).
+	local half
+	half=$(holder_pid)
+	[[ $half != "$old" ]]
+	timeout 20 tail --pid="$half" -f /dev/null
+	run rl container prune
+	expect_status 0
+	rl_run --network none true
+	expect_status 0
+	[[ $(holder_pid) != "$half" && $(</proc/"$(holder_pid)"/comm) == rl-userns ]]
+}

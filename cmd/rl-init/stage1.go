@@ -41,6 +41,7 @@ package main
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
@@ -52,6 +53,21 @@ package main
 static pid_t rl_child;
 
 static void rl_forward(int sig) { kill(rl_child, sig); }
+
+// rl_forwarded is true for the signals that the parent left by rl_join
+// passes on to its child, the container's init or rl exec's command: every
+// one that kill(1), rl kill or a terminal may send (the parent's pid is
+// the one rl signals), but SIGKILL and SIGSTOP, which cannot be caught,
+// SIGCHLD, the parent's own, and the ones the kernel raises for a fault of
+// the process itself (and glibc's two internal real-time signals).
+static int rl_forwarded(int sig) {
+	switch (sig) {
+	case SIGKILL: case SIGSTOP: case SIGCHLD:
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+		return 0;
+	}
+	return sig < 32 || sig >= SIGRTMIN;
+}
 
 // rl_fail reports a failure as a Failed message, as rl-init's Go side
 // does, and exits.
@@ -137,9 +153,10 @@ static void rl_join_owned_net(int sync, const char **kinds, int *fds, int n) {
 }
 
 // rl_join joins the n namespaces kinds of process target, makes new ones
-// (unshare(2) flags: the pid namespace takes effect for the child), and
-// forks; it returns in the child.
-static void rl_join(const char *target, int sync, const char **kinds, int n, int flags) {
+// (unshare(2) flags: the pid namespace takes effect for the child), says
+// Joined when report is set (the front end then starts the network's
+// helpers on our namespaces), and forks; it returns in the child.
+static void rl_join(const char *target, int sync, const char **kinds, int n, int flags, int report) {
 	int fds[8];
 	char path[64];
 	// All are opened before any is joined: once in the mount namespace,
@@ -166,17 +183,20 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	}
 	if (flags != 0 && unshare(flags) < 0)
 		rl_fail(sync, "creating the container's namespaces", "unshare");
+	static const char joined[] = "{\"kind\":\"joined\"}";
+	if (report && send(sync, joined, sizeof joined - 1, 0) < 0)
+		rl_fail(sync, "creating the container's namespaces", "reporting them");
 	// Joining the user namespace changed our credentials, which cleared
 	// the parent death signal.
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	// The forwarded signals wait, blocked, until the parent forwards them:
 	// one that came between fork and the handlers would kill the parent
 	// and leave the child running.
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 	sigset_t set, old;
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&set, forwarded[i]);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (rl_forwarded(sig))
+			sigaddset(&set, sig);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	rl_child = fork();
 	if (rl_child < 0)
@@ -190,8 +210,9 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	}
 	close(sync);
 	struct sigaction sa = {.sa_handler = rl_forward};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaction(forwarded[i], &sa, NULL);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (rl_forwarded(sig))
+			sigaction(sig, &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	int status;
 	while (waitpid(rl_child, &status, 0) < 0)
@@ -239,6 +260,33 @@ static void rl_exec_sealed(int sync, char **argv) {
 		rl_fail(sync, "starting rl-init", "sealing the copy of rl-init");
 	fexecve(mem, argv, environ);
 	rl_fail(sync, "starting rl-init", "executing the sealed copy of rl-init");
+}
+
+// rl_hold is the holder of the caller's shared user namespace (whose maps
+// the front end wrote before Begin): it detaches from the front end (no
+// parent death signal, no fds: a bats run or a pipe would wait for ours)
+// and holds the namespace until it is killed. It never returns. The
+// containers that join the namespace are not its children; its death
+// ends none of them: a namespace lives as long as a process in it.
+static void rl_hold(int sync) {
+	prctl(PR_SET_PDEATHSIG, 0);
+	prctl(PR_SET_NAME, "rl-userns");
+	static const int ignored[] = {SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+		signal(ignored[i], SIG_IGN);
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		rl_fail(sync, "starting the user namespace's holder", "/dev/null");
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	if (chdir("/") < 0)
+		rl_fail(sync, "starting the user namespace's holder", "/");
+	static const char ready[] = "{\"kind\":\"exec\"}";
+	send(sync, ready, sizeof ready - 1, 0);
+	// The front end reads EOF once the sync socket closes with the rest.
+	syscall(SYS_close_range, 3, ~0U, 0);
+	for (;;)
+		pause();
 }
 
 // rl_variant is the variant that the constructor learned and carried out
@@ -294,7 +342,9 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 		msg[got] = 0;
 		char peeked[32];
 		rl_field(msg, "variant", peeked, sizeof peeked);
-		if (strcmp(peeked, "container") != 0 && strcmp(peeked, "remove") != 0) {
+		// The holder runs none of a container's code, and a copy would
+		// stay in its memory for as long as it runs.
+		if (strcmp(peeked, "container") != 0 && strcmp(peeked, "remove") != 0 && strcmp(peeked, "holder") != 0) {
 			setenv("_RL_SEALED", "1", 1);
 			rl_exec_sealed(sync, argv);
 		}
@@ -308,7 +358,7 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 	if (strcmp(variant, "exec") == 0) {
 		// rl exec: every namespace of the container.
 		static const char *all[] = {"user", "ipc", "uts", "net", "cgroup", "pid", "mnt"};
-		rl_join(target, sync, all, 7, 0);
+		rl_join(target, sync, all, 7, 0, 0);
 		rl_variant = "exec";
 		return; // the command's process: Go takes over
 	}
@@ -317,10 +367,30 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 		// namespaces, and a mount and pid namespace of its own (its
 		// cgroup namespace comes later, from Go).
 		static const char *shared[] = {"user", "ipc", "uts", "net"};
-		rl_join(target, sync, shared, 4, CLONE_NEWNS | CLONE_NEWPID);
+		rl_join(target, sync, shared, 4, CLONE_NEWNS | CLONE_NEWPID, 0);
 		rl_variant = "pod";
 		return; // the container's init: Go takes over, already mapped
 	}
+	if (strcmp(variant, "shared") == 0) {
+		// A container in the shared user namespace: the holder's (target)
+		// user namespace, which gives every capability in it at once,
+		// and the namespaces of its own that Begin names (its cgroup
+		// namespace comes later, from Go).
+		static const char *user[] = {"user"};
+		const char *u = strstr(msg, "\"unshare\":");
+		int flags = u == NULL ? 0 : (int)strtol(u + strlen("\"unshare\":"), NULL, 10);
+		rl_join(target, sync, user, 1, flags, 1);
+		// Dies with the parent (which rl kills when the start fails), as
+		// the container's init does from Go on, set before Go starts. (A
+		// parent gone even sooner closes nothing of the socket's front
+		// end: that end's close, when rl reaps the parent, is the EOF
+		// that ends us.)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		rl_variant = "shared";
+		return; // the container's init: Go takes over, already mapped
+	}
+	if (strcmp(variant, "holder") == 0)
+		rl_hold(sync);
 	if (strcmp(variant, "privileged") == 0) {
 		// Real root: no user namespace, capabilities from the first exec.
 		rl_variant = "privileged";

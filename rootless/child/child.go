@@ -10,6 +10,7 @@ package child
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -54,6 +55,11 @@ func Main(begun string) {
 	// capabilities; without it a killed front end would leave us running.
 	c.check(unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0), "setting parent death signal")
 	m, _, err := handshake.Recv(fd)
+	if errors.Is(err, io.EOF) {
+		// The front end gave up on this start before the spec (its
+		// network failed, say): it says why itself.
+		os.Exit(125)
+	}
 	c.check(err, "reading the container spec")
 	switch m.Kind {
 	case handshake.Remove:
@@ -120,8 +126,8 @@ func awaitBegin(c *conn) (handshake.Variant, error) {
 		return "", fmt.Errorf("unexpected %q message", m.Kind)
 	case m.Variant == handshake.VariantPrivileged:
 		return m.Variant, nil
-	case m.Variant.Joins():
-		return "", errors.New("this rl-init was built without cgo, and only its C part can join a user namespace: rebuild rl with a C compiler")
+	case m.Variant.Joins() || m.Variant == handshake.VariantHolder:
+		return "", errors.New("this rl-init was built without cgo, and only its C part can join or hold a user namespace: rebuild rl with a C compiler")
 	}
 	if err := os.Setenv(handshake.EnvStage, string(m.Variant)); err != nil {
 		return "", err

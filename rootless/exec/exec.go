@@ -98,12 +98,23 @@ func notRunning(c *store.Container) error {
 
 // initPid is the host pid of the container's init, PID 1 inside.
 func initPid(c *store.Container, r *config.Record) (int, error) {
-	if r.Spec.Nested != nil || r.Options.Pod != "" {
-		// keep-id, or a pod: the container is our rl-init's only child
-		// (the nested rl-init, or the one the constructor forked).
+	if r.Spec.Nested != nil || forked(c.State.Pid) {
+		// keep-id, or a pod's container or one in the shared user
+		// namespace: the container is our rl-init's only child (the nested
+		// rl-init, or the one the constructor forked).
 		return onlyChild(c.State.Pid)
 	}
 	return c.State.Pid, nil
+}
+
+// forked is true when pid's children are born in a pid namespace other
+// than its own: rl-init's constructor unshared one for the child it forked
+// (cmd/rl-init/stage1.go, rl_join).
+func forked(pid int) bool {
+	dir := fmt.Sprintf("/proc/%d/ns/", pid)
+	own, err := os.Readlink(dir + "pid")
+	children, err2 := os.Readlink(dir + "pid_for_children")
+	return err == nil && err2 == nil && own != children
 }
 
 // Top returns the host pids of the processes in the running container c:

@@ -62,11 +62,22 @@ const (
 	// VariantNested: keep-id's inner rl-init, started by the outer one
 	// (never named in a Begin message).
 	VariantNested Variant = "nested"
+	// VariantShared: a container's init in the caller's shared user
+	// namespace: rl-init's constructor joins the user namespace of
+	// Target, the holder, makes the namespaces Unshare names, says Joined
+	// and forks; the child is the container's init, with its capabilities
+	// from the join (no maps to wait for, no second exec).
+	VariantShared Variant = "shared"
+	// VariantHolder: the holder of the caller's shared user namespace:
+	// with its maps written, rl-init's constructor detaches (clears its
+	// parent death signal, closes its fds, says Exec) and sleeps until it
+	// is killed.
+	VariantHolder Variant = "holder"
 )
 
 // Joins is true for the variants whose rl-init joins the namespaces of a
 // running process (Target), which only its C constructor can do.
-func (v Variant) Joins() bool { return v == VariantPod || v == VariantExec }
+func (v Variant) Joins() bool { return v == VariantPod || v == VariantExec || v == VariantShared }
 
 // ExitCode turns a wait status into a shell-style exit code: the exit
 // status, or 128+N for a death by signal N.
@@ -90,9 +101,14 @@ const (
 	// Start (parent → child): the container spec; set it up and exec.
 	// For rl exec, the spec of the command to execute in the container.
 	Start Kind = "start"
-	// Join (parent → child, rl exec and containers of a pod): the
-	// process is in the container's cgroup; join the namespaces.
+	// Join (parent → child, rl exec, containers of a pod and of the
+	// shared user namespace): the process is in the container's cgroup;
+	// join the namespaces.
 	Join Kind = "join"
+	// Joined (child → parent, VariantShared): the constructor is in the
+	// shared user namespace and has made the container's namespaces; the
+	// network's helpers may join them at its pid.
+	Joined Kind = "joined"
 	// Placed (parent → child, after a Start with AwaitCgroup): rl-init
 	// is in the container's cgroup now; it may make its cgroup namespace.
 	Placed Kind = "placed"
@@ -115,9 +131,11 @@ const (
 // means rl-init died during setup.
 type Message struct {
 	Kind Kind `json:"kind"`
-	// Variant and Target are Begin's.
+	// Variant and Target are Begin's, and Unshare, VariantShared's: the
+	// clone(2) flags of the namespaces to make after the join.
 	Variant Variant    `json:"variant,omitempty"`
 	Target  int        `json:"target,omitempty"`
+	Unshare uintptr    `json:"unshare,omitempty"`
 	Spec    *spec.Spec `json:"spec,omitempty"`
 	Paths   []string   `json:"paths,omitempty"`
 	Error   *Error     `json:"error,omitempty"`

@@ -547,6 +547,8 @@ func TestVariantJoins(t *testing.T) {
 		{VariantExec, true},
 		{VariantRemove, false},
 		{VariantNested, false},
+		{VariantShared, true},
+		{VariantHolder, false},
 		{"", false},
 	}
 	for _, tt := range tests {

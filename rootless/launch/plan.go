@@ -21,6 +21,9 @@ const (
 	// Remove: removing paths from inside a user namespace with the
 	// caller's full mapping.
 	Remove Kind = "remove"
+	// Holder: the process that holds the caller's shared user namespace
+	// (holder.go).
+	Holder Kind = "holder"
 )
 
 // Variant is everything that decides the shape of a launch.
@@ -36,6 +39,9 @@ type Variant struct {
 	Infra bool
 	// HostNetwork (Container): --network host, no network namespace.
 	HostNetwork bool
+	// Shared (Container): rl-init joins the caller's shared user
+	// namespace, that of the holder (Target), instead of making one.
+	Shared bool
 	// Places: there is a cgroup to put rl-init in (a scope to make, or,
 	// for Exec, the container's to join).
 	Places bool
@@ -48,6 +54,7 @@ type Step string
 const (
 	StepClone    Step = "clone"            // start rl-init with the plan's clone flags
 	StepMaps     Step = "write-maps"       // newuidmap/newgidmap on rl-init's pid
+	StepRecord   Step = "record-holder"    // note the holder's pid (Options.Record)
 	StepBegin    Step = "send-begin"       // tell rl-init its variant (and target)
 	StepNetwork  Step = "start-network"    // slirp4netns or pasta on rl-init's namespaces
 	StepPlace    Step = "place-in-cgroup"  // the container's new cgroup (systemd scope or cgroupfs)
@@ -55,6 +62,7 @@ const (
 	StepStart    Step = "send-start"       // the spec
 	StepPlaced   Step = "send-placed"      // rl-init may make its cgroup namespace now
 	StepJoin     Step = "send-join"        // in the cgroup now: join the namespaces
+	StepJoined   Step = "await-joined"     // rl-init has joined and made its namespaces
 	StepRemove   Step = "send-remove"      // the paths to remove
 	StepAwait    Step = "await-exec"       // read rl-init's messages until the command runs
 	StepAwaitEnd Step = "await-exit"       // wait for rl-init to finish (Remove)
@@ -65,7 +73,10 @@ const (
 type Plan struct {
 	Flags uintptr
 	Begin handshake.Variant
-	Steps []Step
+	// Unshare (VariantShared) are the namespaces that rl-init makes once
+	// it has joined the shared user namespace.
+	Unshare uintptr
+	Steps   []Step
 }
 
 // PlanFor returns the plan of a launch of variant v. It is pure: the table
@@ -82,6 +93,8 @@ func PlanFor(v Variant) Plan {
 			steps = append(steps, StepAttach)
 		}
 		return Plan{Begin: handshake.VariantExec, Steps: append(steps, StepJoin, StepStart, StepAwait)}
+	case Holder:
+		return Plan{Flags: unix.CLONE_NEWUSER, Begin: handshake.VariantHolder, Steps: []Step{StepClone, StepMaps, StepRecord, StepBegin, StepAwait}}
 	case Remove:
 		p := Plan{Flags: unix.CLONE_NEWUSER, Begin: handshake.VariantRemove, Steps: []Step{StepClone, StepMaps}}
 		if v.Privileged {
@@ -89,6 +102,16 @@ func PlanFor(v Variant) Plan {
 		}
 		p.Steps = append(p.Steps, StepBegin, StepRemove, StepAwaitEnd)
 		return p
+	}
+	if v.Shared && v.canShare() {
+		// rl-init's constructor joins the shared user namespace, makes
+		// the rest of the container's namespaces and forks, once it is in
+		// its cgroup (Join, as a pod's member); the network's helpers
+		// join those namespaces once it says Joined.
+		return Plan{
+			Begin: handshake.VariantShared, Unshare: containerFlags(v) &^ unix.CLONE_NEWUSER,
+			Steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait},
+		}
 	}
 	p := Plan{Flags: containerFlags(v), Begin: handshake.VariantContainer, Steps: []Step{StepClone, StepMaps}}
 	if v.Privileged {
@@ -115,6 +138,11 @@ func PlanFor(v Variant) Plan {
 	p.Steps = append(p.Steps, StepAwait)
 	return p
 }
+
+// canShare is true for the containers that may join the caller's shared
+// user namespace: those of the default mapping (keep-id nests a user
+// namespace of its own; real root has none).
+func (v Variant) canShare() bool { return v.Kind == Container && !v.Privileged && !v.KeepID }
 
 // containerFlags are the namespaces of a container's first clone.
 func containerFlags(v Variant) uintptr {

@@ -61,6 +61,26 @@ func TestPlanFor(t *testing.T) {
 			steps: []Step{StepClone, StepMaps, StepBegin, StepNetwork, StepPlace, StepStart, StepAwait},
 		},
 		{
+			name: "shared user namespace", v: Variant{Kind: Container, Shared: true},
+			begin: handshake.VariantShared,
+			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait},
+		},
+		{
+			name: "shared user namespace with a cgroup to make", v: Variant{Kind: Container, Shared: true, Places: true},
+			begin: handshake.VariantShared,
+			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait},
+		},
+		{
+			name: "shared user namespace, keep-id: its own", v: Variant{Kind: Container, Shared: true, KeepID: true, Places: true},
+			flags: userNS | mntNet, begin: handshake.VariantContainer,
+			steps: []Step{StepClone, StepMaps, StepBegin, StepNetwork, StepPlace, StepStart, StepStart, StepAwait},
+		},
+		{
+			name: "holder", v: Variant{Kind: Holder},
+			flags: userNS, begin: handshake.VariantHolder,
+			steps: []Step{StepClone, StepMaps, StepRecord, StepBegin, StepAwait},
+		},
+		{
 			name: "pod member", v: Variant{Kind: PodMember, Places: true},
 			begin: handshake.VariantPod,
 			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepStart, StepAwait},
@@ -104,10 +124,22 @@ func TestPlanFor(t *testing.T) {
 
 // TestPlanInvariants holds for every combination of the variant's fields.
 func TestPlanInvariants(t *testing.T) {
-	for _, kind := range []Kind{Container, PodMember, Exec, Remove} {
-		for bits := range 32 {
-			v := Variant{Kind: kind, Privileged: bits&1 != 0, KeepID: bits&2 != 0, Infra: bits&4 != 0, HostNetwork: bits&8 != 0, Places: bits&16 != 0}
+	for _, kind := range []Kind{Container, PodMember, Exec, Remove, Holder} {
+		for bits := range 64 {
+			v := Variant{
+				Kind: kind, Privileged: bits&1 != 0, KeepID: bits&2 != 0, Infra: bits&4 != 0,
+				HostNetwork: bits&8 != 0, Places: bits&16 != 0, Shared: bits&32 != 0,
+			}
+			if kind == Holder && v.Privileged {
+				continue // real root shares no user namespace: it has none
+			}
 			p := PlanFor(v)
+			if p.Begin == handshake.VariantShared {
+				joined, network := slices.Index(p.Steps, StepJoined), slices.Index(p.Steps, StepNetwork)
+				if p.Unshare&unix.CLONE_NEWUSER != 0 || p.Unshare&unix.CLONE_NEWPID == 0 || joined < 0 || joined > network {
+					t.Errorf("%+v: rl-init makes the namespaces but the user one, and says so before the network: %#x %v", v, p.Unshare, p.Steps)
+				}
+			}
 			if p.Steps[0] != StepClone {
 				t.Errorf("%+v: the first step is %s, not clone", v, p.Steps[0])
 			}

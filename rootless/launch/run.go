@@ -41,6 +41,14 @@ type Options struct {
 	// Crashpoint, when set, is called at the named points (the tests'
 	// crash hook, store.Crashpoint).
 	Crashpoint func(name string)
+	// SharedDir (Container) is the directory of the caller's shared user
+	// namespace's holder (holder.go), which a container of the caller's
+	// default mapping joins; empty, or where the holder cannot be had,
+	// the container gets a user namespace of its own.
+	SharedDir string
+	// Record (Holder) notes the holder's pid, once its maps are written
+	// and before it detaches.
+	Record func(pid int) error
 }
 
 // CgroupPath names a running container's cgroup.
@@ -84,6 +92,14 @@ var host = world{
 }
 
 func (w world) run(o Options) (l *Launched, err error) {
+	if o.SharedDir != "" && o.Variant.canShare() {
+		pid, err := w.holder(o.SharedDir, o.Maps, o.crashpoint)
+		if err == nil {
+			o.Variant.Shared, o.Target = true, pid
+		} else {
+			slog.Debug("a user namespace of the container's own", "err", err)
+		}
+	}
 	plan := PlanFor(o.Variant)
 	if o.Spec != nil {
 		// rl-init waits for Placed before it makes its cgroup namespace
@@ -124,8 +140,10 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 			return fmt.Errorf("writing uid/gid maps: %w", err)
 		}
 		return nil
+	case StepRecord:
+		return o.Record(l.Pid)
 	case StepBegin:
-		return l.send(handshake.Message{Kind: handshake.Begin, Variant: plan.Begin, Target: o.Target})
+		return l.send(handshake.Message{Kind: handshake.Begin, Variant: plan.Begin, Target: o.Target, Unshare: plan.Unshare})
 	case StepNetwork:
 		l.Network, err = w.network(l.Pid, o.Maps.Privileged, o.Network, o.Ports, o.NetStateDir)
 		if err != nil {
@@ -152,6 +170,8 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		return l.send(handshake.Message{Kind: handshake.Placed})
 	case StepJoin:
 		return l.send(handshake.Message{Kind: handshake.Join})
+	case StepJoined:
+		return awaitJoined(l.Process)
 	case StepRemove:
 		return l.send(handshake.Message{Kind: handshake.Remove, Paths: o.Paths})
 	case StepAwait:
@@ -198,6 +218,22 @@ func awaitExec(p *Process, attach func(master *os.File) (*Terminal, error)) (*Te
 			return nil, err
 		}
 	}
+}
+
+// awaitJoined reads rl-init's Joined, or the failure it reports instead.
+func awaitJoined(p *Process) error {
+	m, _, err := handshake.Recv(int(p.sock.Fd()))
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("rl-init exited while it joined the shared user namespace, without saying why (see its messages above)")
+	case err != nil:
+		return err
+	case m.Kind == handshake.Failed && m.Error != nil:
+		return &ExitError{Code: m.Error.Code, Err: m.Error}
+	case m.Kind != handshake.Joined:
+		return fmt.Errorf("unexpected %q message from rl-init", m.Kind)
+	}
+	return nil
 }
 
 // awaitEnd waits for rl-init to finish a removal: it sends nothing on

@@ -54,6 +54,9 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		Cgroup: pending, Streams: st, Preserved: preserved,
 		Crashpoint: store.Crashpoint,
 	}
+	if dir, err := store.SharedUserNSDir(); err == nil {
+		o.SharedDir = dir
+	}
 	if opts.Pod != "" {
 		// In a pod, the infra container has the network.
 		o.Variant.Kind = launch.PodMember

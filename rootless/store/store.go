@@ -65,6 +65,18 @@ func Default() (Store, error) {
 	return Store{Root: filepath.Join(data, "rl"), RunRoot: run}, nil
 }
 
+// SharedUserNSDir is the directory of the holder of the caller's shared
+// user namespace (rootless/launch): the caller's default run root,
+// whatever --runroot says, so that one holder serves every store of the
+// user, as podman's pause process does.
+func SharedUserNSDir() (string, error) {
+	d, err := Default()
+	if err == nil {
+		err = d.EnsureRunRoot()
+	}
+	return d.RunRoot, err
+}
+
 // GraphRoot is the containers/storage graph root inside the store.
 func (s Store) GraphRoot() string { return filepath.Join(s.Root, "storage") }
 

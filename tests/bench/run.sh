@@ -247,8 +247,8 @@ make_workdir() {
 
 # cleanup removes what the run made: a container or an iperf3 server still
 # running, podman's storage (its layers belong to subordinate ids, which
-# only podman can remove) and its pause process, and the temporary
-# directory.
+# only podman can remove) and its pause process, rl's holder, and the
+# temporary directory.
 cleanup() {
 	local status=$?
 	if [[ -n $gated_pid ]]; then
@@ -270,6 +270,13 @@ cleanup() {
 		# storage itself, and stops the pause process.
 		podman "${podman_global[@]}" system reset --force >/dev/null 2>&1 ||
 			note "podman system reset failed; files may be left in $work"
+	fi
+	# And rl's holder of the shared user namespace, whose pid file is in
+	# this run's XDG_RUNTIME_DIR.
+	local holder
+	if [[ -n $work ]] && read -r holder _ 2>/dev/null <"$XDG_RUNTIME_DIR/rl/userns.pid" &&
+		[[ $(cat "/proc/$holder/comm" 2>/dev/null) == rl-userns ]]; then
+		kill "$holder"
 	fi
 	cd /
 	if [[ -n $work ]] && ! wipe "$work"; then
