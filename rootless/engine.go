@@ -42,11 +42,15 @@ func (e *Engine) List(ctx context.Context) ([]store.State, error) { return e.Sto
 // first: of the active ones (running or restarting) only, unless all or
 // f has a status condition (which, as docker's, looks at every container).
 func (e *Engine) Containers(ctx context.Context, f store.Filter, all bool) ([]store.State, error) {
-	states, err := e.Store.List()
+	all = all || f.Has("status") || f.Has("exited")
+	list := e.Store.ListActive
+	if all {
+		list = e.Store.List
+	}
+	states, err := list()
 	if err != nil {
 		return nil, err
 	}
-	all = all || f.Has("status") || f.Has("exited")
 	var out []store.State
 	for _, st := range slices.Backward(states) {
 		if f.Has("label") {

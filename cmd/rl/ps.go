@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -109,7 +110,10 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if ok {
 				slices.SortStableFunc(rows, less)
 			}
-			return printPs(c.OutOrStdout(), rows, format, quiet, noHeading)
+			// One write, rather than one for each cell of the table.
+			out := bufio.NewWriter(c.OutOrStdout())
+			err = printPs(out, rows, format, quiet, noHeading)
+			return errors.Join(err, out.Flush())
 		}),
 	}
 	fl := cmd.Flags()

@@ -136,13 +136,27 @@ func (s Store) reserveName(name, id string) (string, error) {
 	}
 }
 
-// Save writes the container's state.
+// Save writes the container's state, keeping the active index a superset
+// of the active containers: an active one is indexed before its state
+// says so, another dropped from the index after.
 func (c *Container) Save() error {
 	b, err := json.MarshalIndent(c.State, "", "  ")
 	if err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(c.DataDir(), "state.json"), b)
+	if c.State.Active() {
+		if err := c.Store.markActive(c.State.ID); err != nil {
+			return err
+		}
+		Crashpoint("indexed")
+	}
+	if err := WriteAtomic(filepath.Join(c.DataDir(), "state.json"), b); err != nil {
+		return err
+	}
+	if c.State.Active() {
+		return nil
+	}
+	return c.Store.unmarkActive(c.State.ID)
 }
 
 // SaveRecord writes the container's record (config.json) and its state.
@@ -174,7 +188,7 @@ func (c *Container) Record() (*config.Record, error) {
 // monitor is gone without recording the end (killed, or the machine
 // rebooted) is exited, with the reason.
 func (c *Container) ReadState() error {
-	b, err := os.ReadFile(filepath.Join(c.DataDir(), "state.json"))
+	b, err := readFile(filepath.Join(c.DataDir(), "state.json"))
 	if err != nil {
 		return err
 	}
@@ -195,7 +209,7 @@ func (c *Container) ReadState() error {
 
 // Health returns the container's health, nil without checks.
 func (c *Container) Health() *Health {
-	b, err := os.ReadFile(c.HealthPath())
+	b, err := readFile(c.HealthPath())
 	if err != nil {
 		return nil
 	}
@@ -212,7 +226,11 @@ func (c *Container) Health() *Health {
 func (c *Container) Remove() error {
 	// The state goes first: from then on the container is not listed, and
 	// what is left of it, should rl die now, is garbage for repair.
-	errs := []error{ignoreMissing(os.Remove(filepath.Join(c.DataDir(), "state.json")))}
+	err := ignoreMissing(os.Remove(filepath.Join(c.DataDir(), "state.json")))
+	if err == nil {
+		err = c.Store.unmarkActive(c.State.ID)
+	}
+	errs := []error{err}
 	if c.State.Name != "" {
 		if target, _ := os.Readlink(c.Store.nameLink(c.State.Name)); target == c.State.ID {
 			errs = append(errs, os.Remove(c.Store.nameLink(c.State.Name)))

@@ -30,8 +30,13 @@ func (s Store) List() ([]State, error) {
 			out = append(out, c.State)
 		}
 	}
-	slices.SortFunc(out, func(a, b State) int { return a.Created.Compare(b.Created) })
+	sortOldestFirst(out)
 	return out, nil
+}
+
+// sortOldestFirst sorts states by their creation.
+func sortOldestFirst(states []State) {
+	slices.SortFunc(states, func(a, b State) int { return a.Created.Compare(b.Created) })
 }
 
 // Load finds the container ref (a name, a full id or a unique prefix of
@@ -64,6 +69,11 @@ func resolveID(dir, names, ref string, none error, kind string) (string, error) 
 		if target, err := os.Readlink(filepath.Join(names, ref)); err == nil {
 			return target, nil
 		}
+	}
+	if ValidID(ref) {
+		// A full id is no other id's prefix: the caller's read of what
+		// it names tells whether it exists, without a walk of dir.
+		return ref, nil
 	}
 	if ref == "" || strings.ContainsAny(ref, "/*?[\\") {
 		return "", fmt.Errorf("%w: %q", none, ref)

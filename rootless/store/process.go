@@ -31,7 +31,7 @@ func (p Process) Alive() bool {
 	if p.Pid <= 0 || p.Boot != bootID() {
 		return false
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid))
+	b, err := readFile(fmt.Sprintf("/proc/%d/stat", p.Pid))
 	if err != nil {
 		return false
 	}
@@ -45,7 +45,7 @@ func (p Process) Alive() bool {
 
 // startTime reads pid's start time from /proc.
 func startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	b, err := readFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}

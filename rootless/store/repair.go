@@ -8,7 +8,7 @@ import (
 
 // Repair removes what dead rl processes left half made or half removed:
 // container directories without a state, run directories without a
-// container, names of no container. The caller holds the store's lock.
+// container, names and active index entries of no container. The caller holds the store's lock.
 func (s Store) Repair() error {
 	var errs []error
 	dirs, _ := os.ReadDir(filepath.Join(s.Root, "containers"))
@@ -31,5 +31,6 @@ func (s Store) Repair() error {
 			errs = append(errs, os.Remove(s.nameLink(n.Name())))
 		}
 	}
+	errs = append(errs, s.repairActive())
 	return errors.Join(errs...)
 }

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
+// The active index, RunRoot/active, holds an empty file named by the id of
+// every container whose state says running or restarting, so that rl ps
+// reads the state of those alone instead of every container's. It may hold
+// more (a container whose monitor was killed, one whose remover died), never
+// fewer: Save adds a container's entry before it writes an active state and
+// drops it after it writes another, Remove drops it after the state, and
+// Repair drops the entries of containers that are gone. Readers take the
+// index only when it is complete (its .complete file exists); one that is
+// not (a new run root, one emptied by a reboot or a logout, a store of rl
+// before the index, a builder killed half-way) is built again from every
+// state file, by whichever reader comes first: entries are only added by
+// a build, so builders, and containers starting meanwhile, can race.
+
+// activeComplete is the file that says the active index is built.
+const activeComplete = ".complete"
+
+func (s Store) activeDir() string { return filepath.Join(s.RunRoot, "active") }
+
+// markActive adds id to the active index.
+func (s Store) markActive(id string) error {
+	err := touch(filepath.Join(s.activeDir(), id))
+	if errors.Is(err, os.ErrNotExist) {
+		// No index yet: the next reader builds it, keeping this entry.
+		if err = os.MkdirAll(s.activeDir(), 0o700); err == nil {
+			err = touch(filepath.Join(s.activeDir(), id))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("indexing container %.12s as active: %w", id, err)
+	}
+	return nil
+}
+
+// unmarkActive drops id from the active index.
+func (s Store) unmarkActive(id string) error {
+	if err := ignoreMissing(os.Remove(filepath.Join(s.activeDir(), id))); err != nil {
+		return fmt.Errorf("dropping container %.12s from the active index: %w", id, err)
+	}
+	return nil
+}
+
+// ListActive returns the state of every active container (running or
+// restarting), oldest first, as List would select them, reading the
+// states that the active index names. Where the index can be neither read
+// nor built, it falls back to List.
+func (s Store) ListActive() ([]State, error) {
+	ids, err := s.activeIDs()
+	if err != nil {
+		slog.Debug("reading every container's state: the active index is unusable", "err", err)
+		states, err := s.List()
+		return slices.DeleteFunc(states, func(st State) bool { return !st.Active() }), err
+	}
+	var out []State
+	for _, id := range ids {
+		c := &Container{Store: s, State: State{ID: id}}
+		if c.ReadState() == nil && c.State.Active() {
+			out = append(out, c.State)
+		}
+	}
+	sortOldestFirst(out)
+	return out, nil
+}
+
+// activeIDs returns the ids in the active index, building it first when it
+// is not complete; none for a store without containers.
+func (s Store) activeIDs() ([]string, error) {
+	if !Exists(filepath.Join(s.activeDir(), activeComplete)) {
+		if err := s.buildActive(); err != nil {
+			return nil, err
+		}
+	}
+	entries, err := os.ReadDir(s.activeDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no containers, so no index either
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the active index: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if ValidID(e.Name()) {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}
+
+// buildActive adds every active container to the active index, then marks
+// it complete. A store without containers needs no index.
+func (s Store) buildActive() error {
+	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("building the active index: %w", err)
+	}
+	if err := os.MkdirAll(s.activeDir(), 0o700); err != nil {
+		return fmt.Errorf("building the active index: %w", err)
+	}
+	for _, d := range dirs {
+		c := &Container{Store: s, State: State{ID: d.Name()}}
+		if !ValidID(d.Name()) || c.ReadState() != nil || !c.State.Active() {
+			continue
+		}
+		if err := touch(filepath.Join(s.activeDir(), d.Name())); err != nil {
+			return fmt.Errorf("building the active index: %w", err)
+		}
+	}
+	Crashpoint("index")
+	if err := touch(filepath.Join(s.activeDir(), activeComplete)); err != nil {
+		return fmt.Errorf("building the active index: %w", err)
+	}
+	return nil
+}
+
+// repairActive drops the entries of containers without a state (whose
+// remover died after removing it) from the active index.
+func (s Store) repairActive() error {
+	entries, _ := os.ReadDir(s.activeDir())
+	var errs []error
+	for _, e := range entries {
+		if ValidID(e.Name()) && !Exists(filepath.Join(s.Root, "containers", e.Name(), "state.json")) {
+			errs = append(errs, s.unmarkActive(e.Name()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// touch creates the empty file path if it does not exist.
+func touch(path string) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return unix.Close(fd)
+}
