@@ -60,18 +60,12 @@ func (s Store) ListActive() ([]State, error) {
 	ids, err := s.activeIDs()
 	if err != nil {
 		slog.Debug("reading every container's state: the active index is unusable", "err", err)
-		states, err := s.List()
-		return slices.DeleteFunc(states, func(st State) bool { return !st.Active() }), err
-	}
-	var out []State
-	for _, id := range ids {
-		c := &Container{Store: s, State: State{ID: id}}
-		if c.ReadState() == nil && c.State.Active() {
-			out = append(out, c.State)
+		ids, err = s.containerIDs()
+		if err != nil {
+			return nil, err
 		}
 	}
-	sortOldestFirst(out)
-	return out, nil
+	return slices.DeleteFunc(s.readStates(ids), func(st State) bool { return !st.Active() }), nil
 }
 
 // activeIDs returns the ids in the active index, building it first when it
@@ -101,22 +95,18 @@ func (s Store) activeIDs() ([]string, error) {
 // buildActive adds every active container to the active index, then marks
 // it complete. A store without containers needs no index.
 func (s Store) buildActive() error {
-	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("building the active index: %w", err)
+	ids, err := s.containerIDs()
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	if err := os.MkdirAll(s.activeDir(), 0o700); err != nil {
 		return fmt.Errorf("building the active index: %w", err)
 	}
-	for _, d := range dirs {
-		c := &Container{Store: s, State: State{ID: d.Name()}}
-		if !ValidID(d.Name()) || c.ReadState() != nil || !c.State.Active() {
+	for _, st := range s.readStates(ids) {
+		if !st.Active() {
 			continue
 		}
-		if err := touch(filepath.Join(s.activeDir(), d.Name())); err != nil {
+		if err := touch(filepath.Join(s.activeDir(), st.ID)); err != nil {
 			return fmt.Errorf("building the active index: %w", err)
 		}
 	}

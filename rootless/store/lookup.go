@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrNoContainer is returned for a name or id that names no container.
@@ -14,29 +17,52 @@ var ErrNoContainer = errors.New("no such container")
 
 // List returns the state of every container, oldest first.
 func (s Store) List() ([]State, error) {
+	ids, err := s.containerIDs()
+	return s.readStates(ids), err
+}
+
+// containerIDs returns the id of every container directory.
+func (s Store) containerIDs() ([]string, error) {
 	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("listing containers: %w", err)
 	}
-	var out []State
+	ids := make([]string, 0, len(dirs))
 	for _, d := range dirs {
-		if !ValidID(d.Name()) {
-			continue
-		}
-		c := &Container{Store: s, State: State{ID: d.Name()}}
-		// A container being made has no state yet; one being removed
-		// has lost it: neither is listed.
-		if c.ReadState() == nil {
-			out = append(out, c.State)
+		if ValidID(d.Name()) {
+			ids = append(ids, d.Name())
 		}
 	}
-	sortOldestFirst(out)
-	return out, nil
+	return ids, nil
 }
 
-// sortOldestFirst sorts states by their creation.
-func sortOldestFirst(states []State) {
-	slices.SortFunc(states, func(a, b State) int { return a.Created.Compare(b.Created) })
+// readStates reads the states of the containers ids, oldest first, in a
+// goroutine for each CPU that may run one: reading and decoding them is
+// most of a listing's work. A container being made has no state yet; one
+// being removed has lost it: neither is listed.
+func (s Store) readStates(ids []string) []State {
+	states := make([]State, len(ids))
+	read := make([]bool, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
+				c := &Container{Store: s, State: State{ID: ids[i]}}
+				read[i] = c.ReadState() == nil
+				states[i] = c.State
+			}
+		})
+	}
+	wg.Wait()
+	out := states[:0]
+	for i, st := range states {
+		if read[i] {
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(a, b State) int { return a.Created.Compare(b.Created) })
+	return out
 }
 
 // Load finds the container ref (a name, a full id or a unique prefix of

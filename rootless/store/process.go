@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Process names one process for as long as it lives, across pid reuse and
@@ -68,13 +69,9 @@ func statFields(b []byte) ([]string, bool) {
 	return f, len(f) >= 20
 }
 
-var boot string
-
-// bootID is the kernel's random id of this boot.
-func bootID() string {
-	if boot == "" {
-		b, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
-		boot = strings.TrimSpace(string(b))
-	}
-	return boot
-}
+// bootID is the kernel's random id of this boot, read once (List reads
+// states in several goroutines).
+var bootID = sync.OnceValue(func() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	return strings.TrimSpace(string(b))
+})
