@@ -144,7 +144,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	b := make([]byte, 0, 4096)
+	b := make([]byte, 0, 1024) // a state, a health record or a /proc/PID/stat: most are smaller
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
