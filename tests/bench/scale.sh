@@ -123,3 +123,10 @@ for c in "${commands[@]}"; do
 done
 awk -v n="$running" -v v="$(median ps.large)" 'BEGIN {
 	printf "%-30s %6.1f ms  %-9s %s\n", "rl ps, " n " running of the large", v, "<= 50 ms", (v <= 50 ? "PASS" : "MISS") }'
+# What a listing pays for each container it shows: rl ps and ps -a read and
+# decode each listed container's state, and check a running one's monitor.
+echo
+awk -v ps="$(median ps.large) $(median ps.small) $running" -v all="$(median ps-a.large) $(median ps-a.small) $((created + running))" 'BEGIN {
+	split(ps, p); split(all, a)
+	printf "each listed container costs: rl ps %.1f us (running), rl ps -a %.1f us (of either)\n",
+		(p[1] - p[2]) * 1000 / (p[3] - 1), (a[1] - a[2]) * 1000 / (a[3] - 1) }'
