@@ -98,13 +98,14 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if last >= 0 && last < len(states) {
 				states = states[:last] // newest first
 			}
+			if format != "" && !f.Has("label") { // a label filter has read them
+				e.Store.ReadLabels(states)
+			}
 			rows := make([]psRow, 0, len(states))
 			for _, st := range states {
 				r := newPsRow(st, noTrunc)
 				r.IsInfra = e.Store.IsInfra(st)
-				if format != "" {
-					r.Labels = e.Labels(st)
-				}
+				r.Labels = st.Labels
 				rows = append(rows, r)
 			}
 			if ok {

@@ -144,35 +144,3 @@ func TestListActiveOfAnEmptyStoreMakesNothing(t *testing.T) {
 		t.Errorf("ListActive of an empty store made %s", s.RunRoot)
 	}
 }
-
-func TestLoadByFullIDPrefixAndName(t *testing.T) {
-	s, ids := newStoreWith(t, StatusCreated)
-	if err := os.MkdirAll(filepath.Join(s.Root, "names"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(ids[0], s.nameLink("named")); err != nil {
-		t.Fatal(err)
-	}
-	other, err := NewID()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		ref  string
-		want string // "" for no such container
-	}{
-		{ids[0], ids[0]},
-		{ids[0][:12], ids[0]},
-		{"named", ids[0]},
-		{other, ""},
-		{"", ""},
-	} {
-		c, err := s.Load(tc.ref)
-		switch {
-		case tc.want == "" && err == nil:
-			t.Errorf("Load(%.12q) found %.12s", tc.ref, c.State.ID)
-		case tc.want != "" && (err != nil || c.State.ID != tc.want):
-			t.Errorf("Load(%.12q) = %v, want %.12s", tc.ref, err, tc.want)
-		}
-	}
-}

@@ -184,6 +184,25 @@ func (c *Container) Record() (*config.Record, error) {
 	return r, nil
 }
 
+// Labels reads the container's labels from its record: that field alone,
+// which rl ps decodes for every container it lists with --format, where
+// Record would decode the whole spec.
+func (c *Container) Labels() (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(c.DataDir(), "config.json")) // sized by fstat: records are several KiB
+	if err != nil {
+		return nil, fmt.Errorf("reading the labels of %.12s: %w", c.State.ID, err)
+	}
+	var r struct {
+		Options struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("reading the labels of %.12s: %w", c.State.ID, err)
+	}
+	return r.Options.Labels, nil
+}
+
 // ReadState reads c's state file and settles it: a container whose
 // monitor is gone without recording the end (killed, or the machine
 // rebooted) is exited, with the reason.

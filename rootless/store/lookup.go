@@ -36,25 +36,41 @@ func (s Store) containerIDs() ([]string, error) {
 	return ids, nil
 }
 
-// readStates reads the states of the containers ids, oldest first, in a
-// goroutine for each CPU that may run one: reading and decoding them is
-// most of a listing's work. A container being made has no state yet; one
-// being removed has lost it: neither is listed.
-func (s Store) readStates(ids []string) []State {
-	states := make([]State, len(ids))
-	read := make([]bool, len(ids))
+// ReadLabels sets the Labels of each of states from the container's record
+// (nil where it cannot be read), reading the records in parallel.
+func (s Store) ReadLabels(states []State) {
+	inParallel(len(states), func(i int) {
+		states[i].Labels, _ = (&Container{Store: s, State: states[i]}).Labels()
+	})
+}
+
+// inParallel calls do for each index below n, in a goroutine for each CPU
+// that may run one: reading and decoding the containers' files is most of
+// a listing's work.
+func inParallel(n int, do func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
-				c := &Container{Store: s, State: State{ID: ids[i]}}
-				read[i] = c.ReadState() == nil
-				states[i] = c.State
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// readStates reads the states of the containers ids, oldest first, in
+// parallel. A container being made has no state yet; one
+// being removed has lost it: neither is listed.
+func (s Store) readStates(ids []string) []State {
+	states := make([]State, len(ids))
+	read := make([]bool, len(ids))
+	inParallel(len(ids), func(i int) {
+		c := &Container{Store: s, State: State{ID: ids[i]}}
+		read[i] = c.ReadState() == nil
+		states[i] = c.State
+	})
 	out := states[:0]
 	for i, st := range states {
 		if read[i] {
