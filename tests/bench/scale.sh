@@ -22,6 +22,8 @@
 # large over small, against the target (<= 1.2x: a command must not pay for
 # the containers it is not asked about), and rl ps of the large store's
 # running containers against its own (<= 50 ms); a MISS is informational.
+# Then what each container that ps and ps -a list adds to them (what that
+# is made of: docs/internal.md, "The active index").
 # Exit status 1 when rl failed. Every container is removed on exit.
 set -euo pipefail
 export LC_ALL=C
