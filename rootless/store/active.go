@@ -76,10 +76,14 @@ func (s Store) activeIDs() ([]string, error) {
 			return nil, err
 		}
 	}
-	entries, err := os.ReadDir(s.activeDir())
+	err := s.ownActiveDir()
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil // no containers, so no index either
 	}
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(s.activeDir())
 	if err != nil {
 		return nil, fmt.Errorf("reading the active index: %w", err)
 	}
@@ -102,6 +106,9 @@ func (s Store) buildActive() error {
 	if err := os.MkdirAll(s.activeDir(), 0o700); err != nil {
 		return fmt.Errorf("building the active index: %w", err)
 	}
+	if err := s.ownActiveDir(); err != nil {
+		return err
+	}
 	for _, st := range s.readStates(ids) {
 		if !st.Active() {
 			continue
@@ -113,6 +120,20 @@ func (s Store) buildActive() error {
 	Crashpoint("index")
 	if err := touch(filepath.Join(s.activeDir(), activeComplete)); err != nil {
 		return fmt.Errorf("building the active index: %w", err)
+	}
+	return nil
+}
+
+// ownActiveDir checks that the active index is a directory of the
+// caller's: a run root in a shared /tmp may be another user's (see
+// EnsureRunRoot), whose index could hide containers from rl ps.
+func (s Store) ownActiveDir() error {
+	var st unix.Stat_t
+	if err := unix.Lstat(s.activeDir(), &st); err != nil {
+		return fmt.Errorf("checking the active index: %w", &os.PathError{Op: "lstat", Path: s.activeDir(), Err: err})
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("checking the active index: %s is not a directory of uid %d", s.activeDir(), os.Getuid())
 	}
 	return nil
 }

@@ -135,6 +135,24 @@ func TestRepairDropsActiveEntriesOfRemovedContainers(t *testing.T) {
 	}
 }
 
+func TestListActiveReadsEveryStateWhenTheIndexIsNotADirectoryOfOurs(t *testing.T) {
+	s, ids := newStoreWith(t, StatusRunning, StatusCreated)
+	// As one planted by another user, or a symlink to such a one.
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, activeComplete), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(s.activeDir()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(empty, s.activeDir()); err != nil {
+		t.Fatal(err)
+	}
+	if got := listedIDs(t, s.ListActive); !slices.Equal(got, ids[:1]) {
+		t.Errorf("ListActive = %.12s, want %.12s", got, ids[:1])
+	}
+}
+
 func TestListActiveOfAnEmptyStoreMakesNothing(t *testing.T) {
 	s, _ := newStoreWith(t)
 	if got := listedIDs(t, s.ListActive); len(got) != 0 {

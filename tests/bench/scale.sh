@@ -24,7 +24,7 @@
 # running containers against its own (<= 50 ms); a MISS is informational.
 # Then what each container that ps and ps -a list adds to them (what that
 # is made of: docs/internal.md, "The active index").
-# Exit status 1 when rl failed. Every container is removed on exit.
+# Exit status non-zero when rl failed. Every container is removed on exit.
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
