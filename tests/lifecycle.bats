@@ -379,10 +379,13 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	run rl ps --format '{{.Names}}'
 	[[ $output == up ]] || fail "after a half-built index: $output"
 	# A monitor killed before it recorded the exit leaves its entry:
-	# the container is exited, and rm takes the entry with it.
-	kill -9 "$(rl inspect --format '{{.State.MonitorPid}}' up)"
+	# the container is exited, and the next rl ps drops the entry.
+	monitor=$(rl inspect --format '{{.State.MonitorPid}}' up)
+	kill -KILL "$monitor"
+	timeout 20 tail --pid "$monitor" -f /dev/null
 	run rl ps -q
 	[[ -z $output ]] || fail "listed with a dead monitor: $output"
+	[[ ! -e $RL_TEST_RUNROOT/active/$id ]] || fail "rl ps left the entry of a container that does not run"
 	rl rm -f up idle >/dev/null
 }
 

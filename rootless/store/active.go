@@ -15,9 +15,9 @@ import (
 // every container whose state says running or restarting, so that rl ps
 // reads the state of those alone instead of every container's. It may hold
 // more (a container whose monitor was killed, one whose remover died), never
-// fewer: Save adds a container's entry before it writes an active state and
-// drops it after it writes another, Remove drops it after the state, and
-// Repair drops the entries of containers that are gone. Readers take the
+// fewer: Save adds a container's entry before it writes an active state (and
+// again after) and drops it after it writes another, Remove drops it after
+// the state, and ListActive drops those it finds not active. Readers take the
 // index only when it is complete (its .complete file exists); one that is
 // not (a new run root, one emptied by a reboot or a logout, a store of rl
 // before the index, a builder killed half-way) is built again from every
@@ -54,18 +54,45 @@ func (s Store) unmarkActive(id string) error {
 
 // ListActive returns the state of every active container (running or
 // restarting), oldest first, as List would select them, reading the
-// states that the active index names. Where the index can be neither read
-// nor built, it falls back to List.
+// states that the active index names, and dropping from it those that are
+// not active. Where the index can be neither read nor built, it reads
+// every state.
 func (s Store) ListActive() ([]State, error) {
 	ids, err := s.activeIDs()
-	if err != nil {
+	indexed := err == nil
+	if !indexed {
 		slog.Debug("reading every container's state: the active index is unusable", "err", err)
-		ids, err = s.containerIDs()
-		if err != nil {
+		if ids, err = s.containerIDs(); err != nil {
 			return nil, err
 		}
 	}
-	return slices.DeleteFunc(s.readStates(ids), func(st State) bool { return !st.Active() }), nil
+	active := slices.DeleteFunc(s.readStates(ids), func(st State) bool { return !st.Active() })
+	if indexed && len(active) < len(ids) {
+		s.dropInactive(ids, active)
+	}
+	return active, nil
+}
+
+// dropInactive drops the ids that are not among active from the active
+// index (containers that exited as their monitor died, or whose remover
+// died), each unless its state says by now that it is active: Save indexes
+// an active container again after it writes the state, so that of a
+// container that starts meanwhile, either that or the check here keeps the
+// entry.
+func (s Store) dropInactive(ids []string, active []State) {
+	keep := make(map[string]bool, len(active))
+	for _, st := range active {
+		keep[st.ID] = true
+	}
+	for _, id := range ids {
+		if keep[id] || s.unmarkActive(id) != nil {
+			continue
+		}
+		c := &Container{Store: s, State: State{ID: id}}
+		if c.ReadState() == nil && c.State.Active() {
+			_ = s.markActive(id)
+		}
+	}
 }
 
 // activeIDs returns the ids in the active index, building it first when it
@@ -136,19 +163,6 @@ func (s Store) ownActiveDir() error {
 		return fmt.Errorf("checking the active index: %s is not a directory of uid %d", s.activeDir(), os.Getuid())
 	}
 	return nil
-}
-
-// repairActive drops the entries of containers without a state (whose
-// remover died after removing it) from the active index.
-func (s Store) repairActive() error {
-	entries, _ := os.ReadDir(s.activeDir())
-	var errs []error
-	for _, e := range entries {
-		if ValidID(e.Name()) && !Exists(filepath.Join(s.Root, "containers", e.Name(), "state.json")) {
-			errs = append(errs, s.unmarkActive(e.Name()))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // touch creates the empty file path if it does not exist.

@@ -118,6 +118,21 @@ func TestSaveAndRemoveKeepTheActiveIndex(t *testing.T) {
 	}
 }
 
+func TestListActiveDropsTheEntriesOfContainersThatDoNotRun(t *testing.T) {
+	s, ids := newStoreWith(t, StatusRunning, StatusRunning)
+	// As a monitor killed before it recorded the exit leaves its state.
+	dead := &Container{Store: s, State: State{ID: ids[0], Status: StatusRunning, Monitor: Process{Pid: 1 << 30, Boot: "gone"}}}
+	if err := dead.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if got := listedIDs(t, s.ListActive); !slices.Equal(got, ids[1:]) {
+		t.Errorf("ListActive = %.12s, want %.12s", got, ids[1:])
+	}
+	if Exists(filepath.Join(s.activeDir(), ids[0])) || !Exists(filepath.Join(s.activeDir(), ids[1])) {
+		t.Error("ListActive did not drop the dead monitor's entry alone")
+	}
+}
+
 func TestRepairDropsActiveEntriesOfRemovedContainers(t *testing.T) {
 	s, ids := newStoreWith(t, StatusRunning, StatusRunning)
 	if _, err := s.ListActive(); err != nil {

@@ -138,7 +138,7 @@ func (s Store) reserveName(name, id string) (string, error) {
 
 // Save writes the container's state, keeping the active index a superset
 // of the active containers: an active one is indexed before its state
-// says so, another dropped from the index after.
+// says so (and again after), another dropped from the index after.
 func (c *Container) Save() error {
 	b, err := json.MarshalIndent(c.State, "", "  ")
 	if err != nil {
@@ -154,7 +154,9 @@ func (c *Container) Save() error {
 		return err
 	}
 	if c.State.Active() {
-		return nil
+		// Again: a reader that read the state before it was written may
+		// have dropped the entry as inactive since (ListActive).
+		return c.Store.markActive(c.State.ID)
 	}
 	return c.Store.unmarkActive(c.State.ID)
 }
