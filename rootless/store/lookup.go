@@ -44,13 +44,24 @@ func (s Store) ReadLabels(states []State) {
 	})
 }
 
+// parallelBatch is the fewest calls that inParallel gives a goroutine:
+// fewer are not worth the thread that it may start.
+const parallelBatch = 32
+
 // inParallel calls do for each index below n, in a goroutine for each CPU
 // that may run one: reading and decoding the containers' files is most of
 // a listing's work.
 func inParallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+parallelBatch-1)/parallelBatch)
+	if workers <= 1 {
+		for i := range n {
+			do(i)
+		}
+		return
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
 				do(i)

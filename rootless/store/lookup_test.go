@@ -60,3 +60,15 @@ func TestReadLabelsReadsTheRecordsLabels(t *testing.T) {
 		t.Errorf("labels of a container without a record = %v, want none", states[1].Labels)
 	}
 }
+
+func TestInParallelCallsEachIndexOnce(t *testing.T) {
+	for _, n := range []int{0, 1, parallelBatch - 1, parallelBatch + 1, 1000} {
+		calls := make([]int, n)
+		inParallel(n, func(i int) { calls[i]++ })
+		for i, c := range calls {
+			if c != 1 {
+				t.Fatalf("n=%d: index %d called %d times", n, i, c)
+			}
+		}
+	}
+}
