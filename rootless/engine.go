@@ -42,32 +42,25 @@ func (e *Engine) List(ctx context.Context) ([]store.State, error) { return e.Sto
 // first: of the active ones (running or restarting) only, unless all or
 // f has a status condition (which, as docker's, looks at every container).
 func (e *Engine) Containers(ctx context.Context, f store.Filter, all bool) ([]store.State, error) {
-	states, err := e.Store.List()
+	all = all || f.Has("status") || f.Has("exited")
+	list := e.Store.ListActive
+	if all {
+		list = e.Store.List
+	}
+	states, err := list()
 	if err != nil {
 		return nil, err
 	}
-	all = all || f.Has("status") || f.Has("exited")
+	if f.Has("label") {
+		e.Store.ReadLabels(states)
+	}
 	var out []store.State
 	for _, st := range slices.Backward(states) {
-		if f.Has("label") {
-			st.Labels = e.Labels(st)
-		}
 		if (all || st.Active()) && f.Match(st) {
 			out = append(out, st)
 		}
 	}
 	return out, nil
-}
-
-// Labels returns the labels of the container st (run --label), nil when
-// its record cannot be read.
-func (e *Engine) Labels(st store.State) map[string]string {
-	c := &store.Container{Store: e.Store, State: st}
-	r, err := c.Record()
-	if err != nil {
-		return nil
-	}
-	return r.Options.Labels
 }
 
 // Exec runs a command in the running container ref (see exec.Exec).

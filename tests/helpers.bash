@@ -36,11 +36,13 @@ teardown() {
 	assert_nothing_left
 }
 
-# assert_nothing_left fails when the test's store still holds a container,
-# a process of ours still has a mount under the store, or an rl-init runs.
+# assert_nothing_left fails when the test's store still holds a container
+# (or its entry in the active index), a process of ours still has a mount
+# under the store, or an rl-init runs.
 assert_nothing_left() {
 	local left
-	left=$(find "$RL_TEST_ROOT/containers" "$RL_TEST_RUNROOT/containers" -mindepth 1 -maxdepth 1 2>/dev/null || true)
+	left=$(find "$RL_TEST_ROOT/containers" "$RL_TEST_RUNROOT/containers" "$RL_TEST_RUNROOT/active" \
+		-mindepth 1 -maxdepth 1 ! -name .complete 2>/dev/null || true)
 	if [[ -n $left ]]; then
 		echo "containers left in the store: $left"
 		return 1

@@ -327,7 +327,7 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 }
 
 @test "kill -9 of rl at each step of run, run -d and rm leaves state that the next commands repair" {
-	for point in create created spawned network started monitor; do
+	for point in create created spawned network indexed started monitor; do
 		for mode in -d --rm; do
 			# Detached, the container would run on; in the foreground it
 			# must end by itself when the point is not on its path.
@@ -363,6 +363,30 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	run rl create --name doomed --network none --rootfs "$ROOTFS" true
 	expect_status 0
 	rl rm doomed
+}
+
+@test "rl ps finds the running containers by the active index, rebuilt when it is missing or half built" {
+	detach --name up sleep 1000
+	rl create --name idle --network none --rootfs "$ROOTFS" true >/dev/null
+	run rl ps --format '{{.Names}}'
+	[[ $output == up ]] || fail "$output"
+	# As a reboot or a logout empties the run root, and rl killed while
+	# it builds the index leaves it.
+	rm -rf "$RL_TEST_RUNROOT/active"
+	RL_TEST_CRASH_AT=index run rl ps
+	[[ $status == 137 ]] || fail "status $status: $output"
+	rm "$RL_TEST_RUNROOT/active/$id"
+	run rl ps --format '{{.Names}}'
+	[[ $output == up ]] || fail "after a half-built index: $output"
+	# A monitor killed before it recorded the exit leaves its entry:
+	# the container is exited, and the next rl ps drops the entry.
+	monitor=$(rl inspect --format '{{.State.MonitorPid}}' up)
+	kill -KILL "$monitor"
+	timeout 20 tail --pid "$monitor" -f /dev/null
+	run rl ps -q
+	[[ -z $output ]] || fail "listed with a dead monitor: $output"
+	[[ ! -e $RL_TEST_RUNROOT/active/$id ]] || fail "rl ps left the entry of a container that does not run"
+	rl rm -f up idle >/dev/null
 }
 
 @test "top lists the container's processes, and only those" {

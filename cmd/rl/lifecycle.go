@@ -116,7 +116,11 @@ func (t *targets) refs(args []string, list func() ([]string, error)) ([]string, 
 // ones only with running, oldest first.
 func containerIDs(e *rootless.Engine, running bool) func() ([]string, error) {
 	return func() ([]string, error) {
-		states, err := e.Store.List()
+		list := e.Store.List
+		if running {
+			list = e.Store.ListActive
+		}
+		states, err := list()
 		var ids []string
 		for _, st := range states {
 			if (!running || st.Active()) && !e.Store.IsInfra(st) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -97,19 +98,23 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if last >= 0 && last < len(states) {
 				states = states[:last] // newest first
 			}
+			if format != "" && !f.Has("label") { // a label filter has read them
+				e.Store.ReadLabels(states)
+			}
 			rows := make([]psRow, 0, len(states))
 			for _, st := range states {
 				r := newPsRow(st, noTrunc)
 				r.IsInfra = e.Store.IsInfra(st)
-				if format != "" {
-					r.Labels = e.Labels(st)
-				}
+				r.Labels = st.Labels
 				rows = append(rows, r)
 			}
 			if ok {
 				slices.SortStableFunc(rows, less)
 			}
-			return printPs(c.OutOrStdout(), rows, format, quiet, noHeading)
+			// One write, rather than one for each cell of the table.
+			out := bufio.NewWriter(c.OutOrStdout())
+			err = printPs(out, rows, format, quiet, noHeading)
+			return errors.Join(err, out.Flush())
 		}),
 	}
 	fl := cmd.Flags()

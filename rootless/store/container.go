@@ -136,13 +136,29 @@ func (s Store) reserveName(name, id string) (string, error) {
 	}
 }
 
-// Save writes the container's state.
+// Save writes the container's state, keeping the active index a superset
+// of the active containers: an active one is indexed before its state
+// says so (and again after), another dropped from the index after.
 func (c *Container) Save() error {
 	b, err := json.MarshalIndent(c.State, "", "  ")
 	if err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(c.DataDir(), "state.json"), b)
+	if c.State.Active() {
+		if err := c.Store.markActive(c.State.ID); err != nil {
+			return err
+		}
+		Crashpoint("indexed")
+	}
+	if err := WriteAtomic(filepath.Join(c.DataDir(), "state.json"), b); err != nil {
+		return err
+	}
+	if c.State.Active() {
+		// Again: a reader that read the state before it was written may
+		// have dropped the entry as inactive since (ListActive).
+		return c.Store.markActive(c.State.ID)
+	}
+	return c.Store.unmarkActive(c.State.ID)
 }
 
 // SaveRecord writes the container's record (config.json) and its state.
@@ -170,11 +186,30 @@ func (c *Container) Record() (*config.Record, error) {
 	return r, nil
 }
 
+// Labels reads the container's labels from its record: that field alone,
+// which rl ps decodes for every container it lists with --format, where
+// Record would decode the whole spec.
+func (c *Container) Labels() (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(c.DataDir(), "config.json")) // sized by fstat: records are several KiB
+	if err != nil {
+		return nil, fmt.Errorf("reading the labels of %.12s: %w", c.State.ID, err)
+	}
+	var r struct {
+		Options struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("reading the labels of %.12s: %w", c.State.ID, err)
+	}
+	return r.Options.Labels, nil
+}
+
 // ReadState reads c's state file and settles it: a container whose
 // monitor is gone without recording the end (killed, or the machine
 // rebooted) is exited, with the reason.
 func (c *Container) ReadState() error {
-	b, err := os.ReadFile(filepath.Join(c.DataDir(), "state.json"))
+	b, err := readFile(filepath.Join(c.DataDir(), "state.json"))
 	if err != nil {
 		return err
 	}
@@ -195,7 +230,7 @@ func (c *Container) ReadState() error {
 
 // Health returns the container's health, nil without checks.
 func (c *Container) Health() *Health {
-	b, err := os.ReadFile(c.HealthPath())
+	b, err := readFile(c.HealthPath())
 	if err != nil {
 		return nil
 	}
@@ -212,7 +247,11 @@ func (c *Container) Health() *Health {
 func (c *Container) Remove() error {
 	// The state goes first: from then on the container is not listed, and
 	// what is left of it, should rl die now, is garbage for repair.
-	errs := []error{ignoreMissing(os.Remove(filepath.Join(c.DataDir(), "state.json")))}
+	err := ignoreMissing(os.Remove(filepath.Join(c.DataDir(), "state.json")))
+	if err == nil {
+		err = c.Store.unmarkActive(c.State.ID)
+	}
+	errs := []error{err}
 	if c.State.Name != "" {
 		if target, _ := os.Readlink(c.Store.nameLink(c.State.Name)); target == c.State.ID {
 			errs = append(errs, os.Remove(c.Store.nameLink(c.State.Name)))

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrNoContainer is returned for a name or id that names no container.
@@ -14,24 +17,79 @@ var ErrNoContainer = errors.New("no such container")
 
 // List returns the state of every container, oldest first.
 func (s Store) List() ([]State, error) {
+	ids, err := s.containerIDs()
+	return s.readStates(ids), err
+}
+
+// containerIDs returns the id of every container directory.
+func (s Store) containerIDs() ([]string, error) {
 	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("listing containers: %w", err)
 	}
-	var out []State
+	ids := make([]string, 0, len(dirs))
 	for _, d := range dirs {
-		if !ValidID(d.Name()) {
-			continue
+		if ValidID(d.Name()) {
+			ids = append(ids, d.Name())
 		}
-		c := &Container{Store: s, State: State{ID: d.Name()}}
-		// A container being made has no state yet; one being removed
-		// has lost it: neither is listed.
-		if c.ReadState() == nil {
-			out = append(out, c.State)
+	}
+	return ids, nil
+}
+
+// ReadLabels sets the Labels of each of states from the container's record
+// (nil where it cannot be read), reading the records in parallel.
+func (s Store) ReadLabels(states []State) {
+	inParallel(len(states), func(i int) {
+		states[i].Labels, _ = (&Container{Store: s, State: states[i]}).Labels()
+	})
+}
+
+// parallelBatch is the fewest calls that inParallel gives a goroutine:
+// fewer are not worth the thread that it may start.
+const parallelBatch = 32
+
+// inParallel calls do for each index below n, in a goroutine for each CPU
+// that may run one: reading and decoding the containers' files is most of
+// a listing's work.
+func inParallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+parallelBatch-1)/parallelBatch)
+	if workers <= 1 {
+		for i := range n {
+			do(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// readStates reads the states of the containers ids, oldest first, in
+// parallel. A container being made has no state yet; one
+// being removed has lost it: neither is listed.
+func (s Store) readStates(ids []string) []State {
+	states := make([]State, len(ids))
+	read := make([]bool, len(ids))
+	inParallel(len(ids), func(i int) {
+		c := &Container{Store: s, State: State{ID: ids[i]}}
+		read[i] = c.ReadState() == nil
+		states[i] = c.State
+	})
+	out := states[:0]
+	for i, st := range states {
+		if read[i] {
+			out = append(out, st)
 		}
 	}
 	slices.SortFunc(out, func(a, b State) int { return a.Created.Compare(b.Created) })
-	return out, nil
+	return out
 }
 
 // Load finds the container ref (a name, a full id or a unique prefix of
@@ -64,6 +122,11 @@ func resolveID(dir, names, ref string, none error, kind string) (string, error) 
 		if target, err := os.Readlink(filepath.Join(names, ref)); err == nil {
 			return target, nil
 		}
+	}
+	if ValidID(ref) {
+		// A full id is no other id's prefix: the caller's read of what
+		// it names tells whether it exists, without a walk of dir.
+		return ref, nil
 	}
 	if ref == "" || strings.ContainsAny(ref, "/*?[\\") {
 		return "", fmt.Errorf("%w: %q", none, ref)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Process names one process for as long as it lives, across pid reuse and
@@ -31,7 +32,7 @@ func (p Process) Alive() bool {
 	if p.Pid <= 0 || p.Boot != bootID() {
 		return false
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid))
+	b, err := readFile(fmt.Sprintf("/proc/%d/stat", p.Pid))
 	if err != nil {
 		return false
 	}
@@ -45,7 +46,7 @@ func (p Process) Alive() bool {
 
 // startTime reads pid's start time from /proc.
 func startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	b, err := readFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}
@@ -68,13 +69,9 @@ func statFields(b []byte) ([]string, bool) {
 	return f, len(f) >= 20
 }
 
-var boot string
-
-// bootID is the kernel's random id of this boot.
-func bootID() string {
-	if boot == "" {
-		b, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
-		boot = strings.TrimSpace(string(b))
-	}
-	return boot
-}
+// bootID is the kernel's random id of this boot, read once (List reads
+// states in several goroutines).
+var bootID = sync.OnceValue(func() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	return strings.TrimSpace(string(b))
+})

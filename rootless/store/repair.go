@@ -8,7 +8,8 @@ import (
 
 // Repair removes what dead rl processes left half made or half removed:
 // container directories without a state, run directories without a
-// container, names of no container. The caller holds the store's lock.
+// container, names of no container, and entries of the active index of
+// containers that do not run. The caller holds the store's lock.
 func (s Store) Repair() error {
 	var errs []error
 	dirs, _ := os.ReadDir(filepath.Join(s.Root, "containers"))
@@ -31,5 +32,7 @@ func (s Store) Repair() error {
 			errs = append(errs, os.Remove(s.nameLink(n.Name())))
 		}
 	}
+	_, err := s.ListActive() // which drops the entries of containers that do not run
+	errs = append(errs, err)
 	return errors.Join(errs...)
 }

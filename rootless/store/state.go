@@ -46,7 +46,7 @@ type State struct {
 	// unhealthy) while the container runs, read from health.json.
 	Health string `json:"-"`
 	// Labels are the container's labels (run --label), from its record,
-	// read only where asked for (Engine.Labels, a label filter).
+	// read only where asked for (ReadLabels: a label filter, ps --format).
 	Labels map[string]string `json:"-"`
 	// Pod and PodID name the pod the container belongs to.
 	Pod   string `json:"pod,omitempty"`

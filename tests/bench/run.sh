@@ -63,7 +63,10 @@
 # client connects to once it says that it listens.
 #
 # Then lifecycle.sh: run -d/rm -f cycles, exec, rl ps of 50 containers
-# and the monitors' memory, next to podman's.
+# and the monitors' memory, next to podman's; and scale.sh: ps, ps -a,
+# run --rm, exec and create+rm in a store of 500 created and 100 running
+# containers, next to the same in a store of one (RL_BENCH_SCALE_CREATED,
+# RL_BENCH_SCALE_RUNNING, RL_BENCH_SCALE_RUNS).
 #
 # RL_BENCH_BASE names a directory holding another build of rl, rl-init and
 # rl-image, the base (`make bench` builds the commit BENCH_BASE there with
@@ -71,7 +74,8 @@
 # rl-img, they show whether a change slows rl's start down. Without it
 # they are reported as unavailable. RL_BENCH_ONLY, a space-separated list
 # of start-up tools (say "rl rl-base rl-img rl-img-base"), benchmarks those
-# alone (and rl's memory), without the pulls, the network and lifecycle.sh.
+# alone (and rl's memory), without the pulls, the network, lifecycle.sh
+# and scale.sh.
 #
 # Exit status: 0 when rl and every installed peer ran; 1 when one of them
 # failed. A peer that is not installed (the base: RL_BENCH_BASE not set, or
@@ -1127,6 +1131,7 @@ main() {
 	local podman_lifecycle=()
 	[[ -n ${why[podman]:-} ]] || podman_lifecycle=("$podman_image" "${podman_global[@]}" "${podman_runtime[@]}")
 	"$here/lifecycle.sh" "$root" "${podman_lifecycle[@]}" || failed=1
+	"$here/scale.sh" "$root" || failed=1
 	return "$failed"
 }
 
