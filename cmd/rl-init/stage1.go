@@ -206,6 +206,12 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 		// A session of its own, so that a terminal can be its
 		// controlling one (exec -t).
 		setsid();
+		// The exit pipe is the parent's to write.
+		const char *exit_fd = getenv("_RL_EXIT_FD");
+		if (exit_fd != NULL) {
+			close(atoi(exit_fd));
+			unsetenv("_RL_EXIT_FD");
+		}
 		return;
 	}
 	close(sync);
@@ -218,9 +224,21 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 	while (waitpid(rl_child, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(125);
-	if (WIFSIGNALED(status))
-		_exit(128 + WTERMSIG(status));
-	_exit(WEXITSTATUS(status));
+	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	// Said to the front end before we exit: the child's pid namespace is
+	// empty by now (its init's exit killed the rest), but as the last
+	// process in the container's mount and network namespaces our exit
+	// tears them down, which takes a millisecond that the command's
+	// caller need not wait for.
+	const char *exit_fd = getenv("_RL_EXIT_FD");
+	if (exit_fd != NULL) {
+		unsigned char c = code;
+		ssize_t n;
+		do {
+			n = write(atoi(exit_fd), &c, 1);
+		} while (n < 0 && errno == EINTR);
+	}
+	_exit(code);
 }
 
 // rl_exec_sealed executes this program again, from a sealed copy in

@@ -33,6 +33,11 @@ const (
 	EnvSeal = "_RL_SEAL"
 	// EnvSealed is rl-init's note to itself that it runs from that copy.
 	EnvSealed = "_RL_SEALED"
+	// EnvExitFD is the number of the write end of rl-init's exit pipe,
+	// set by the front end: the parent that rl-init's constructor leaves
+	// on the host's side of a pid namespace writes its exit code there,
+	// one byte, before it exits (cmd/rl-init/stage1.go, rl_join).
+	EnvExitFD = "_RL_EXIT_FD"
 )
 
 // Variant is the form of an rl-init run, which the front end names in its

@@ -42,9 +42,10 @@ func Helper(name string, notFound error) (string, error) {
 func InitPath() (string, error) { return Helper("rl-init", ErrNoInit) }
 
 // initEnv is rl-init's environment: its sync socket's fd, after the n
-// preserved ones, and whether it must run from a sealed copy of itself.
+// preserved ones, and its exit pipe's after that, and whether it must run
+// from a sealed copy of itself.
 func initEnv(path string, n int) []string {
-	env := []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+n)}
+	env := []string{handshake.EnvSyncFD + "=" + strconv.Itoa(3+n), handshake.EnvExitFD + "=" + strconv.Itoa(4+n)}
 	var st unix.Stat_t
 	if unix.Stat(path, &st) != nil || sealNeeded(st.Uid, st.Mode, os.Geteuid()) {
 		env = append(env, handshake.EnvSeal+"=1")
@@ -88,6 +89,12 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 		return nil, err
 	}
 	defer childSock.Close()
+	exitR, exitW, err := os.Pipe()
+	if err != nil {
+		parentSock.Close()
+		return nil, fmt.Errorf("creating rl-init's exit pipe: %w", err)
+	}
+	defer exitW.Close()
 	cmd := &exec.Cmd{
 		Path:       path,
 		Args:       []string{"rl-init"},
@@ -95,7 +102,7 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 		Stdin:      stdio[0],
 		Stdout:     stdio[1],
 		Stderr:     stdio[2],
-		ExtraFiles: append(append([]*os.File(nil), preserved...), childSock),
+		ExtraFiles: append(append([]*os.File(nil), preserved...), childSock, exitW),
 		SysProcAttr: &unix.SysProcAttr{
 			Cloneflags: flags,
 			Setsid:     true,
@@ -105,12 +112,22 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 	}
 	if err := cmd.Start(); err != nil {
 		parentSock.Close()
+		exitR.Close()
 		return nil, &NamespaceError{Err: err}
 	}
 	return &Process{
 		Pid:  cmd.Process.Pid,
 		sock: parentSock,
 		wait: func() unix.WaitStatus {
+			defer exitR.Close()
+			var code [1]byte
+			if n, _ := exitR.Read(code[:]); n == 1 {
+				// The parent of a forked init said how it ended; it is
+				// reaped once its exit has torn the namespaces down.
+				go func() { _ = cmd.Wait() }()
+				return unix.WaitStatus(int(code[0]) << 8)
+			}
+			// Any other rl-init closes the pipe as it exits, without a word.
 			_ = cmd.Wait()
 			ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 			return unix.WaitStatus(ws)
