@@ -262,6 +262,9 @@ func (c *Container) Remove() error {
 		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
 	}
 	Crashpoint("remove")
+	// overlayfs leaves work/work at mode 0: opened up first, the tree
+	// goes in one pass instead of a failed one, a walk and another.
+	_ = os.Chmod(filepath.Join(c.Work(), "work"), 0o700)
 	if err := removeOwnTree(c.DataDir()); err != nil {
 		errs = append(errs, launch.RemoveAll(c.DataDir()))
 	}
