@@ -94,16 +94,26 @@ holder_pid() {
 	[[ $output != "$first" ]]
 }
 
-@test "a holder that is gone, or holds other maps, is made again" {
-	requires rootless
+# end_holder: end the holder (one is made first) and wait until it is
+# gone, setting $old to its pid.
+end_holder() {
 	rl_run --network none true
-	local old
 	old=$(holder_pid)
 	kill "$old"
 	timeout 20 tail --pid="$old" -f /dev/null
+}
+
+@test "a holder that is gone, or holds other maps, is made again; its containers run on" {
+	requires rootless
+	detach --name c sleep 1000
+	local old
+	end_holder
+	run rl exec c readlink /proc/self/ns/user
+	expect_status 0
 	rl_run --network none cat /proc/self/uid_map
 	expect_status 0
 	[[ $(holder_pid) != "$old" ]]
+	rl rm -f -t 0 c
 	# Maps from other subordinate ranges (a smaller one of the same
 	# start, which newuidmap allows): a holder with those replaces it.
 	local start
@@ -124,11 +134,8 @@ holder_pid() {
 
 @test "kill -9 of rl while it starts the holder leaves nothing that the next run does not repair" {
 	requires rootless
-	rl_run --network none true
 	local old
-	old=$(holder_pid)
-	kill "$old"
-	timeout 20 tail --pid="$old" -f /dev/null
+	end_holder
 	RL_TEST_CRASH_AT=holder rl_run --network none true
 	[[ $status == 137 ]] || fail "status $status: $output"
 	# The half-made holder, recorded already, dies with rl (its parent

@@ -23,7 +23,14 @@ package main
 // stays as its parent, forwards signals to it and exits with its status.
 // For "pod" it joins the target, the pod's infra process: its user, network, uts
 // and IPC namespaces the same way, unshares a mount and a pid namespace,
-// and the child goes on into Go as the container's rl-init.
+// and the child goes on into Go as the container's rl-init. For "shared"
+// it joins the user namespace of the target, the holder of the caller's
+// shared user namespace, unshares the namespaces Begin names and says
+// Joined, and the child goes on into Go as the container's rl-init, with
+// its capabilities from the join: no maps to wait for and no second exec.
+// The parent left on the host's side writes its child's exit code to the
+// exit pipe before it exits. For "holder" it detaches and sleeps, holding
+// the shared user namespace (rl_hold).
 
 /*
 #define _GNU_SOURCE
