@@ -101,11 +101,6 @@ func (w world) run(o Options) (l *Launched, err error) {
 		}
 	}
 	plan := PlanFor(o.Variant)
-	if o.Spec != nil {
-		// rl-init waits for Placed before it makes its cgroup namespace
-		// exactly when the plan sends one.
-		o.Spec.AwaitCgroup = slices.Contains(plan.Steps, StepPlaced)
-	}
 	l = &Launched{}
 	defer func() {
 		if err != nil {
@@ -165,6 +160,9 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		}
 		return nil
 	case StepStart:
+		// rl-init waits for Placed before it makes its cgroup namespace
+		// exactly when the plan sends one.
+		o.Spec.AwaitCgroup = slices.Contains(plan.Steps, StepPlaced)
 		return l.send(handshake.Message{Kind: handshake.Start, Spec: o.Spec})
 	case StepPlaced:
 		return l.send(handshake.Message{Kind: handshake.Placed})
