@@ -26,11 +26,11 @@ serve() {
 
 @test "--network container: shares the target's interfaces, services on 127.0.0.1, /etc/hosts and resolv.conf, not its host name or pids" {
 	serve web
-	run rl exec web sh -c 'readlink /proc/self/ns/net; ip -o addr; ip route; cat /etc/resolv.conf'
+	run rl exec web sh -c 'readlink /proc/self/ns/net; ip -4 -o addr; ip route; cat /etc/resolv.conf'
 	expect_status 0
 	target=$output
 	rl_run --name joiner --network container:web sh -c '
-		readlink /proc/self/ns/net; ip -o addr; ip route; cat /etc/resolv.conf
+		readlink /proc/self/ns/net; ip -4 -o addr; ip route; cat /etc/resolv.conf
 		echo "-- $(nc 127.0.0.1 8080 </dev/null)"; echo "host $(hostname)"; cat /etc/hosts; ps'
 	expect_status 0
 	[[ $output == "$target"* ]] || fail "not the target's network namespace, addresses, routes and resolv.conf: $output"
