@@ -25,14 +25,15 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
+	var netOwner *store.Container
 	if opts.Net.Mode.Name == network.Container {
 		// Recorded by its id, as podman's inspect shows it; it must exist
 		// now, and run when this one starts.
-		t, err := e.Store.Load(opts.Net.Mode.Container)
-		if err != nil {
+		var err error
+		if netOwner, err = e.Store.Load(opts.Net.Mode.Container); err != nil {
 			return nil, nil, userns.Mappings{}, fmt.Errorf("looking up the container whose network to join: %w", err)
 		}
-		opts.Net.Mode.Container = t.State.ID
+		opts.Net.Mode.Container = netOwner.State.ID
 	}
 	pod, dropPod, err := e.podFor(ctx, &opts)
 	if err != nil {
@@ -116,9 +117,16 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		_ = c.Remove()
 		return nil, nil, maps, err
 	}
-	if err := c.SaveRecord(r); err != nil {
+	var saveErr error
+	if netOwner != nil {
+		saveErr = addDependent(netOwner, c.State.ID)
+	}
+	if saveErr == nil {
+		saveErr = c.SaveRecord(r)
+	}
+	if saveErr != nil {
 		_ = c.Remove()
-		return nil, nil, maps, err
+		return nil, nil, maps, saveErr
 	}
 	store.Crashpoint("created")
 	created = true

@@ -117,7 +117,7 @@ var ErrStateImproper = errors.New("container state improper")
 
 // Remove deletes a container that does not run, or with force any
 // container, killing it first. A pod's infra container goes only with its
-// pod.
+// pod, and a container that others depend on only after them.
 func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	return e.RemoveGrace(ctx, ref, force, -1)
 }
@@ -132,6 +132,9 @@ func (e *Engine) RemoveGrace(ctx context.Context, ref string, force bool, grace 
 	}
 	if p, err := e.Store.LoadPod(c.State.PodID); err == nil && p.InfraID == c.State.ID {
 		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod (rl pod rm %s, or rl rm --depend %s)", ref, p.Name, p.Name, ref)
+	}
+	if err := checkNoDependents(c, ref); err != nil {
+		return err
 	}
 	if force && grace >= 0 && c.State.Active() {
 		if err := e.Stop(ctx, c.State.ID, grace); err != nil {

@@ -22,6 +22,7 @@ serve() {
 		echo > /ready; exec sleep 1000'
 	expect_status 0
 	timeout 20 cat "$ready" >/dev/null
+	rm "$ready"
 }
 
 @test "--network container: shares the target's interfaces, services on 127.0.0.1, /etc/hosts and resolv.conf, not its host name or pids" {
@@ -78,4 +79,28 @@ serve() {
 	expect_output_has "container stopped: it is not running"
 	run rl ps -aq
 	[[ ${#lines[@]} == 1 ]] || fail "a refused container was kept: $output"
+}
+
+@test "a container whose network others join is removed only after them, as podman: rm refuses it, rm --depend and rm -a take them first" {
+	serve web
+	run rl run -d --name joiner --network container:web --rootfs "$ROOTFS" sleep 1000
+	expect_status 0
+	run rl create --name next --network container:joiner --rootfs "$ROOTFS" true
+	expect_status 0
+	run rl rm -f web
+	one_line_error
+	expect_output_has "container web has dependent containers which must be removed before it"
+	run rl ps -q
+	[[ ${#lines[@]} == 2 ]] || fail "a container went: $output"
+	run rl rm -f --depend web
+	expect_status 0
+	[[ ${#lines[@]} == 3 ]] || fail "rm --depend removed: $output"
+	serve web
+	run rl run -d --name joiner --network container:web --rootfs "$ROOTFS" sleep 1000
+	expect_status 0
+	run rl rm -f -a
+	expect_status 0
+	[[ ${#lines[@]} == 2 ]] || fail "rm -a: $output"
+	run rl ps -aq
+	[[ -z $output ]] || fail "left: $output"
 }
