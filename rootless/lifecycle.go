@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -224,9 +225,9 @@ func (e *Engine) Wait(ctx context.Context, ref string) (int, error) {
 	return c.State.ExitCode, nil
 }
 
-// Prune removes every container that does not run, and what dead rl
-// processes left half made or half removed; it returns the ids of the
-// containers.
+// Prune removes every container that does not run, but those whose
+// network a running one joins, and what dead rl processes left half made
+// or half removed; it returns the ids of the containers.
 func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	unlock, err := e.Store.Lock()
 	if err != nil {
@@ -243,11 +244,17 @@ func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	}
 	var ids []string
 	var errs []error
-	for _, st := range states {
+	// Newest first: a container that joins another's network is newer
+	// than that one, and goes before it.
+	for _, st := range slices.Backward(states) {
 		if st.Active() || e.Store.IsInfra(st) {
 			continue // an infra container goes with its pod
 		}
-		if err := e.Remove(ctx, st.ID, false); err != nil {
+		err := e.Remove(ctx, st.ID, false)
+		if errors.Is(err, ErrDependents) {
+			continue // a running container needs it
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}

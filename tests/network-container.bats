@@ -81,7 +81,7 @@ serve() {
 	[[ ${#lines[@]} == 1 ]] || fail "a refused container was kept: $output"
 }
 
-@test "a container whose network others join is removed only after them, as podman: rm refuses it, rm --depend and rm -a take them first" {
+@test "a container whose network others join is removed only after them, as podman: rm refuses it, rm --depend, rm -a and container prune take them first" {
 	serve web
 	run rl run -d --name joiner --network container:web --rootfs "$ROOTFS" sleep 1000
 	expect_status 0
@@ -103,4 +103,10 @@ serve() {
 	[[ ${#lines[@]} == 2 ]] || fail "rm -a: $output"
 	run rl ps -aq
 	[[ -z $output ]] || fail "left: $output"
+	# container prune takes both, the joiner first.
+	rl create --name web --network none --rootfs "$ROOTFS" true >/dev/null
+	rl create --name joiner --network container:web --rootfs "$ROOTFS" true >/dev/null
+	run rl container prune
+	expect_status 0
+	[[ ${#lines[@]} == 2 ]] || fail "prune: $output"
 }
