@@ -11,6 +11,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/rootless/user"
@@ -23,6 +24,16 @@ import (
 func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Container, *config.Record, userns.Mappings, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
+	}
+	var netOwner *store.Container
+	if opts.Net.Mode.Name == network.Container {
+		// Recorded by its id, as podman's inspect shows it; it must exist
+		// now, and run when this one starts.
+		var err error
+		if netOwner, err = e.Store.Load(opts.Net.Mode.Container); err != nil {
+			return nil, nil, userns.Mappings{}, fmt.Errorf("looking up the container whose network to join: %w", err)
+		}
+		opts.Net.Mode.Container = netOwner.State.ID
 	}
 	pod, dropPod, err := e.podFor(ctx, &opts)
 	if err != nil {
@@ -106,9 +117,16 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		_ = c.Remove()
 		return nil, nil, maps, err
 	}
-	if err := c.SaveRecord(r); err != nil {
+	var saveErr error
+	if netOwner != nil {
+		saveErr = addDependent(netOwner, c.State.ID)
+	}
+	if saveErr == nil {
+		saveErr = c.SaveRecord(r)
+	}
+	if saveErr != nil {
 		_ = c.Remove()
-		return nil, nil, maps, err
+		return nil, nil, maps, saveErr
 	}
 	store.Crashpoint("created")
 	created = true

@@ -174,11 +174,11 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	in.Config.User, in.Config.Tty, in.Config.OpenStdin = o.User, o.TTY, o.Interactive
 	h := &in.HostConfig
 	h.RestartPolicy, h.AutoRemove, h.ReadonlyRootfs, h.Init = o.Restart, o.Remove, o.ReadOnly, o.Init
-	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.Name, string(o.Userns), o.Health
+	h.NetworkMode, h.UsernsMode, h.Healthcheck = o.Net.Mode.String(), string(o.Userns), o.Health
 	inspectSecurity(&in, sp, o.Security)
 	inspectProcess(&in, sp, o)
 	in.Mounts = inspectMounts(sp.Mounts)
-	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.Name, Ports: portMap(st.Ports)}
+	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.String(), Ports: portMap(st.Ports)}
 	h.PortBindings = portMap(st.Ports)
 	h.LogConfig = logConfig(c, o.Log)
 	if st.Cgroup != nil {

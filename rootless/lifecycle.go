@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -117,7 +118,7 @@ var ErrStateImproper = errors.New("container state improper")
 
 // Remove deletes a container that does not run, or with force any
 // container, killing it first. A pod's infra container goes only with its
-// pod.
+// pod, and a container that others depend on only after them.
 func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	return e.RemoveGrace(ctx, ref, force, -1)
 }
@@ -132,6 +133,9 @@ func (e *Engine) RemoveGrace(ctx context.Context, ref string, force bool, grace 
 	}
 	if p, err := e.Store.LoadPod(c.State.PodID); err == nil && p.InfraID == c.State.ID {
 		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod (rl pod rm %s, or rl rm --depend %s)", ref, p.Name, p.Name, ref)
+	}
+	if err := checkNoDependents(c, ref); err != nil {
+		return err
 	}
 	if force && grace >= 0 && c.State.Active() {
 		if err := e.Stop(ctx, c.State.ID, grace); err != nil {
@@ -221,9 +225,9 @@ func (e *Engine) Wait(ctx context.Context, ref string) (int, error) {
 	return c.State.ExitCode, nil
 }
 
-// Prune removes every container that does not run, and what dead rl
-// processes left half made or half removed; it returns the ids of the
-// containers.
+// Prune removes every container that does not run, but those whose
+// network a running one joins, and what dead rl processes left half made
+// or half removed; it returns the ids of the containers.
 func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	unlock, err := e.Store.Lock()
 	if err != nil {
@@ -240,11 +244,17 @@ func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	}
 	var ids []string
 	var errs []error
-	for _, st := range states {
+	// Newest first: a container that joins another's network is newer
+	// than that one, and goes before it.
+	for _, st := range slices.Backward(states) {
 		if st.Active() || e.Store.IsInfra(st) {
 			continue // an infra container goes with its pod
 		}
-		if err := e.Remove(ctx, st.ID, false); err != nil {
+		err := e.Remove(ctx, st.ID, false)
+		if errors.Is(err, ErrDependents) {
+			continue // a running container needs it
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -81,10 +81,14 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 	}
 }
 
-// networkOf is the spec's network: the --network mode, or the pod's.
+// networkOf is the spec's network: the --network mode, the pod's or
+// another container's.
 func networkOf(opts config.Container) string {
-	if opts.Pod != "" && opts.Net.Mode.Name != network.Host {
+	switch {
+	case opts.Pod != "" && opts.Net.Mode.Name != network.Host:
 		return spec.PodNetwork
+	case opts.Net.Mode.Name == network.Container:
+		return spec.ContainerNetwork
 	}
 	return opts.Net.Mode.Name
 }

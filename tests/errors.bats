@@ -62,7 +62,7 @@ bats_require_minimum_version 1.5.0
 	one_line_error
 	rl_run --network bridge true
 	one_line_error
-	expect_output_has "use slirp4netns, pasta, none or host"
+	expect_output_has "use slirp4netns, pasta, none, host or container:NAME"
 	rl_run -e "=novalue" true
 	one_line_error
 	rl_run --env-file /no/such/file true

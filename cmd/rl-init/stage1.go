@@ -25,8 +25,9 @@ package main
 // and IPC namespaces the same way, unshares a mount and a pid namespace,
 // and the child goes on into Go as the container's rl-init. For "shared"
 // it joins the user namespace of the target, the holder of the caller's
-// shared user namespace, unshares the namespaces Begin names and says
-// Joined, and the child goes on into Go as the container's rl-init, with
+// shared user namespace (with --network container:, the user and network
+// namespaces of that container's rl-init), unshares the namespaces Begin
+// names and says Joined, and the child goes on into Go as the container's rl-init, with
 // its capabilities from the join: no maps to wait for and no second exec.
 // The parent left on the host's side writes its child's exit code to the
 // exit pipe before it exits. For "holder" it detaches and sleeps, holding
@@ -400,11 +401,14 @@ __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char *
 		// A container in the shared user namespace: the holder's (target)
 		// user namespace, which gives every capability in it at once,
 		// and the namespaces of its own that Begin names (its cgroup
-		// namespace comes later, from Go).
-		static const char *user[] = {"user"};
+		// namespace comes later, from Go). When Begin makes no network,
+		// the target's network too: with --network container: the
+		// target is that container's rl-init; the holder's network is
+		// the host's, ours already (--network host), which rl_join skips.
+		static const char *user_net[] = {"user", "net"};
 		const char *u = strstr(msg, "\"unshare\":");
 		int flags = u == NULL ? 0 : (int)strtol(u + strlen("\"unshare\":"), NULL, 10);
-		rl_join(target, sync, user, 1, flags, 1);
+		rl_join(target, sync, user_net, flags & CLONE_NEWNET ? 1 : 2, flags, 1);
 		// Dies with the parent (which rl kills when the start fails), as
 		// the container's init does from Go on, set before Go starts. (A
 		// parent gone even sooner closes nothing of the socket's front

@@ -313,7 +313,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			}
 			out := c.OutOrStdout()
 			// podman's rm -f: gone is as good as removed.
-			err = eachContainer(out, refs, t.ignore || force, func(ref string) error {
+			err = removeInOrder(out, refs, t.ignore || force, func(ref string) error {
 				if depend {
 					return removeDepending(ctx, e, out, ref, force, grace)
 				}
@@ -328,22 +328,61 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVarP(&force, "force", "f", false, "stop a running container first")
 	st.addFlag(fl, "with -f, seconds to wait for a running container to exit after its stop signal (default: kill it at once; -1: never kill it)")
-	fl.BoolVar(&depend, "depend", false, "remove what depends on the container too: a pod's infra container goes with its pod and the pod's containers")
+	fl.BoolVar(&depend, "depend", false, "remove what depends on the container too: the containers that join its network (--network container:), and a pod's infra container goes with its pod and the pod's containers")
 	t.addFlags(fl, "every container", true)
 	fl.BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	return cmd
 }
 
-// removeDepending is rm --depend of ref: a pod's infra container goes
+// removeInOrder removes refs with remove as eachContainer does, but puts
+// off a container that others depend on until the rest are done, for as
+// long as that removes more: rm -a removes the containers that join
+// another's network before that one, as podman does.
+func removeInOrder(out io.Writer, refs []string, ignore bool, remove func(ref string) error) error {
+	var errs []error
+	for {
+		var later []string
+		errs = append(errs, eachContainer(out, refs, ignore, func(ref string) error {
+			err := remove(ref)
+			if errors.Is(err, rootless.ErrDependents) {
+				later = append(later, ref)
+				return errSkip
+			}
+			return err
+		}))
+		switch len(later) {
+		case 0:
+			return errors.Join(errs...)
+		case len(refs):
+			// Their dependents are not among refs: say so.
+			return errors.Join(append(errs, eachContainer(out, later, ignore, remove))...)
+		}
+		refs = later
+	}
+}
+
+// removeDepending is rm --depend of ref: the containers that join its
+// network go first (their ids printed), and a pod's infra container goes
 // with its pod, and the ids of all the pod's containers are printed (as
 // podman prints them; errSkip tells eachContainer not to print ref too).
-// In rl, only a pod's containers depend on another container.
 func removeDepending(ctx context.Context, e *rootless.Engine, out io.Writer, ref string, force bool, grace time.Duration) error {
 	st, err := e.Lookup(ctx, ref)
 	if err != nil {
 		return err
 	}
 	if !e.Store.IsInfra(st) {
+		deps, err := e.Dependents(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		for _, dep := range deps {
+			err := removeDepending(ctx, e, out, dep, force, grace)
+			if err == nil {
+				fmt.Fprintln(out, dep)
+			} else if !errors.Is(err, errSkip) {
+				return err
+			}
+		}
 		return e.RemoveGrace(ctx, ref, force, grace)
 	}
 	ps, err := e.InspectPod(ctx, st.PodID)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,5 +18,36 @@ func TestStopTime(t *testing.T) {
 	}
 	if _, err := (stopTime{-2}).grace(); err == nil {
 		t.Error("-2 accepted")
+	}
+}
+
+// TestRemoveInOrder: a container that others depend on is removed after
+// them, whatever the order given; one whose dependents are not given is
+// refused.
+func TestRemoveInOrder(t *testing.T) {
+	// c joins b's network, b joins a's.
+	joins := map[string]string{"b": "a", "c": "b"}
+	var out strings.Builder
+	gone := map[string]bool{}
+	remove := func(ref string) error {
+		for dep, on := range joins {
+			if on == ref && !gone[dep] {
+				return fmt.Errorf("container %s: %w", ref, rootless.ErrDependents)
+			}
+		}
+		gone[ref] = true
+		return nil
+	}
+	if err := removeInOrder(&out, []string{"a", "b", "c", "d"}, false, remove); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "c\nd\nb\na\n" {
+		t.Errorf("removed in the order %q", got)
+	}
+	out.Reset()
+	gone = map[string]bool{"c": false}
+	err := removeInOrder(&out, []string{"a", "b"}, false, remove)
+	if !errors.Is(err, rootless.ErrDependents) || out.String() != "" {
+		t.Errorf("b, on which c depends: %v, removed %q", err, out.String())
 	}
 }

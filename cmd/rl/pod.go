@@ -170,6 +170,9 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 			if o.Net, err = n.Net(); err != nil {
 				return err
 			}
+			if o.Net.Mode.Name == network.Container {
+				return fmt.Errorf("a pod cannot join another container's network (--network %s): use slirp4netns, pasta, none or host", o.Net.Mode)
+			}
 			id, err := e.CreatePod(ctx, o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)

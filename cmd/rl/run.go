@@ -108,7 +108,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.BoolVar(&f.Init, "init", false, "run a tiny init as PID 1 that forwards signals and reaps zombies")
 	fl.StringVar(&f.Userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves (default: you are root)")
 	n := &f.Network
-	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "network mode: slirp4netns[:OPTIONS], pasta[:ARGS], none (loopback only) or host")
+	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "network mode: slirp4netns[:OPTIONS], pasta[:ARGS], none (loopback only), host or container:NAME (join that running container's network)")
 	fl.StringVar(&n.Mode, "net", network.Slirp4netns, "alias of --network")
 	_ = fl.MarkHidden("net")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a container port on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")

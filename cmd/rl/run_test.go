@@ -268,7 +268,7 @@ func TestExecuteErrors(t *testing.T) {
 		{name: "no image and no --rootfs", args: []string{"run"}, wantErr: "no image or root filesystem given"},
 		{name: "missing --rootfs", args: []string{"run", "--rootfs", filepath.Join(rootfs, "nope"), "sh"}, wantErr: "root filesystem: "},
 		{name: "no command", args: []string{"run", "--rootfs", rootfs}, wantErr: "no command given"},
-		{name: "bad --network", args: []string{"run", "--network", "bridge", "--rootfs", rootfs, "sh"}, wantErr: `invalid --network "bridge": use slirp4netns, pasta, none or host`},
+		{name: "bad --network", args: []string{"run", "--network", "bridge", "--rootfs", rootfs, "sh"}, wantErr: `invalid --network "bridge": use slirp4netns, pasta, none, host or container:NAME`},
 		{name: "bad --net", args: []string{"run", "--net", "slirp", "--rootfs", rootfs, "sh"}, wantErr: `invalid --network "slirp"`},
 		{name: "bad --name", args: []string{"run", "--name", "-x", "--rootfs", rootfs, "sh"}, wantErr: `invalid --name "-x"`},
 		{name: "bad --hostname", args: []string{"run", "--hostname", "a_b", "--rootfs", rootfs, "sh"}, wantErr: `invalid --hostname "a_b"`},

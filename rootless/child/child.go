@@ -69,7 +69,7 @@ func Main(begun string) {
 		os.Exit(0)
 	case handshake.Start:
 		nested := v == handshake.VariantNested
-		if m.Spec.Network != "host" && m.Spec.Network != spec.PodNetwork && !nested {
+		if ownsNetwork(m.Spec) && !nested {
 			// With keep-id the outer rl-init owns the network namespace.
 			c.check(tap.Configure(m.Spec), "configuring the network")
 		}
@@ -82,6 +82,17 @@ func Main(begun string) {
 		start(c, m.Spec)
 	}
 	c.fail(125, "reading the container spec", fmt.Errorf("unexpected %q message", m.Kind))
+}
+
+// ownsNetwork is true when the container's network namespace is rl-init's
+// own to configure: not the host's, nor one it joined (a pod's, another
+// container's).
+func ownsNetwork(s *spec.Spec) bool {
+	switch s.Network {
+	case "host", spec.PodNetwork, spec.ContainerNetwork:
+		return false
+	}
+	return true
 }
 
 // holdNamespaces is a pod's infra process: with the network up, it names

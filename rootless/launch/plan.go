@@ -42,6 +42,11 @@ type Variant struct {
 	// Shared (Container): rl-init joins the caller's shared user
 	// namespace, that of the holder (Target), instead of making one.
 	Shared bool
+	// JoinNetwork (Container): --network container:, rl-init joins the
+	// user and network namespaces of Target, the other container's
+	// rl-init, and makes the rest; that container's network is up
+	// already, so no helper starts for this one.
+	JoinNetwork bool
 	// Places: there is a cgroup to put rl-init in (a scope to make, or,
 	// for Exec, the container's to join).
 	Places bool
@@ -103,6 +108,15 @@ func PlanFor(v Variant) Plan {
 		p.Steps = append(p.Steps, StepBegin, StepRemove, StepAwaitEnd)
 		return p
 	}
+	if v.JoinNetwork && v.Kind == Container && !v.KeepID {
+		// As a container in the shared user namespace, but for its
+		// network, which rl-init's constructor joins with the user
+		// namespace (that of real root, its own, is skipped there).
+		return Plan{
+			Begin: handshake.VariantShared, Unshare: containerFlags(v) &^ (unix.CLONE_NEWUSER | unix.CLONE_NEWNET),
+			Steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepStart, StepAwait},
+		}
+	}
 	if v.Shared && v.canShare() {
 		// rl-init's constructor joins the shared user namespace, makes
 		// the rest of the container's namespaces and forks, once it is in
@@ -141,8 +155,11 @@ func PlanFor(v Variant) Plan {
 
 // canShare is true for the containers that may join the caller's shared
 // user namespace: those of the default mapping (keep-id nests a user
-// namespace of its own; real root has none).
-func (v Variant) canShare() bool { return v.Kind == Container && !v.Privileged && !v.KeepID }
+// namespace of its own; real root has none) that do not join another
+// container's (JoinNetwork).
+func (v Variant) canShare() bool {
+	return v.Kind == Container && !v.Privileged && !v.KeepID && !v.JoinNetwork
+}
 
 // containerFlags are the namespaces of a container's first clone.
 func containerFlags(v Variant) uintptr {

@@ -76,6 +76,16 @@ func TestPlanFor(t *testing.T) {
 			steps: []Step{StepClone, StepMaps, StepBegin, StepNetwork, StepPlace, StepStart, StepStart, StepAwait},
 		},
 		{
+			name: "network of another container", v: Variant{Kind: Container, JoinNetwork: true},
+			begin: handshake.VariantShared,
+			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepStart, StepAwait},
+		},
+		{
+			name: "network of another container, real root", v: Variant{Kind: Container, JoinNetwork: true, Privileged: true, Places: true},
+			begin: handshake.VariantShared,
+			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepStart, StepAwait},
+		},
+		{
 			name: "holder", v: Variant{Kind: Holder},
 			flags: userNS, begin: handshake.VariantHolder,
 			steps: []Step{StepClone, StepMaps, StepRecord, StepBegin, StepAwait},
@@ -125,10 +135,11 @@ func TestPlanFor(t *testing.T) {
 // TestPlanInvariants holds for every combination of the variant's fields.
 func TestPlanInvariants(t *testing.T) {
 	for _, kind := range []Kind{Container, PodMember, Exec, Remove, Holder} {
-		for bits := range 64 {
+		for bits := range 128 {
 			v := Variant{
 				Kind: kind, Privileged: bits&1 != 0, KeepID: bits&2 != 0, Infra: bits&4 != 0,
 				HostNetwork: bits&8 != 0, Places: bits&16 != 0, Shared: bits&32 != 0,
+				JoinNetwork: bits&64 != 0,
 			}
 			if kind == Holder && v.Privileged {
 				continue // real root shares no user namespace: it has none
@@ -136,8 +147,13 @@ func TestPlanInvariants(t *testing.T) {
 			p := PlanFor(v)
 			if p.Begin == handshake.VariantShared {
 				joined, network := slices.Index(p.Steps, StepJoined), slices.Index(p.Steps, StepNetwork)
-				if p.Unshare&unix.CLONE_NEWUSER != 0 || p.Unshare&unix.CLONE_NEWPID == 0 || joined < 0 || joined > network {
+				if p.Unshare&unix.CLONE_NEWUSER != 0 || p.Unshare&unix.CLONE_NEWPID == 0 || joined < 0 || joined > network && network >= 0 {
 					t.Errorf("%+v: rl-init makes the namespaces but the user one, and says so before the network: %#x %v", v, p.Unshare, p.Steps)
+				}
+				// A joined network is that of another container: none to
+				// make, no helpers to start.
+				if joins := v.JoinNetwork && kind == Container && !v.KeepID; joins != (network < 0) || joins && p.Unshare&unix.CLONE_NEWNET != 0 {
+					t.Errorf("%+v: a network joined is neither made nor started: %#x %v", v, p.Unshare, p.Steps)
 				}
 			}
 			if p.Steps[0] != StepClone {

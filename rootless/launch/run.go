@@ -20,7 +20,8 @@ import (
 type Options struct {
 	Variant Variant
 	// Target is the host pid whose namespaces rl-init joins (PodMember:
-	// the pod's infra process; Exec: the container's init).
+	// the pod's infra process; Exec: the container's init; JoinNetwork:
+	// the rl-init of the container whose network it joins).
 	Target int
 	Spec   *spec.Spec
 	Maps   userns.Mappings

@@ -1,14 +1,17 @@
 package monitor
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
 	"github.com/rl-containers/rl/userns"
 )
@@ -24,11 +27,24 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	if err != nil {
 		return 125, err
 	}
-	etc, err := etcMounts(c, opts.Net, s.Hostname, opts.Mounts)
+	var owner *store.Container
+	if opts.Net.Mode.Name == network.Container {
+		if owner, err = networkOwner(c.Store, opts.Net.Mode.Container); err != nil {
+			return 125, err
+		}
+	}
+	etc, err := etcMounts(c, opts.Net, s.Hostname, owner, opts.Mounts)
 	if err != nil {
 		return 125, err
 	}
 	s.Mounts = append(etc, s.Mounts...)
+	if hosts := sharedHosts(etc, owner); hosts != "" {
+		remove, err := addHostsLine(hosts, network.HostsLine("", s.Hostname, c.State.Name))
+		if err != nil {
+			return 125, err
+		}
+		defer remove()
+	}
 	if s.Nested != nil {
 		home, err := addKeepIDUser(c, &s, opts.Mounts)
 		if err != nil {
@@ -56,6 +72,9 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	}
 	if dir, err := store.SharedUserNSDir(); err == nil {
 		o.SharedDir = dir
+	}
+	if owner != nil {
+		o.Variant.JoinNetwork, o.Target = true, owner.State.Pid
 	}
 	if opts.Pod != "" {
 		// In a pod, the infra container has the network.
@@ -121,4 +140,42 @@ func podInfra(s store.Store, podID string) (int, error) {
 		return 0, fmt.Errorf("starting pod %s: %w", p.Name, err)
 	}
 	return infra.State.Pid, nil
+}
+
+// networkOwner returns the container whose network a container of
+// --network container:ID joins: ID, or the one whose network ID joins
+// itself, which holds the files that they share. It must run.
+func networkOwner(s store.Store, id string) (*store.Container, error) {
+	for {
+		c, err := s.Load(id)
+		if err != nil {
+			return nil, fmt.Errorf("looking up the container whose network to join: %w", err)
+		}
+		if c.State.Status != store.StatusRunning {
+			name := cmp.Or(c.State.Name, c.State.ID[:12])
+			return nil, fmt.Errorf("cannot join the network of container %s: it is not running: start it first (rl start %s)", name, name)
+		}
+		r, err := c.Record()
+		if err != nil {
+			return nil, err
+		}
+		if r.Options.Net.Mode.Name != network.Container {
+			return c, nil
+		}
+		id = r.Options.Net.Mode.Container
+	}
+}
+
+// sharedHosts is the owner's /etc/hosts among the container's mounts,
+// where it shares that file; "" otherwise (no owner, or -v /etc/hosts).
+func sharedHosts(etc []spec.Mount, owner *store.Container) string {
+	if owner == nil {
+		return ""
+	}
+	for _, m := range etc {
+		if m.Destination == "/etc/hosts" && filepath.Dir(m.Source) == owner.RunDir() {
+			return m.Source
+		}
+	}
+	return ""
 }

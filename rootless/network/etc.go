@@ -40,20 +40,28 @@ func HostsFile(h Hosts) []byte {
 	if h.HostGateway != "" {
 		line(h.HostGateway, "host.containers.internal", "host.docker.internal")
 	}
+	b.WriteString(HostsLine(h.IP, h.Hostname, h.Name))
+	return []byte(b.String())
+}
+
+// HostsLine is the line of /etc/hosts that names a container: "IP
+// HOSTNAME [NAME]", without NAME when it is the hostname, and 127.0.0.1
+// for an empty IP; "" when both names are empty. A container that joins
+// another's network adds its own to that one's file, as podman does.
+func HostsLine(ip, hostname, name string) string {
 	var names []string
-	for _, n := range []string{h.Hostname, h.Name} {
+	for _, n := range []string{hostname, name} {
 		if n != "" && (len(names) == 0 || names[0] != n) {
 			names = append(names, n)
 		}
 	}
-	if len(names) > 0 {
-		ip := h.IP
-		if ip == "" {
-			ip = "127.0.0.1"
-		}
-		line(ip, names...)
+	if len(names) == 0 {
+		return ""
 	}
-	return []byte(b.String())
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	return fmt.Sprintf("%s\t%s\n", ip, strings.Join(names, " "))
 }
 
 // ResolvConf renders the container's /etc/resolv.conf from the host's

@@ -6,6 +6,9 @@ const (
 	Pasta       = "pasta"
 	None        = "none"
 	Host        = "host"
+	// Container joins the network namespace of another container
+	// (container:NAME|ID), as podman's mode of that name.
+	Container = "container"
 )
 
 // Port handlers of slirp4netns's port_handler option: who forwards the
@@ -34,8 +37,12 @@ const (
 // Mode is a container's network: the user-mode backend (or none, or the
 // host's) and its options.
 type Mode struct {
-	// Name is Slirp4netns, Pasta, None or Host.
+	// Name is Slirp4netns, Pasta, None, Host or Container.
 	Name string
+	// Container (Container) is the container whose network namespace
+	// this one joins: as given on the command line, and its full id once
+	// created.
+	Container string
 	// MTU of the container's link, DefaultMTU unless set (slirp4netns:mtu=N,
 	// pasta:--mtu,N); 0 for none and host.
 	MTU int
@@ -49,6 +56,15 @@ type Mode struct {
 	// PastaArgs are the options after "pasta:", split at commas and passed
 	// to pasta as they are, but for --mtu, which sets MTU instead.
 	PastaArgs []string
+}
+
+// String is the mode as podman's inspect shows it (HostConfig.NetworkMode):
+// its name, or container:ID.
+func (m Mode) String() string {
+	if m.Name == Container {
+		return Container + ":" + m.Container
+	}
+	return m.Name
 }
 
 // OwnStack is true for the modes that give the container a user-mode

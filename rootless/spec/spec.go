@@ -26,7 +26,7 @@ type Spec struct {
 	Init bool `json:"init,omitempty"`
 	// Network is the --network mode: "host", or one with a net namespace
 	// of its own ("none", "slirp4netns", "pasta") where rl-init brings up
-	// loopback, or PodNetwork.
+	// loopback, or PodNetwork, or ContainerNetwork.
 	Network string `json:"network"`
 	// AwaitCgroup has rl-init build the root filesystem first and wait
 	// for the Placed message before it makes its cgroup namespace (and
@@ -141,6 +141,11 @@ type Rootfs struct {
 // PodNetwork is Spec.Network for a container of a pod: the network is the
 // pod's, configured by its infra process.
 const PodNetwork = "pod"
+
+// ContainerNetwork is Spec.Network for a container that joins another
+// one's network (--network container:), which that container's rl-init
+// configured.
+const ContainerNetwork = "container"
 
 // Mount kinds.
 const (

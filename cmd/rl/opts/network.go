@@ -43,6 +43,18 @@ func (f Network) Net() (config.Net, error) {
 	if o.AddHosts, err = parseAll(f.AddHosts, ParseAddHost); err != nil {
 		return o, err
 	}
+	if o.Mode.Name == network.Container {
+		// The network, its /etc/hosts and resolv.conf are the other
+		// container's; podman refuses these too.
+		switch {
+		case len(o.Ports) > 0 || o.PublishAll:
+			return o, fmt.Errorf("cannot publish ports with --network %s: the network is that container's; publish them when you create it", o.Mode)
+		case len(o.DNS) > 0 || len(o.DNSSearch) > 0:
+			return o, fmt.Errorf("--dns and --dns-search cannot be used with --network %s: the container uses that container's resolv.conf", o.Mode)
+		case len(o.AddHosts) > 0:
+			return o, fmt.Errorf("--add-host cannot be used with --network %s: the container uses that container's /etc/hosts", o.Mode)
+		}
+	}
 	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() {
 		return o, fmt.Errorf("cannot publish ports with --network %s: the container has no network of its own to forward to; use --network slirp4netns or pasta", o.Mode.Name)
 	}
@@ -56,7 +68,9 @@ func (f Network) Net() (config.Net, error) {
 // "" is the default, slirp4netns. slirp4netns takes the comma-separated
 // options mtu, allow_host_loopback and port_handler
 // (slirp4netns:mtu=1500,port_handler=slirp4netns); pasta takes pasta's own
-// arguments (pasta:--mtu,1500,-T,8080); none and host take none.
+// arguments (pasta:--mtu,1500,-T,8080); none and host take none;
+// container takes the name or id of the container whose network to join
+// (container:web).
 func ParseNetwork(s string) (network.Mode, error) {
 	if s == "" {
 		s = network.Slirp4netns
@@ -80,8 +94,13 @@ func ParseNetwork(s string) (network.Mode, error) {
 		if hasOpts {
 			err = fmt.Errorf("%s takes no options", name)
 		}
+	case network.Container:
+		m = network.Mode{Name: name, Container: opts}
+		if opts == "" {
+			err = errors.New("container: needs the name or id of a container, as in container:web")
+		}
 	default:
-		return network.Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none or host", s)
+		return network.Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none, host or container:NAME", s)
 	}
 	if err != nil {
 		return network.Mode{}, fmt.Errorf("invalid --network %q: %w", s, err)

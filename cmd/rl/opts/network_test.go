@@ -120,12 +120,16 @@ func TestParseNetwork(t *testing.T) {
 		{in: "pasta:--map-gw", want: pasta(65520, "--map-gw")},
 		{in: "none", want: network.Mode{Name: network.None}},
 		{in: "host", want: network.Mode{Name: network.Host}},
+		{in: "container:web", want: network.Mode{Name: network.Container, Container: "web"}},
+		{in: "container:3f2a", want: network.Mode{Name: network.Container, Container: "3f2a"}},
 
-		{in: "bridge", wantErr: `invalid --network "bridge": use slirp4netns, pasta, none or host`},
-		{in: "private", wantErr: "use slirp4netns, pasta, none or host"},
-		{in: "Slirp4netns", wantErr: "use slirp4netns, pasta, none or host"},
-		{in: ":mtu=1500", wantErr: "use slirp4netns, pasta, none or host"},
-		{in: "container:abc", wantErr: "use slirp4netns, pasta, none or host"},
+		{in: "bridge", wantErr: `invalid --network "bridge": use slirp4netns, pasta, none, host or container:NAME`},
+		{in: "private", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
+		{in: "Slirp4netns", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
+		{in: ":mtu=1500", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
+		{in: "container", wantErr: `invalid --network "container": container: needs the name or id of a container`},
+		{in: "container:", wantErr: "container: needs the name or id"},
+		{in: "Container:web", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
 		{in: "none:x", wantErr: `invalid --network "none:x": none takes no options`},
 		{in: "host:", wantErr: "host takes no options"},
 		{in: "slirp4netns:", wantErr: `unknown option "": use mtu=N`},
@@ -358,5 +362,30 @@ func TestCheckDuplicates(t *testing.T) {
 				t.Fatalf("checkDuplicates = %v; want error containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestNetContainer: with --network container: the network, /etc/hosts
+// and resolv.conf are the other container's, so the flags that would
+// change them are refused, as podman refuses them.
+func TestNetContainer(t *testing.T) {
+	mode := "container:web"
+	o, err := Network{Mode: mode}.Net()
+	if err != nil || !reflect.DeepEqual(o.Mode, network.Mode{Name: network.Container, Container: "web"}) || o.Mode.String() != mode {
+		t.Fatalf("Net(%s) = %+v, %v", mode, o.Mode, err)
+	}
+	for _, tt := range []struct {
+		f       Network
+		wantErr string
+	}{
+		{Network{Mode: mode, Publish: []string{"8080:80"}}, "cannot publish ports with --network container:web"},
+		{Network{Mode: mode, PublishAll: true}, "cannot publish ports"},
+		{Network{Mode: mode, DNS: []string{"1.1.1.1"}}, "--dns and --dns-search cannot be used with --network container:web"},
+		{Network{Mode: mode, DNSSearch: []string{"example.com"}}, "--dns and --dns-search"},
+		{Network{Mode: mode, AddHosts: []string{"db:10.0.2.5"}}, "--add-host cannot be used with --network container:web"},
+	} {
+		if _, err := tt.f.Net(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("Net(%+v) = %v, want an error containing %q", tt.f, err, tt.wantErr)
+		}
 	}
 }

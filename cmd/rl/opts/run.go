@@ -9,6 +9,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/userns"
 )
 
@@ -99,6 +100,9 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Net.DNSOptions, err = parseAll(f.DNSOptions, ParseDNSOption); err != nil {
 		return c, err
 	}
+	if len(c.Net.DNSOptions) > 0 && c.Net.Mode.Name == network.Container {
+		return c, fmt.Errorf("--dns-opt cannot be used with --network %s: the container uses that container's resolv.conf", c.Net.Mode)
+	}
 	if c.Security, err = f.Security.Parse(); err != nil {
 		return c, err
 	}
@@ -160,6 +164,10 @@ func (f Run) check(c config.Container) error {
 		return fmt.Errorf("invalid --preserve-fds %d: must be 0 or more", f.PreserveFDs)
 	case f.PreserveFDs > 0 && f.Detach:
 		return errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
+	case c.Net.Mode.Name == network.Container && c.Userns == userns.ModeKeepID:
+		return fmt.Errorf("--userns keep-id cannot be used with --network %s: the container joins that container's user namespace with its network", c.Net.Mode)
+	case c.Net.Mode.Name == network.Container && c.Pod != "":
+		return fmt.Errorf("--network %s cannot be used in a pod: its containers have the pod's network", c.Net.Mode)
 	}
 	if c.Pod == "" || strings.HasPrefix(c.Pod, "new:") { // new: the pod takes the ports (H5)
 		return nil

@@ -98,6 +98,9 @@ func TestRunContainerErrors(t *testing.T) {
 		{name: "-p in a pod", f: Run{Pod: "p", Network: Network{Publish: []string{"9090:9090"}}}, wantErr: "rl pod create -p"},
 		{name: "--hostname in a pod", f: Run{Pod: "p", Hostname: "other"}, wantErr: "drop --hostname"},
 		{name: "keep-id in a pod", f: Run{Pod: "p", Userns: "keep-id"}, wantErr: "--userns keep-id cannot join a pod"},
+		{name: "keep-id with another's network", f: Run{Userns: "keep-id", Network: Network{Mode: "container:web"}}, wantErr: "--userns keep-id cannot be used with --network container:web"},
+		{name: "another's network in a pod", f: Run{Pod: "p", Network: Network{Mode: "container:web"}}, wantErr: "--network container:web cannot be used in a pod"},
+		{name: "--dns-opt with another's network", f: Run{DNSOptions: []string{"ndots:2"}, Network: Network{Mode: "container:web"}}, wantErr: "--dns-opt cannot be used with --network container:web"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
