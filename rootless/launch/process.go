@@ -74,6 +74,16 @@ type Process struct {
 	kill   func()
 	reaped bool
 	status unix.WaitStatus
+	// gone is closed once rl-init is reaped, which, for the parent of a
+	// forked init, may come after Wait has its exit code (the exit pipe).
+	gone chan struct{}
+}
+
+// awaitGone waits, after Wait, until rl-init is reaped.
+func (p *Process) awaitGone() {
+	if p.gone != nil {
+		<-p.gone
+	}
 }
 
 // clone starts rl-init cloned with flags. stdio become its fds 0-2,
@@ -115,19 +125,25 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 		exitR.Close()
 		return nil, &NamespaceError{Err: err}
 	}
+	gone := make(chan struct{})
 	return &Process{
 		Pid:  cmd.Process.Pid,
 		sock: parentSock,
+		gone: gone,
 		wait: func() unix.WaitStatus {
 			defer exitR.Close()
 			var code [1]byte
 			if n, _ := exitR.Read(code[:]); n == 1 {
 				// The parent of a forked init said how it ended; it is
 				// reaped once its exit has torn the namespaces down.
-				go func() { _ = cmd.Wait() }()
+				go func() {
+					_ = cmd.Wait()
+					close(gone)
+				}()
 				return unix.WaitStatus(int(code[0]) << 8)
 			}
 			// Any other rl-init closes the pipe as it exits, without a word.
+			defer close(gone)
 			_ = cmd.Wait()
 			ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 			return unix.WaitStatus(ws)

@@ -65,9 +65,15 @@ type Launched struct {
 	Terminal *Terminal
 }
 
-// Close stops the network's helpers and releases the cgroup.
+// Close stops the network's helpers and releases the cgroup, once rl-init
+// is gone from it: a cgroup (cgroupfs's) is removed only once its last
+// process is, and the parent of a forked init is still tearing the
+// container's namespaces down when it has said the exit code.
 func (l *Launched) Close() {
 	l.Network.Stop()
+	if l.Cgroup != nil && l.Process != nil && l.reaped {
+		l.awaitGone()
+	}
 	l.Cgroup.Release()
 }
 
