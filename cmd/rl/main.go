@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/network"
 )
@@ -25,7 +26,9 @@ func main() {
 	// and the monitor of a detached container.
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")
-		os.Exit(monitor.RunMonitor())
+		code := monitor.RunMonitor()
+		launch.Settle()
+		os.Exit(code)
 	}
 	// A command lives milliseconds and allocates a few megabytes, most of
 	// them building its flags: a collection would only cost it time
@@ -34,5 +37,8 @@ func main() {
 	// rl logs -f). The monitor, above, keeps Go's default.
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(64 << 20)
-	os.Exit(execute(os.Args[1:]))
+	code := execute(os.Args[1:])
+	// No rl-init that this command started outlives it.
+	launch.Settle()
+	os.Exit(code)
 }
