@@ -58,7 +58,10 @@ func dependents(c *store.Container) []string {
 	entries, _ := os.ReadDir(dependentsDir(c))
 	var ids []string
 	for _, e := range entries {
-		if _, err := c.Store.Load(e.Name()); err == nil && store.ValidID(e.Name()) {
+		if !store.ValidID(e.Name()) {
+			continue
+		}
+		if _, err := c.Store.Load(e.Name()); err == nil {
 			ids = append(ids, e.Name())
 		}
 	}
