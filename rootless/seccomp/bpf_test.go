@@ -393,6 +393,39 @@ func TestOperators(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// TestEqualRuns: runs of "argument equal to one of these values" rules
+// (docker's socket families) compile to one load and a compare each; a
+// value with another high half, another return or another argument ends
+// a run, and the rules keep the profile's order.
+func TestEqualRuns(t *testing.T) {
+	eq := func(i uint, v uint64, act specs.LinuxSeccompAction) specs.LinuxSyscall {
+		return specs.LinuxSyscall{Names: []string{"socket"}, Action: act, Args: []specs.LinuxSeccompArg{{Index: i, Value: v, Op: specs.OpEqualTo}}}
+	}
+	syscalls := []specs.LinuxSyscall{
+		eq(0, 1, specs.ActAllow), eq(0, 2, specs.ActAllow), eq(0, 1<<32|3, specs.ActAllow), eq(0, 1<<32|4, specs.ActAllow),
+		eq(0, 5, specs.ActErrno), eq(0, 5, specs.ActAllow), eq(1, 6, specs.ActAllow), eq(0, 6, specs.ActAllow),
+		eq(0, 7, specs.ActAllow), {Names: []string{"socket"}, Action: specs.ActTrap},
+	}
+	sc := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Architectures: []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}, Syscalls: syscalls}
+	checkAgainstReference(t, sc, []string{"socket"})
+}
+
+// TestDefaultLength guards the default profile's length: the kernel's
+// load time (its BPF conversion and JIT) grows with it.
+func TestDefaultLength(t *testing.T) {
+	sc, known, err := Default().Resolve(podmanCaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := compile(sc, known, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(prog) / 8; n > 300 {
+		t.Errorf("the default profile compiles to %d instructions, more than 300", n)
+	}
+}
+
 func TestUnlistedABI(t *testing.T) {
 	sc := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}
 	prog, err := compile(sc, []string{"read", "write"}, true)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -21,7 +20,7 @@ import (
 
 // compilerVersion changes whenever Compile's output for the same input
 // does: it is part of every cache key.
-const compilerVersion = "rl-seccomp-3"
+const compilerVersion = "rl-seccomp-4"
 
 // Cache keeps compiled programs in Dir (the run root's seccomp
 // directory), one file per profile, ABI, capability set, host kernel
@@ -78,8 +77,8 @@ func build() string {
 			s = fmt.Sprintf("%d %d", fi.Size(), fi.ModTime().UnixNano())
 		}
 	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	bi := buildInfo()
+	if bi == nil {
 		return s
 	}
 	s += " " + bi.Main.Version

@@ -97,7 +97,7 @@ func compile(p *specs.LinuxSeccomp, known []string, x32Kernel bool) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("defaultAction: %w", err)
 	}
-	b := &builder{rets: map[uint32]int{}}
+	b := &builder{rets: map[uint32]int{}, tramp: map[int]int{}}
 	kill := b.ret(unix.SECCOMP_RET_KILL_PROCESS)
 	// The native ABI is always in the filter; i386 and x32 when listed
 	// (docker's archMap lists both for x86_64).
@@ -254,10 +254,15 @@ func (b *builder) rules(a abi, rs []rule, def uint32) int {
 		fallback = rs[i].ret
 	}
 	next := b.ret(fallback)
-	for _, r := range slices.Backward(rs) {
-		if len(r.conds) == 0 {
+	conditional := slices.DeleteFunc(slices.Clone(rs), func(r rule) bool { return len(r.conds) == 0 })
+	for i := len(conditional); i > 0; {
+		if j := equalRun(conditional[:i]); j < i-1 {
+			next = b.anyEqual(a, conditional[j:i], next)
+			i = j
 			continue
 		}
+		i--
+		r := conditional[i]
 		ok := b.ret(r.ret)
 		for _, c := range slices.Backward(r.conds) {
 			ok = b.cond(a, c, ok, next)
@@ -265,6 +270,44 @@ func (b *builder) rules(a abi, rs []rule, def uint32) int {
 		next = ok
 	}
 	return next
+}
+
+// equalRun returns where the run of rules at the end of rs starts whose
+// rules each compare one argument, the same one, to a value with the same
+// high half, and return the same: (rs[j:]) those are "the argument is
+// one of these values", whatever their order.
+func equalRun(rs []rule) int {
+	last := rs[len(rs)-1]
+	same := func(r rule) bool {
+		return len(r.conds) == 1 && r.conds[0].Op == specs.OpEqualTo && r.ret == last.ret &&
+			r.conds[0].Index == last.conds[0].Index && r.conds[0].Value>>32 == last.conds[0].Value>>32
+	}
+	j := len(rs)
+	for j > 0 && same(rs[j-1]) {
+		j--
+	}
+	return j
+}
+
+// anyEqual compiles a run of rules from equalRun: the argument's halves
+// are loaded once (the high one compared once, on a 64-bit ABI), then the
+// low half is compared to each value in turn, to the rules' return when
+// one is equal, else to next. Docker's profile lists socket's address
+// families so, 4 instructions each otherwise.
+func (b *builder) anyEqual(a abi, rs []rule, next int) int {
+	const ld = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS
+	c := rs[0].conds[0]
+	lo := uint32(offArgs + 8*c.Index)
+	ok := b.ret(rs[0].ret)
+	n := next
+	for _, r := range slices.Backward(rs) {
+		n = b.jump(unix.BPF_JEQ, uint32(r.conds[0].Value), ok, n)
+	}
+	n = b.stmt(ld, lo, n)
+	if a.wide {
+		n = b.stmt(ld, lo+4, b.jump(unix.BPF_JEQ, uint32(c.Value>>32), n, next))
+	}
+	return n
 }
 
 // cond compiles one comparison of an argument: to t when it holds, else
@@ -378,8 +421,9 @@ func sortedKeys(m map[uint32][]rule) []uint32 {
 // 255 instructions at most; a farther target goes through a BPF_JA,
 // which reaches any.
 type builder struct {
-	rev  []insn
-	rets map[uint32]int
+	rev   []insn
+	rets  map[uint32]int // the latest return of each value
+	tramp map[int]int    // the latest BPF_JA to each node
 }
 
 func (b *builder) add(in insn) int {
@@ -407,9 +451,41 @@ func (b *builder) ret(k uint32) int {
 // stmt writes a non-jump instruction followed by next.
 func (b *builder) stmt(code uint16, k uint32, next int) int {
 	if next != len(b.rev)-1 {
-		b.ja(next)
+		if !b.retCopy(next) {
+			b.ja(next)
+		}
 	}
 	return b.add(insn{code: code, k: k})
+}
+
+// retCopy writes a copy of node t when t is a return, which is as long
+// as a jump to it, one step shorter to run, and shared by the jumps
+// written after it (ret finds it): it reports whether it wrote one.
+func (b *builder) retCopy(t int) bool {
+	in := b.rev[t]
+	if in.code != unix.BPF_RET|unix.BPF_K {
+		return false
+	}
+	b.rets[in.k] = b.add(in)
+	return true
+}
+
+// near returns a node that does what t does and that a jump written next
+// reaches: t itself, a copy of t when t is a return, the latest
+// trampoline to t while it is in reach, or a new one.
+func (b *builder) near(t int) int {
+	switch {
+	case b.dist(t) <= 255:
+		return t
+	case b.retCopy(t):
+		return len(b.rev) - 1
+	}
+	if n, ok := b.tramp[t]; ok && b.dist(n) <= 255 {
+		return n
+	}
+	n := b.ja(t)
+	b.tramp[t] = n
+	return n
 }
 
 // jump writes "if A op k goto t else goto f".
@@ -420,9 +496,9 @@ func (b *builder) jump(op uint16, k uint32, t, f int) int {
 	for {
 		switch {
 		case b.dist(t) > 255:
-			t = b.ja(t)
+			t = b.near(t)
 		case b.dist(f) > 255:
-			f = b.ja(f)
+			f = b.near(f)
 		default:
 			return b.add(insn{code: unix.BPF_JMP | op | unix.BPF_K, jt: uint8(b.dist(t)), jf: uint8(b.dist(f)), k: k})
 		}

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	profiles "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -31,7 +32,7 @@ func DefaultSource() string {
 }
 
 func profileVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if bi := buildInfo(); bi != nil {
 		for _, m := range bi.Deps {
 			if m.Path == ProfileModule {
 				if m.Replace != nil {
@@ -44,6 +45,13 @@ func profileVersion() string {
 	return "(unknown version)"
 }
 
+// buildInfo is rl's build information, read once (debug.ReadBuildInfo
+// parses it anew on every call): nil when the binary has none.
+var buildInfo = sync.OnceValue(func() *debug.BuildInfo {
+	bi, _ := debug.ReadBuildInfo()
+	return bi
+})
+
 // Profile is a seccomp profile before it is resolved for a container:
 // docker's default one, or one read from a file.
 type Profile struct {
@@ -55,9 +63,10 @@ type Profile struct {
 	p    *profiles.Seccomp
 }
 
-// Default is docker's and podman's default profile.
+// Default is docker's and podman's default profile. Its rules are built
+// only when Resolve needs them: a start whose filter is cached needs none.
 func Default() *Profile {
-	return &Profile{Source: "default", p: profiles.DefaultProfile()}
+	return &Profile{Source: "default"}
 }
 
 // Parse reads a profile file's bytes (docker/podman JSON) strictly: an
@@ -251,6 +260,9 @@ func checkAction(at string, a specs.LinuxSeccompAction, errno *uint) error {
 // default action and without rules resolves to nil: no filter, as in
 // docker.
 func (p *Profile) Resolve(caps []string) (*specs.LinuxSeccomp, []string, error) {
+	if p.p == nil {
+		p.p = profiles.DefaultProfile()
+	}
 	var known []string
 	for _, s := range p.p.Syscalls {
 		known = append(known, s.Names...)
