@@ -74,11 +74,11 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	}
 	inner := maps.Container()
 	u.AdditionalGIDs = mappedGroups(u.AdditionalGIDs, inner, maps.Single)
-	added, err := groupIDs(img.Layers, opts.Process.GroupAdd)
+	added, err := user.GroupIDs(img.Layers, opts.Process.GroupAdd)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	u.AdditionalGIDs = append(u.AdditionalGIDs, added...)
+	user.AddGroups(&u, added)
 	tz, err := timezoneMount(opts.Process.Timezone)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err

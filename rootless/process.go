@@ -1,7 +1,6 @@
 package rootless
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
-	"github.com/rl-containers/rl/rootless/user"
 )
 
 // processSpec is the part of rl-init's spec that shapes the command's
@@ -67,29 +65,6 @@ func ownOOMScoreAdj() (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(string(b)))
-}
-
-// groupIDs resolves --group-add's groups: gids as they are, names in the
-// image's /etc/group.
-func groupIDs(layers []string, groups []string) ([]uint32, error) {
-	var out []uint32
-	for _, g := range groups {
-		if n, err := strconv.ParseUint(g, 10, 32); err == nil {
-			out = append(out, uint32(n))
-			continue
-		}
-		// The group part of a user spec is looked up as --group-add's.
-		u, _, err := user.Resolve(layers, "0:"+g)
-		if err != nil {
-			var ue *user.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return nil, fmt.Errorf("--group-add %s: %w", g, err)
-		}
-		out = append(out, u.GID)
-	}
-	return out, nil
 }
 
 // timezoneMount is --tz's read-only bind of the host's zone file on

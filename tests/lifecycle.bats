@@ -295,6 +295,31 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	rl rm box
 }
 
+@test "exec -d prints a session id and leaves the command running; exec without a command, or -d of a missing one, exits 125" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
+	detach --name bg -v "$BATS_TEST_TMPDIR:/t" sleep 1000
+	run rl exec -d bg sh -c 'echo > /t/ready; exec sleep 999'
+	expect_status 0
+	[[ $output =~ ^[0-9a-f]{64}$ ]] || fail "exec -d printed: $output"
+	wait_ready
+	# The front end is gone; the command runs on in the container.
+	run rl exec bg sh -c 'cat /proc/[0-9]*/cmdline | tr "\0" " "'
+	expect_output_has "sleep 999"
+	run rl exec -d bg /nosuch
+	expect_status 125
+	run rl exec bg
+	expect_status 125
+	expect_output_has "must provide a non-empty command to start an exec session"
+	run rl exec
+	expect_status 125
+	# -t makes TERM xterm unless the environment says otherwise.
+	run rl exec -t bg sh -c 'echo $TERM'
+	[[ $output == xterm* ]] || fail "TERM: $output"
+	run rl exec -t -e TERM=mine bg sh -c 'echo $TERM'
+	[[ $output == mine* ]] || fail "TERM: $output"
+	rl rm -f -t 0 bg
+}
+
 @test "exec -t gives the command a terminal of its own" {
 	detach --name tty sleep 1000
 	run script -qec "$RL_BIN --root $RL_TEST_ROOT --runroot $RL_TEST_RUNROOT exec -it tty sh -c 'tty; test -t 0 && echo stdin-tty; exit 3'" /dev/null </dev/null

@@ -213,7 +213,8 @@ one_line_error_nothing_made() {
 }
 
 @test "--group-add takes a comma-separated list; rl exec gets the container's umask, groups and limits" {
-	rl_run --group-add 1,2,wheel id -G
+	# A group named twice (wheel is 10) is given once.
+	rl_run --group-add 1,2,wheel,10 id -G
 	expect_status 0
 	[[ $output == "0 1 2 10" ]] || fail "groups: $output"
 	run rl run -d --name ex --rootfs "$ROOTFS" --umask 0724 --group-add 10 --ulimit nofile=90:91 sleep 600
@@ -221,6 +222,9 @@ one_line_error_nothing_made() {
 	run rl exec ex sh -c 'umask; id -G; ulimit -n'
 	expect_status 0
 	[[ $(echo $output) == "0724 0 10 90" ]] || fail "exec: $output"
+	# -u names another user: --group-add's groups are still added, as podman's.
+	run rl exec -u 1000:1000 ex id -G
+	[[ $output == "1000 10" ]] || fail "exec -u: $output"
 	run rl rm -f ex
 	expect_status 0
 }

@@ -6,6 +6,7 @@ package exec
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,9 @@ type Options struct {
 	// --privileged); the container's seccomp filter and no_new_privs
 	// stay, as with podman.
 	Privileged bool
+	// Started, when set, hears once whether the command could be started
+	// (nil: it runs), before Exec waits for it: rl exec -d's report.
+	Started func(error)
 }
 
 // Exec runs a command in the running container c, in all its namespaces
@@ -46,15 +50,27 @@ func Exec(c *store.Container, o Options) (int, error) {
 		return 0, err
 	}
 	sp := *r.Spec
-	sp.Args, sp.Env, sp.Terminal, sp.Init, sp.PreserveFDs = o.Args, config.MergeEnv(sp.Env, o.Env), o.TTY, false, 0
+	env := sp.Env
+	if o.TTY && !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TERM=") }) {
+		// A terminal of rl's making is an xterm, as rl run -t says.
+		env = append(slices.Clip(env), "TERM=xterm")
+	}
+	sp.Args, sp.Env, sp.Terminal, sp.Init, sp.PreserveFDs = o.Args, config.MergeEnv(env, o.Env), o.TTY, false, 0
 	if o.Workdir != "" {
 		sp.Cwd = o.Workdir
 	}
 	if o.User != "" {
 		// The container's own /etc/passwd and /etc/group, as it sees them.
-		if sp.User, _, err = user.Resolve([]string{fmt.Sprintf("/proc/%d/root", target)}, o.User); err != nil {
+		root := []string{fmt.Sprintf("/proc/%d/root", target)}
+		if sp.User, _, err = user.Resolve(root, o.User); err != nil {
 			return 0, err
 		}
+		// --group-add's groups are the container's, whoever runs in it.
+		added, err := user.GroupIDs(root, r.Options.Process.GroupAdd)
+		if err != nil {
+			return 0, err
+		}
+		user.AddGroups(&sp.User, added)
 	}
 	execCapabilities(&sp, r.Spec, o)
 	sigs, stop := launch.Relay()
@@ -69,6 +85,9 @@ func Exec(c *store.Container, o Options) (int, error) {
 		lo.Variant.Places, lo.Join = true, launch.CgroupPath{Manager: cg.Manager, Path: cg.Path}
 	}
 	l, err := launch.Run(lo)
+	if o.Started != nil {
+		o.Started(err)
+	}
 	if err != nil {
 		return 125, err
 	}

@@ -310,3 +310,36 @@ func ReadFile(layers []string, path string) ([]byte, error) {
 	}
 	return b[0], err
 }
+
+// GroupIDs resolves --group-add's groups: gids as they are, names in the
+// /etc/group of the root filesystem whose layers are given.
+func GroupIDs(layers []string, groups []string) ([]uint32, error) {
+	var out []uint32
+	for _, g := range groups {
+		if n, err := strconv.ParseUint(g, 10, 32); err == nil {
+			out = append(out, uint32(n))
+			continue
+		}
+		// The group part of a user spec is looked up as --group-add's.
+		u, _, err := Resolve(layers, "0:"+g)
+		if err != nil {
+			var ue *Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return nil, fmt.Errorf("--group-add %s: %w", g, err)
+		}
+		out = append(out, u.GID)
+	}
+	return out, nil
+}
+
+// AddGroups adds gids to u's supplementary groups, each once: a group of
+// --group-add that /etc/group gives the user too is not listed twice.
+func AddGroups(u *spec.User, gids []uint32) {
+	for _, g := range gids {
+		if !slices.Contains(u.AdditionalGIDs, g) {
+			u.AdditionalGIDs = append(u.AdditionalGIDs, g)
+		}
+	}
+}
