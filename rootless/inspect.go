@@ -151,7 +151,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	if len(st.Command) > 0 {
 		in.Path, in.Args = st.Command[0], st.Command[1:]
 	}
-	in.State.Status, in.State.Running, in.State.ExitCode = st.Status, st.Status == store.StatusRunning, st.ExitCode
+	in.State.Status, in.State.Running, in.State.ExitCode = e.Store.ShownStatus(st), st.Status == store.StatusRunning, st.ExitCode
 	if in.State.Running {
 		in.State.Pid, in.State.MonitorPid = st.Pid, st.Monitor.Pid
 	}

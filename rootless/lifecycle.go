@@ -268,9 +268,7 @@ func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 // when it has not, and waits for its monitor to record the exit. The
 // exit counts as asked for: --restart does not restart it.
 func signal(c *store.Container, sig unix.Signal, timeout time.Duration) error {
-	if f, err := os.Create(c.StopMarker()); err == nil {
-		f.Close()
-	}
+	c.MarkStopped(timeout >= 0)
 	// Read again now that the marker is there: a container between two
 	// runs of --restart has no init (pid 0), and its monitor, seeing the
 	// marker, starts no new one.

@@ -143,6 +143,26 @@ created() {
 	expect_status 0
 }
 
+@test "a container that rl stop waits for is 'stopping' in inspect and ps; one that rl kill signalled stays 'running'" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready" "$BATS_TEST_TMPDIR/term"
+	detach --name slow -v "$BATS_TEST_TMPDIR:/t" sh -c 'trap "echo > /t/term" TERM; trap "" USR1; echo > /t/ready; while :; do sleep 0.1; done'
+	timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null
+	rl kill -s USR1 slow
+	run rl inspect --format '{{.State.Status}}' slow
+	[[ $output == running ]] || fail "after kill: $output"
+	"$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" stop -t 30 slow >/dev/null 2>&1 &
+	stopper=$!
+	timeout 20 cat "$BATS_TEST_TMPDIR/term" >/dev/null
+	run rl inspect --format '{{.State.Status}} {{.State.Running}}' slow
+	[[ $output == "stopping true" ]] || fail "inspect: $output"
+	run rl ps --format '{{.Names}} {{.Status}}'
+	[[ $output == "slow Stopping" ]] || fail "ps: $output"
+	rl kill slow
+	wait "$stopper"
+	run rl inspect --format '{{.State.Status}}' slow
+	[[ $output == exited ]] || fail "after the stop: $output"
+}
+
 @test "kill -a signals every running container; kill -s takes -NAME and -NUMBER; bad signals are refused" {
 	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready"
 	detach --name k -v "$BATS_TEST_TMPDIR:/t" sh -c 'trap "exit 4" USR1; echo > /t/ready; while :; do sleep 0.1; done'

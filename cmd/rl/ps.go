@@ -104,6 +104,9 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			rows := make([]psRow, 0, len(states))
 			for _, st := range states {
 				r := newPsRow(st, noTrunc)
+				if shown := e.Store.ShownStatus(st); shown == store.StatusStopping {
+					r.State, r.Status = shown, "Stopping"
+				}
 				r.IsInfra = e.Store.IsInfra(st)
 				r.Labels = st.Labels
 				rows = append(rows, r)

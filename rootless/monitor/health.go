@@ -3,7 +3,6 @@ package monitor
 import (
 	"encoding/json"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -124,9 +123,7 @@ func onUnhealthy(c *store.Container, r *config.Record, action string, restart *a
 	case "kill":
 		kill()
 	case "stop":
-		if f, err := os.Create(c.StopMarker()); err == nil {
-			f.Close()
-		}
+		c.MarkStopped(true)
 		sig := unix.SIGTERM
 		if s := r.Options.Lifecycle.StopSignal; s != 0 {
 			sig = unix.Signal(s)

@@ -61,6 +61,18 @@ func (c *Container) HealthPath() string { return filepath.Join(c.RunDir(), "heal
 // was asked for, so --restart does not restart it.
 func (c *Container) StopMarker() string { return filepath.Join(c.RunDir(), "stopping") }
 
+// MarkStopped writes the stop marker, which keeps the monitor from
+// restarting the container; stopping says that it is a stop (rl stop,
+// a health check's), which inspect and ps show until the container exits
+// (ShownStatus), not a kill's.
+func (c *Container) MarkStopped(stopping bool) {
+	var what []byte
+	if stopping {
+		what = []byte("stop\n")
+	}
+	_ = os.WriteFile(c.StopMarker(), what, 0o600)
+}
+
 func (s Store) nameLink(name string) string { return filepath.Join(s.Root, "names", name) }
 
 // Create makes a new container's directories and reserves its name; the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"time"
 
 	"github.com/rl-containers/rl/rootless/network"
@@ -71,6 +72,24 @@ const (
 	StatusRestarting = "restarting"
 	StatusExited     = "exited"
 )
+
+// StatusStopping is how inspect and ps show a running container that rl
+// stop has signalled and waits for (podman's "stopping"); its state file
+// keeps "running" (see Store.ShownStatus).
+const StatusStopping = "stopping"
+
+// ShownStatus is st's status as inspect and ps show it: "stopping" for a
+// running container that rl stop is stopping (its stop marker says
+// "stop"; rl kill's is empty), else the recorded one.
+func (s Store) ShownStatus(st State) string {
+	if st.Status != StatusRunning {
+		return st.Status
+	}
+	if fi, err := os.Stat((&Container{Store: s, State: st}).StopMarker()); err == nil && fi.Size() > 0 {
+		return StatusStopping
+	}
+	return st.Status
+}
 
 // Active is true while the container has a monitor: running, or
 // waiting to be restarted.
