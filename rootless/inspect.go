@@ -37,6 +37,9 @@ type Inspection struct {
 		MonitorPid int `json:"MonitorPid"`
 		// Health is the health checks' verdict, with --health-cmd.
 		Health *store.Health `json:"Health,omitempty"`
+		// StoppedByUser: rl stop or rl kill ended the container (and
+		// kept --restart from starting it again).
+		StoppedByUser bool `json:"StoppedByUser"`
 	} `json:"State"`
 	Image string `json:"Image"`
 	// ImageName is the name the image was given by, as podman shows it.
@@ -152,6 +155,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 		in.Path, in.Args = st.Command[0], st.Command[1:]
 	}
 	in.State.Status, in.State.Running, in.State.ExitCode = e.Store.ShownStatus(st), st.Status == store.StatusRunning, st.ExitCode
+	in.State.StoppedByUser = st.Status == store.StatusExited && store.Exists(c.StopMarker())
 	if in.State.Running {
 		in.State.Pid, in.State.MonitorPid = st.Pid, st.Monitor.Pid
 	}

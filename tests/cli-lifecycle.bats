@@ -159,8 +159,11 @@ created() {
 	[[ $output == "slow Stopping" ]] || fail "ps: $output"
 	rl kill slow
 	wait "$stopper"
-	run rl inspect --format '{{.State.Status}}' slow
-	[[ $output == exited ]] || fail "after the stop: $output"
+	run rl inspect --format '{{.State.Status}} {{.State.StoppedByUser}}' slow
+	[[ $output == "exited true" ]] || fail "after the stop: $output"
+	created never
+	run rl inspect --format '{{.State.StoppedByUser}}' never
+	[[ $output == false ]]
 }
 
 @test "kill -a signals every running container; kill -s takes -NAME and -NUMBER; bad signals are refused" {
@@ -182,6 +185,19 @@ created() {
 	done
 	run rl kill -s 65 bogus
 	expect_output_has "valid signals are 1 through 64"
+}
+
+@test "kill -s with a fault signal (ILL, TRAP, FPE, BUS, SEGV, SYS) reaches the container's command, as any other" {
+	mkfifo -m 0666 "$BATS_TEST_TMPDIR/ready" "$BATS_TEST_TMPDIR/got"
+	detach --name traps -v "$BATS_TEST_TMPDIR:/t" sh -c 'for s in ILL TRAP FPE BUS SEGV SYS USR1; do trap "echo $s > /t/got" $s; done; echo > /t/ready; while :; do sleep 0.1; done'
+	timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null
+	for s in ILL TRAP FPE BUS SEGV SYS USR1; do
+		rl kill -s "$s" traps
+		run timeout 20 cat "$BATS_TEST_TMPDIR/got"
+		[[ $output == "$s" ]] || fail "kill -s $s: got '$output'"
+	done
+	run rl inspect --format '{{.State.Status}}' traps
+	[[ $output == running ]]
 }
 
 @test "wait --ignore prints -1 for a missing container; wait of a missing one exits 125" {

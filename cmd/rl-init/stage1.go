@@ -60,18 +60,38 @@ package main
 
 static pid_t rl_child;
 
-static void rl_forward(int sig) { kill(rl_child, sig); }
+// rl_fault is true for the signals the kernel raises for a fault of the
+// process itself.
+static int rl_fault(int sig) {
+	switch (sig) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+		return 1;
+	}
+	return 0;
+}
+
+// rl_forward passes a signal on to the child. A fault signal that the
+// kernel raised for the parent itself (si_code > 0; kill(2) and rl kill
+// send SI_USER) takes its default action instead.
+static void rl_forward(int sig, siginfo_t *info, void *ctx) {
+	(void)ctx;
+	if (info->si_code > 0 && rl_fault(sig)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	kill(rl_child, sig);
+}
 
 // rl_forwarded is true for the signals that the parent left by rl_join
 // passes on to its child, the container's init or rl exec's command: every
 // one that kill(1), rl kill or a terminal may send (the parent's pid is
-// the one rl signals), but SIGKILL and SIGSTOP, which cannot be caught,
-// SIGCHLD, the parent's own, and the ones the kernel raises for a fault of
-// the process itself (and glibc's two internal real-time signals).
+// the one rl signals), fault signals too (podman's tests send SIGILL and
+// SIGFPE), but SIGKILL and SIGSTOP, which cannot be caught, SIGCHLD, the
+// parent's own (and glibc's two internal real-time signals).
 static int rl_forwarded(int sig) {
 	switch (sig) {
 	case SIGKILL: case SIGSTOP: case SIGCHLD:
-	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
 		return 0;
 	}
 	return sig < 32 || sig >= SIGRTMIN;
@@ -223,7 +243,7 @@ static void rl_join(const char *target, int sync, const char **kinds, int n, int
 		return;
 	}
 	close(sync);
-	struct sigaction sa = {.sa_handler = rl_forward};
+	struct sigaction sa = {.sa_sigaction = rl_forward, .sa_flags = SA_SIGINFO};
 	for (int sig = 1; sig <= SIGRTMAX; sig++)
 		if (rl_forwarded(sig))
 			sigaction(sig, &sa, NULL);
