@@ -56,9 +56,10 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, Network: o.Net.Mode.Name}
 	if p.Hostname == "" {
-		p.Hostname = id[:12]
+		// podman's: the pod's name.
+		p.Hostname = o.Name
 	}
 	if err := e.Store.CreatePod(&p); err != nil {
 		return "", err

@@ -71,7 +71,8 @@ in_pod() {
 	[[ $(jq -r '.[0].Containers | length' <<<"$output") == 2 ]]
 	run rl pod inspect p
 	expect_status 0
-	[[ $(jq -r '.[0].Hostname' <<<"$output") == "$(jq -r '.[0].Id[:12]' <<<"$output")" ]]
+	# podman's default host name: the pod's name.
+	[[ $(jq -r '.[0].Hostname' <<<"$output") == p ]]
 	run rl pod rm p
 	one_line_error
 	expect_output_has "rl pod rm -f"
@@ -113,4 +114,27 @@ in_pod() {
 	run rl exec member sh -c 'ls /sys/class/net | grep -c .'
 	expect_status 0
 	((output == $(ls /sys/class/net | grep -c .)))
+}
+
+@test "a pod's host name is its name unless --hostname; --pod new:NAME --hostname names the new pod's; --infra=false is refused; InfraConfig.HostNetwork" {
+	rl pod create --name p >/dev/null
+	in_pod hostname
+	[[ $output == p ]] || fail "hostname: $output"
+	run rl pod inspect --format '{{.InfraConfig.HostNetwork}}' p
+	[[ $output == false ]]
+	rl pod rm -f p >/dev/null
+	run rl run --rm --pod new:p2 --hostname foobar --rootfs "$ROOTFS" hostname
+	expect_status 0
+	[[ $output == foobar ]] || fail "new: --hostname: $output"
+	rl pod rm -f p2 >/dev/null
+	run rl run --rm --pod new:p3 --rootfs "$ROOTFS" hostname
+	[[ $output == p3 ]] || fail "new: $output"
+	rl pod rm -f p3 >/dev/null
+	run rl pod create --infra=false --name nope
+	one_line_error
+	run rl pod exists nope
+	expect_status 1
+	rl pod create --infra=true --network host --name h >/dev/null
+	run rl pod inspect --format '{{.InfraConfig.HostNetwork}}' h
+	[[ $output == true ]]
 }

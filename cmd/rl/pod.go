@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -145,6 +146,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	var name, hostname string
 	var labels []string
 	var n opts.Network
+	var infra bool
 	cmd := &cobra.Command{
 		Use:   "create [flags] [NAME]",
 		Short: "Create a pod and start its infra container; print its id",
@@ -155,6 +157,9 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 					return fmt.Errorf("two names for the pod: --name %s and %s", name, args[0])
 				}
 				name = args[0] // podman's pod create NAME
+			}
+			if !infra {
+				return errors.New("rl's pods always have an infra container, which holds the namespaces they share: drop --infra=false")
 			}
 			o := rootless.PodOptions{Name: name, Hostname: hostname}
 			var err error
@@ -182,10 +187,11 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&name, "name", "", "name for the pod (default: its short id)")
-	fl.StringVar(&hostname, "hostname", "", "host name of the pod's containers (default: the pod's short id)")
+	fl.StringVar(&hostname, "hostname", "", "host name of the pod's containers (default: the pod's name)")
 	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "the pod's network: slirp4netns[:OPTIONS], pasta[:ARGS], none or host")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label on the pod: KEY=VALUE (repeatable)")
+	fl.BoolVar(&infra, "infra", true, "give the pod an infra container (rl's pods always have one: it holds their namespaces)")
 	return cmd
 }
 
@@ -281,6 +287,14 @@ type podInspectView struct {
 	Containers       []podContainerView
 	// SharedNamespaces are the namespaces the pod's containers share.
 	SharedNamespaces []string
+	InfraConfig      podInfraView
+}
+
+// podInfraView is podInspectView's InfraConfig: how the infra container
+// holds the pod's namespaces.
+type podInfraView struct {
+	// HostNetwork: the pod uses the host's network (--network host).
+	HostNetwork bool
 }
 
 // podContainerView is one of a pod's containers in podInspectView.
@@ -290,7 +304,7 @@ type podContainerView struct {
 
 func newPodInspectView(p rootless.PodStatus) podInspectView {
 	v := podInspectView{PodStatus: p, ID: p.ID, InfraContainerID: p.InfraID, NumContainers: len(p.Containers),
-		State: p.Status, SharedNamespaces: []string{"ipc", "net", "uts"}}
+		State: p.Status, SharedNamespaces: []string{"ipc", "net", "uts"}, InfraConfig: podInfraView{HostNetwork: p.Network == network.Host}}
 	for _, st := range p.Containers {
 		v.Containers = append(v.Containers, podContainerView{ID: st.ID, Name: st.Name, State: st.Status})
 	}

@@ -18,6 +18,8 @@ type Pod struct {
 	InfraID  string    `json:"InfraId"`
 	// Labels are the pod's labels (pod create --label).
 	Labels map[string]string `json:"Labels,omitempty"`
+	// Network is the pod's network mode (slirp4netns, pasta, none, host).
+	Network string `json:"Network,omitempty"`
 }
 
 // ErrNoPod is returned for a name or id that names no pod.
