@@ -117,6 +117,9 @@ serve_web() {
 	[[ $output != *10.0.2.3* ]]
 	expect_output_has "search example.test"
 	expect_output_has "10.0.2.2	host.containers.internal"
+	# On the host's network, the host is the container's own loopback.
+	run rl run --rm --network host --rootfs "$ROOTFS" cat /etc/hosts
+	expect_output_has "127.0.0.1	host.containers.internal host.docker.internal"
 	# A file the user mounts there wins.
 	echo "192.0.2.9 mine" >"$BATS_TEST_TMPDIR/hosts"
 	rl_run -v "$BATS_TEST_TMPDIR/hosts:/etc/hosts:ro" cat /etc/hosts

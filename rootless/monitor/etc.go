@@ -58,11 +58,15 @@ func etcMounts(c *store.Container, o config.Net, hostname string, owner *store.C
 func networkFiles(files map[string][]byte, c *store.Container, o config.Net, hostname string) error {
 	hosts := network.Hosts{Hostname: hostname, Name: c.State.Name, Extra: o.AddHosts}
 	userMode := o.Mode.OwnStack()
-	if userMode {
+	switch {
+	case userMode:
 		hosts.IP = network.Address
 		if o.Mode.AllowHostLoopback {
 			hosts.HostGateway = network.Gateway
 		}
+	case o.Mode.Name == network.Host:
+		// The host is the container's own loopback, as podman says.
+		hosts.HostGateway = "127.0.0.1"
 	}
 	files["/etc/hosts"] = network.HostsFile(hosts)
 	if o.Mode.Name != network.None {
