@@ -294,6 +294,25 @@ created() {
 	expect_output_has "no such object"
 	run rl image inspect --format "{{.Id}}" localhost/cli-test:1
 	[[ $output =~ ^[0-9a-f]{64}$ ]] || fail "$output"
+	id=$output
+	# untag: the names go, the image stays (by its id); a name it lacks is refused.
+	rl tag localhost/cli-test:1 localhost/cli-test:2 localhost/other
+	run rl untag localhost/cli-test:1 localhost/cli-test:2 localhost/other
+	expect_status 0
+	run rl image exists localhost/cli-test:2
+	expect_status 1
+	run rl untag localhost/cli-test:1 localhost/never
+	one_line_error
+	expect_output_has "tag not known"
+	run rl image untag "$id"
+	expect_status 0
+	run rl image exists localhost/cli-test:1
+	expect_status 1
+	run rl image exists "$id"
+	expect_status 0
+	run rl run --rm --network none "$id" true
+	expect_status 0
+	rl tag "$id" localhost/cli-test:1
 	run rl image rm localhost/cli-test:1
 	expect_status 0
 	run rl image exists localhost/cli-test:1

@@ -103,7 +103,7 @@ func (op operation) updateIndex(graphRoot string, a spec.ImageAnswer) {
 		idx := index.Read(graphRoot)
 		idx[op.ref] = *a.Image
 		_ = idx.Write(graphRoot)
-	case "pull", "rmi", "tag", "load", "import":
+	case "pull", "rmi", "tag", "untag", "load", "import":
 		_ = index.Remove(graphRoot)
 	}
 }
@@ -138,6 +138,8 @@ func (op operation) run(ctx context.Context, o backend.Options) (a spec.ImageAns
 		a.ID, err = s.Remove(op.ref, op.inUse, op.force)
 	case "tag":
 		err = s.Tag(op.ref, op.arg)
+	case "untag":
+		err = s.Untag(op.ref, op.arg)
 	case "save":
 		err = s.Save(ctx, op.ref, op.arg, op.format)
 	case "import":

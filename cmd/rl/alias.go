@@ -79,7 +79,7 @@ func newImageCommand(g *globalOptions, code *int) *cobra.Command {
 			}),
 		renamed(newImagesCommand(g), "list [flags]", "ls"),
 		renamed(newRmiCommand(g), "rm [flags] IMAGE..."),
-		newPullCommand(g), newTagCommand(g), newSaveCommand(g), newLoadCommand(g), newImportCommand(g))
+		newPullCommand(g), newTagCommand(g), newUntagCommand(g), newSaveCommand(g), newLoadCommand(g), newImportCommand(g))
 	return cmd
 }
 

@@ -167,11 +167,27 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 
 func newTagCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "tag SOURCE TARGET",
-		Short: "Give an image another name",
-		Args:  cobra.ExactArgs(2),
+		Use:   "tag SOURCE TARGET...",
+		Short: "Give an image other names",
+		Args:  cobra.MinimumNArgs(2),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
-			return e.Images().Tag(ctx, args[0], args[1])
+			for _, target := range args[1:] {
+				if err := e.Images().Tag(ctx, args[0], target); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+	}
+}
+
+func newUntagCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "untag IMAGE [NAME...]",
+		Short: "Remove names from an image (all of them without NAME); the image stays",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			return e.Images().Untag(ctx, args[0], args[1:])
 		}),
 	}
 }

@@ -81,7 +81,7 @@ func execute(args []string) int {
 	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl, or root in ~/.config/rl/rl.conf)")
 	g.register(pf)
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl, or runroot in ~/.config/rl/rl.conf)")
-	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g),
+	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g), newUntagCommand(g),
 		newImageCommand(g, &code), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
 		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),

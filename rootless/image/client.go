@@ -241,6 +241,21 @@ func (c Client) Tag(ctx context.Context, src, dst string) error {
 	return err
 }
 
+// Untag removes names from the image ref, or all of them when none are
+// given; the image stays.
+func (c Client) Untag(ctx context.Context, ref string, names []string) error {
+	if len(names) == 0 {
+		_, err := c.run(ctx, verified, "untag", ref)
+		return err
+	}
+	for _, n := range names {
+		if _, err := c.run(ctx, verified, "untag", ref, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Inspect returns the store's record of ref.
 func (c Client) Inspect(ctx context.Context, ref string) (*spec.ImageInspect, error) {
 	a, err := c.run(ctx, verified, "inspect", ref)

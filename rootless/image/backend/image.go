@@ -191,7 +191,7 @@ func (s *Store) Resolve(ctx context.Context, ref string) (*spec.Image, error) {
 	}
 	md, err := driver.Metadata(img.TopLayer)
 	if err != nil {
-		return nil, fmt.Errorf("finding the layers of %s: %w", named, err)
+		return nil, fmt.Errorf("finding the layers of %s: %w", label(img, named), err)
 	}
 	layers := []string{md["UpperDir"]}
 	if lower := md["LowerDir"]; lower != "" {
@@ -231,10 +231,10 @@ func (s *Store) Remove(ref string, inUse []string, force bool) (string, error) {
 		return "", s.store.RemoveNames(img.ID, []string{named.String()})
 	}
 	if !force && slices.Contains(inUse, img.ID) {
-		return "", fmt.Errorf("%w: %s (remove the container first, or use -f)", ErrInUse, named)
+		return "", fmt.Errorf("%w: %s (remove the container first, or use -f)", ErrInUse, label(img, named))
 	}
 	if _, err := s.store.DeleteImage(img.ID, true); err != nil {
-		return "", fmt.Errorf("removing %s: %w", named, err)
+		return "", fmt.Errorf("removing %s: %w", label(img, named), err)
 	}
 	return img.ID, nil
 }
@@ -250,6 +250,27 @@ func (s *Store) Tag(src, dst string) error {
 		return err
 	}
 	return s.store.AddNames(img.ID, []string{named.String()})
+}
+
+// Untag removes the name from the image ref, or all its names when name
+// is "": the image stays, known by its id (podman's untag).
+func (s *Store) Untag(ref, name string) error {
+	img, _, err := s.image(ref)
+	if err != nil {
+		return err
+	}
+	names := img.Names
+	if name != "" {
+		named, err := Normalize(name)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(img.Names, named.String()) {
+			return fmt.Errorf("%s: tag not known", named)
+		}
+		names = []string{named.String()}
+	}
+	return s.store.RemoveNames(img.ID, names)
 }
 
 // Inspect returns the image ref's record: id, names, digest, size and its
@@ -269,7 +290,11 @@ func (s *Store) Inspect(ctx context.Context, ref string) (*spec.ImageInspect, er
 // image finds ref in the store, by name or by (a prefix of) its id.
 func (s *Store) image(ref string) (*storage.Image, reference.Named, error) {
 	if img, err := s.store.Image(ref); err == nil {
-		named, err := Normalize(firstName(img.Names, ref))
+		if len(img.Names) == 0 {
+			// Untagged: known by its id alone, and named nil.
+			return img, nil, nil
+		}
+		named, err := Normalize(img.Names[0])
 		return img, named, err
 	}
 	// A short name is looked up as podman does: aliases, then each
@@ -294,12 +319,13 @@ func (s *Store) image(ref string) (*storage.Image, reference.Named, error) {
 	return img, named, err
 }
 
-// firstName is the image's first name, or def for an image without one.
-func firstName(names []string, def string) string {
-	if len(names) > 0 {
-		return names[0]
+// label names an image in messages: by named, or by its short id when it
+// has no name.
+func label(img *storage.Image, named reference.Named) string {
+	if named == nil {
+		return img.ID[:12]
 	}
-	return def
+	return named.String()
 }
 
 // Archive formats of rl save and rl load.
@@ -328,7 +354,11 @@ func (s *Store) Save(ctx context.Context, ref, path, format string) error {
 	if err != nil {
 		return err
 	}
-	dst, err := archiveTransports[format].ParseReference(path + ":" + named.String())
+	arc := path
+	if named != nil {
+		arc += ":" + named.String()
+	}
+	dst, err := archiveTransports[format].ParseReference(arc)
 	if err != nil {
 		return fmt.Errorf("saving to %s: %w", path, err)
 	}
@@ -489,12 +519,12 @@ func (s *Store) config(ctx context.Context, img *storage.Image, named reference.
 	}
 	src, err := sref.NewImage(ctx, s.sys)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", named, err)
+		return nil, fmt.Errorf("reading %s: %w", label(img, named), err)
 	}
 	defer src.Close()
 	oci, err := src.OCIConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of %s: %w", named, err)
+		return nil, fmt.Errorf("reading the configuration of %s: %w", label(img, named), err)
 	}
 	return oci, nil
 }
