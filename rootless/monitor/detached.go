@@ -124,6 +124,7 @@ func supervise(c *store.Container, report func(error)) error {
 		stopHealth := make(chan struct{})
 		st.Started = func() {
 			report(nil)
+			trimResident()
 			if store.Exists(c.StopMarker()) {
 				// rl stop or rl kill came as this run of --restart began.
 				_ = unix.Kill(c.State.Pid, unix.SIGKILL)
