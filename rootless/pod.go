@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -292,6 +294,15 @@ func (e *Engine) joinPod(o *config.Container) (store.Pod, error) {
 		return p, err
 	}
 	o.Pod, o.Hostname, o.Net.Mode = p.ID, p.Hostname, r.Options.Net.Mode
+	// One IPC namespace, one /dev/shm: POSIX shared memory (shm_open)
+	// of one container is the others' too, as in podman's pods.
+	if !slices.ContainsFunc(o.Mounts, func(m spec.Mount) bool { return filepath.Clean(m.Destination) == "/dev/shm" }) {
+		shm, err := e.Store.MakePodShm(p.ID)
+		if err != nil {
+			return p, err
+		}
+		o.Mounts = append(o.Mounts, spec.Mount{Kind: spec.Bind, Source: shm, Destination: "/dev/shm", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC})
+	}
 	return p, nil
 }
 

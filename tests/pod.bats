@@ -138,3 +138,17 @@ in_pod() {
 	run rl pod inspect --format '{{.InfraConfig.HostNetwork}}' h
 	[[ $output == true ]]
 }
+
+@test "a pod's containers share /dev/shm, as they share IPC; other containers have their own; pod rm removes it" {
+	rl pod create --name p >/dev/null
+	in_pod touch /dev/shm/from-one
+	expect_status 0
+	run rl run --rm --pod p --user 1000 --rootfs "$ROOTFS" sh -c 'ls /dev/shm; touch /dev/shm/from-1000 && echo written'
+	expect_status 0
+	[[ $output == *from-one*written* ]] || fail "$output"
+	run rl run --rm --network none --rootfs "$ROOTFS" ls /dev/shm
+	[[ -z $output ]] || fail "outside the pod: $output"
+	rl pod rm -f p >/dev/null
+	run find "$RL_TEST_RUNROOT/pods" -mindepth 1
+	[[ -z $output ]] || fail "left: $output"
+}

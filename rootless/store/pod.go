@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -64,9 +65,31 @@ func (s Store) SavePod(p Pod) error {
 // RemovePod removes p's record and name.
 func (s Store) RemovePod(p Pod) {
 	_ = os.RemoveAll(s.podDir(p.ID))
+	_ = os.RemoveAll(filepath.Dir(s.PodShm(p.ID)))
 	if target, _ := os.Readlink(s.podNameLink(p.Name)); target == p.ID {
 		_ = os.Remove(s.podNameLink(p.Name))
 	}
+}
+
+// PodShm is the directory that a pod's containers share as /dev/shm, as
+// they share their IPC namespace (podman's pod shm): in the run root,
+// which is a tmpfs on a system with $XDG_RUNTIME_DIR.
+func (s Store) PodShm(id string) string { return filepath.Join(s.RunRoot, "pods", id, "shm") }
+
+// MakePodShm makes the pod's shm directory (PodShm), mode 1777 as
+// /dev/shm's, once.
+func (s Store) MakePodShm(id string) (string, error) {
+	dir := s.PodShm(id)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return "", fmt.Errorf("making the pod's /dev/shm: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("making the pod's /dev/shm: %w", err)
+	}
+	if err := os.Chmod(dir, 0o777|fs.ModeSticky); err != nil {
+		return "", fmt.Errorf("making the pod's /dev/shm: %w", err)
+	}
+	return dir, nil
 }
 
 // LoadPod finds the pod ref: a name, an id or a unique id prefix.
