@@ -236,3 +236,13 @@ one_line_error_nothing_made() {
 	one_line_error_nothing_made
 	expect_output_has "cannot raise a hard limit, here $hard"
 }
+
+@test "--http-proxy (on by default) passes rl's proxy variables; -e wins; --http-proxy=false passes none" {
+	export http_proxy=http://proxy.test:3128 NO_PROXY=localhost
+	rl_run sh -c 'echo "$http_proxy $NO_PROXY"'
+	[[ $output == "http://proxy.test:3128 localhost" ]] || fail "$output"
+	rl_run -e http_proxy=http://mine.test:1 sh -c 'echo $http_proxy'
+	[[ $output == http://mine.test:1 ]] || fail "$output"
+	rl_run --http-proxy=false sh -c 'echo "[$http_proxy$NO_PROXY]"'
+	[[ $output == "[]" ]] || fail "$output"
+}

@@ -34,8 +34,26 @@ func withContainersConf(f *opts.Run, fl *pflag.FlagSet, args []string) (config.C
 		return config.Container{}, err
 	}
 	c, err := f.Container(args)
-	c.DefaultEnv = conf.Containers.Env
+	c.DefaultEnv = append(proxyEnv(f.HTTPProxy, os.LookupEnv), conf.Containers.Env...)
 	return c, err
+}
+
+// proxyVariables are the variables --http-proxy passes on, as podman's.
+var proxyVariables = []string{"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY", "no_proxy", "NO_PROXY"}
+
+// proxyEnv is --http-proxy's share of the container's environment: the
+// proxy variables that rl has, when on.
+func proxyEnv(on bool, lookup func(string) (string, bool)) []string {
+	if !on {
+		return nil
+	}
+	var env []string
+	for _, k := range proxyVariables {
+		if v, ok := lookup(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // applyContainersConf sets f's unset flags from conf, as podman does
@@ -46,6 +64,9 @@ func applyContainersConf(conf *containersconf.Config, f *opts.Run, changed func(
 	unset := func(flag, key string) bool { return !changed(flag) && conf.Set("containers."+key) }
 	if unset("read-only", "read_only") {
 		f.ReadOnly = cc.ReadOnly
+	}
+	if unset("http-proxy", "http_proxy") {
+		f.HTTPProxy = cc.HTTPProxy
 	}
 	if unset("userns", "userns") {
 		if _, err := opts.ParseUserns(cc.Userns); err != nil {

@@ -102,6 +102,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringArrayVar(&f.Tmpfs, "tmpfs", nil, "mount a tmpfs: CONTAINER-PATH[:OPTIONS]")
 	fl.BoolVar(&f.ReadOnly, "read-only", false, "mount the container's root filesystem read-only")
 	fl.BoolVar(&f.ReadOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount tmpfs on /tmp, /var/tmp and /run")
+	fl.BoolVar(&f.HTTPProxy, "http-proxy", true, "pass rl's http_proxy, https_proxy, ftp_proxy and no_proxy (either case) into the container, under the image's and -e's")
 	fl.BoolVar(&f.Remove, "rm", false, "remove the container when it exits")
 	fl.BoolVarP(&f.Interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fl.BoolVarP(&f.TTY, "tty", "t", false, "allocate a pseudo-terminal for the container")

@@ -39,6 +39,7 @@ type Containers struct {
 	LogSizeMax          int64    `toml:"log_size_max"`
 	PidsLimit           int64    `toml:"pids_limit"`
 	ReadOnly            bool     `toml:"read_only"`
+	HTTPProxy           bool     `toml:"http_proxy"`
 	Userns              string   `toml:"userns"`
 }
 

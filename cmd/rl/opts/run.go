@@ -31,6 +31,9 @@ type Run struct {
 	Tmpfs         []string
 	ReadOnly      bool
 	ReadOnlyTmpfs bool
+	// HTTPProxy passes rl's proxy variables into the container (podman's
+	// --http-proxy, on by default).
+	HTTPProxy bool
 	Remove        bool
 	Interactive   bool
 	TTY           bool
