@@ -33,7 +33,7 @@ type Run struct {
 	ReadOnlyTmpfs bool
 	// HTTPProxy passes rl's proxy variables into the container (podman's
 	// --http-proxy, on by default).
-	HTTPProxy bool
+	HTTPProxy     bool
 	Remove        bool
 	Interactive   bool
 	TTY           bool
