@@ -22,7 +22,8 @@ for s in "$@"; do suites+=("$(basename "$s")"); done
 log=$(mktemp)
 stage=""
 small=""
-trap 'if [[ -n $small ]]; then umount "$small"; fi; rm -rf "$log" ${stage:+"$stage"}' EXIT
+noxattr=""
+trap 'if [[ -n $small ]]; then umount "$small"; fi; if [[ -n $noxattr ]]; then umount "$noxattr"; fi; rm -rf "$log" ${stage:+"$stage"}' EXIT
 
 # run_bats DIR [PREFIX...]: run the suites staged in DIR, from DIR, with
 # PREFIX (e.g. runuser) in front, appending the TAP output to the log. A
@@ -60,6 +61,12 @@ else
 	mkdir "$small"
 	mount -t tmpfs -o size=1m,mode=1777 rl-test-small "$small"
 	export RL_TEST_SMALLFS=$small
+	# A filesystem without user.* xattrs (ramfs; tmpfs has them from
+	# Linux 6.6) for rl doctor's storage checks.
+	noxattr=$stage/noxattr
+	mkdir "$noxattr"
+	mount -t ramfs -o mode=1777 rl-test-noxattr "$noxattr"
+	export RL_TEST_NOXATTRFS=$noxattr
 	echo "# bats suites as the unprivileged user $user"
 	# runuser opens no login session, so there is no XDG_RUNTIME_DIR;
 	# give the user one, as a session would (without it, containers/image
