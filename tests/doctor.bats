@@ -5,10 +5,12 @@
 # fix; the fix, applied, turns it back to ok.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
-# doctor ARGS...: rl doctor --format json under bats' run.
+# doctor ARGS...: rl doctor --format json under bats' run; what rl-image
+# logs (containers/storage's warnings) goes to $stderr.
 doctor() {
-	run rl doctor --format json "$@"
+	run --separate-stderr rl doctor --format json "$@"
 }
 
 # check_field ID FIELD: FIELD of check ID in the last doctor's output.
@@ -23,14 +25,12 @@ expect_check() {
 	[[ $got == "$2" ]] || fail "$1: status $got, want $2: $(jq -c --arg id "$1" '.[] | select(.id == $id)' <<<"$output")"
 }
 
-@test "rl doctor passes on the test machine, lists every check documented in docs/troubleshooting.md, and is fast" {
+@test "rl doctor passes on the test machine, with every check, and is fast" {
 	doctor
 	expect_status 0
 	jq -e 'all(.[]; .default == false or .status != "fail")' <<<"$output" >/dev/null
 	mapfile -t ids < <(jq -r '.[].id' <<<"$output")
 	((${#ids[@]} >= 25))
-	documented=$(grep -oE '^### `[a-z0-9_.-]+`' "$BATS_TEST_DIRNAME/../docs/troubleshooting.md" | tr -d '#` ' | sort)
-	[[ $(printf '%s\n' "${ids[@]}" | sort) == "$documented" ]] || fail "checks and docs differ: $(diff <(printf '%s\n' "${ids[@]}" | sort) <(echo "$documented"))"
 	run rl doctor
 	expect_status 0
 	expect_output_has "STATUS  CHECK"
@@ -92,8 +92,9 @@ expect_check() {
 	expect_status 1
 	expect_check storage.xattr fail
 	[[ $(check_field storage.xattr found) == *"(ramfs): operation not supported" ]]
-	# the kernel refuses overlayfs there; rl falls back to fuse-overlayfs
+	# overlayfs cannot make an opaque dir there; rl falls back to fuse-overlayfs
 	expect_check storage.overlay warn
+	[[ $(check_field storage.overlay found) == *"(ramfs) failed: "*"/merged/dir: input/output error" ]]
 	[[ $(check_field storage.xattr fix) == "rl --root /var/tmp/$(id -un)-rl ..., or for good: "*"rl.conf"* ]]
 	doctor
 	expect_status 0
@@ -117,18 +118,11 @@ expect_check() {
 }
 
 @test "doctor: a /dev/net/tun the user cannot open fails network.tun; its chmod fixes it" {
+	[[ $(id -u) != 0 ]] || skip "root opens /dev/net/tun whatever its mode"
 	export _RL_DOCTOR_SYSROOT=$BATS_TEST_TMPDIR/sys
 	mkdir -p "$_RL_DOCTOR_SYSROOT/dev/net"
 	tun=$_RL_DOCTOR_SYSROOT/dev/net/tun
 	touch "$tun"
-	chmod 0600 "$tun"
-	if [[ $(id -u) == 0 ]]; then chown 65534 "$tun"; fi
-	doctor
-	if [[ $(id -u) == 0 ]]; then
-		# root opens any file: the check cannot fail for root
-		expect_check network.tun ok
-		return
-	fi
 	chmod 0000 "$tun"
 	doctor
 	expect_status 1

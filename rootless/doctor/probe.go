@@ -174,7 +174,8 @@ func MaybeRunProbe() {
 
 // childProbe is the probe's half: a tmpfs mount, which needs the
 // capabilities of the namespace's root, then an overlay on dir, with
-// a file written and a lower one deleted (a whiteout) through it.
+// a file written, a lower one deleted (a whiteout) and a lower dir
+// replaced (an opaque dir) through it.
 func childProbe(dir string) nsProbe {
 	var p nsProbe
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
@@ -198,6 +199,12 @@ func childProbe(dir string) nsProbe {
 			return p
 		}
 	}
+	// a file to delete (a whiteout) and a dir to replace (an opaque dir,
+	// which needs an xattr on the upper dir's filesystem)
+	if err := os.MkdirAll(filepath.Join(l.Lower[0], "dir", "sub"), 0o700); err != nil {
+		p.Overlay = toProbeError(err)
+		return p
+	}
 	if err := os.WriteFile(filepath.Join(l.Lower[0], "old"), nil, 0o600); err != nil {
 		p.Overlay = toProbeError(err)
 		return p
@@ -209,6 +216,12 @@ func childProbe(dir string) nsProbe {
 	err := os.WriteFile(filepath.Join(merged, "new"), nil, 0o600)
 	if err == nil {
 		err = os.Remove(filepath.Join(merged, "old"))
+	}
+	if err == nil {
+		err = os.RemoveAll(filepath.Join(merged, "dir"))
+	}
+	if err == nil {
+		err = os.Mkdir(filepath.Join(merged, "dir"), 0o700)
 	}
 	p.Overlay = toProbeError(err)
 	_ = unix.Unmount(merged, unix.MNT_DETACH)

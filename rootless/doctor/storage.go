@@ -80,7 +80,7 @@ func checkOverlay(h *Host) Result {
 	case p.Overlay == nil:
 		return Result{Status: OK, Found: fmt.Sprintf("mounted overlayfs with userxattr on %s (%s)", h.Store.Root, name)}
 	}
-	r := Result{Status: Fail, Found: fmt.Sprintf("the kernel refused overlayfs on %s (%s): %s", h.Store.Root, name, p.Overlay.Error()),
+	r := Result{Status: Fail, Found: fmt.Sprintf("overlayfs on %s (%s) failed: %s", h.Store.Root, name, p.Overlay.Error()),
 		Breaks: "every container: rl cannot mount its root filesystem", Fix: moveStoreFix(h)}
 	if fuse != "" {
 		r.Status, r.Breaks = Warn, "speed: rl falls back to fuse-overlayfs ("+fuse+")"

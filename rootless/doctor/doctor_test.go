@@ -1,0 +1,62 @@
+package doctor
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestIDsDocumented: every check has a section of its own in
+// docs/troubleshooting.md, and every such section is a check.
+func TestIDsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/troubleshooting.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^### `([a-z0-9_.-]+)`$").FindAllStringSubmatch(string(b), -1) {
+		documented = append(documented, m[1])
+	}
+	ids := IDs()
+	slices.Sort(documented)
+	slices.Sort(ids)
+	if !slices.Equal(ids, documented) {
+		t.Errorf("checks %v\ndocumented %v", ids, documented)
+	}
+	if len(slices.Compact(slices.Clone(ids))) != len(ids) {
+		t.Errorf("duplicate check ids: %v", ids)
+	}
+}
+
+func TestHealthyAndScript(t *testing.T) {
+	results := []Result{
+		{ID: "a.ok", Status: OK, Default: true},
+		{ID: "b.ping", Status: Fail, Fix: "sysctl -w x=1", Root: true},
+		{ID: "c.advice", Status: Warn, Fix: "boot with\nsystemd", Root: true, Manual: true},
+		{ID: "d.user", Status: Fail, Fix: "rl --root /x"},
+	}
+	if !Healthy(results) {
+		t.Error("a failed check that the defaults do not need made it unhealthy")
+	}
+	if Healthy(append(results, Result{ID: "e", Status: Fail, Default: true})) {
+		t.Error("a failed default need left it healthy")
+	}
+	var b strings.Builder
+	if err := WriteScript(&b, results, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	script := b.String()
+	for _, want := range []string{"#!/bin/sh\n", "for alice", "\n# b.ping (fail): \nsysctl -w x=1\n", "\n# by hand: boot with systemd\n"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q:\n%s", want, script)
+		}
+	}
+	if strings.Contains(script, "rl --root") {
+		t.Errorf("script has a fix that needs no root:\n%s", script)
+	}
+	if got := Summary(results); got != "1 ok, 1 warn, 2 fail, 0 n/a" {
+		t.Errorf("Summary = %q", got)
+	}
+}
