@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/rootless/doctor"
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
@@ -141,5 +144,22 @@ func TestHintUnmappedRange(t *testing.T) {
 	got := hint(fromImage(t, errors.New("potentially insufficient UIDs or GIDs"), failure.IDsUnmapped))
 	if want := "sudo usermod --add-subuids 1165536-2165535 --add-subgids 1165536-2165535 $USER"; !strings.Contains(got, want) {
 		t.Errorf("hint = %q, want it to suggest %q", got, want)
+	}
+}
+
+// TestHintChecks: the checks the hints name are rl doctor's.
+func TestHintChecks(t *testing.T) {
+	b, err := os.ReadFile("hint.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := regexp.MustCompile(`doctorCheck\("([^"]+)"\)`).FindAllStringSubmatch(string(b), -1)
+	if len(named) == 0 {
+		t.Fatal("no hint names a check")
+	}
+	for _, m := range named {
+		if !slices.Contains(doctor.IDs(), m[1]) {
+			t.Errorf("a hint names %q, which rl doctor does not check", m[1])
+		}
 	}
 }

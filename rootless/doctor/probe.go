@@ -110,7 +110,7 @@ func (h *Host) probeCommand(mode string) *exec.Cmd {
 // write the caller's subordinate ranges for a fresh user namespace; Ran
 // is false when rl would not run them (no ranges, real root).
 type mapsProbe struct {
-	Ran          bool
+	Ran            bool
 	UIDMap, GIDMap error
 	Start          error
 }
