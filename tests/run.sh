@@ -67,6 +67,11 @@ else
 	mkdir "$noxattr"
 	mount -t ramfs -o mode=1777 rl-test-noxattr "$noxattr"
 	export RL_TEST_NOXATTRFS=$noxattr
+	# A root filesystem that root made (its files are foreign to the
+	# user's containers), with a directory the user may not enter.
+	"$here/mkrootfs.sh" "$stage/foreign-rootfs"
+	mkdir "$stage/foreign-rootfs/root/sub"
+	export RL_TEST_FOREIGN_ROOTFS=$stage/foreign-rootfs
 	echo "# bats suites as the unprivileged user $user"
 	# runuser opens no login session, so there is no XDG_RUNTIME_DIR;
 	# give the user one, as a session would (without it, containers/image

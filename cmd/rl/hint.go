@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/fsoverlay"
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
@@ -18,6 +19,16 @@ import (
 // exec and for a container joining its pod.
 const opJoinNamespaces = "joining the container's namespaces"
 
+// opBuildRootfs is the op of rl-init's failures to build the root
+// filesystem (rootless/child).
+const opBuildRootfs = "building the root filesystem"
+
+// ownTreeAdvice is what to do with a root filesystem dir that is not
+// the user's.
+func ownTreeAdvice(dir string) string {
+	return "make the tree yours (sudo chown -R $USER:$USER " + dir + ", or unpack it as yourself), or run rl as root; see docs/rootfs.md"
+}
+
 // hint returns advice for an error with a known cause, or "". It goes by
 // the error's types, sentinels and errno (errors.Is, errors.As), which
 // errors from rl-init (handshake.Error), rl-image (failure causes) and a
@@ -27,6 +38,7 @@ func hint(err error) string {
 	var childErr *handshake.Error
 	var helperErr *userns.HelperError
 	var nsErr *launch.NamespaceError
+	var foreign *fsoverlay.ForeignError
 	switch {
 	case errors.Is(err, userns.ErrNoHelper):
 		return "install newuidmap and newgidmap: sudo apt-get install uidmap" + doctorCheck("ids.newuidmap")
@@ -53,6 +65,10 @@ func hint(err error) string {
 		return "the registry sent data that does not match its digest (a damaged registry or a proxy that alters data); nothing of it was kept"
 	case errors.Is(err, failure.DiskFull):
 		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
+	case errors.As(err, &foreign):
+		return ownTreeAdvice(foreign.Lower)
+	case errors.As(err, &childErr) && childErr.Op == opBuildRootfs && (childErr.Errno == int(unix.EACCES) || childErr.Errno == int(unix.EOVERFLOW)):
+		return "the root filesystem may have files owned by an id outside your user namespace's map (a tree made by root): " + ownTreeAdvice("DIR")
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6), or fuse-overlayfs installed for rl to fall back to; see docs/troubleshooting.md" + doctorCheck("storage.overlay")
 	case errors.As(err, &childErr) && childErr.Op == opJoinNamespaces && childErr.Errno == int(unix.EPERM):

@@ -163,3 +163,15 @@ func TestHintChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestHintBuildRootfsOp checks that the op the root filesystem's hint
+// keys on is the one rl-init reports for its building step.
+func TestHintBuildRootfsOp(t *testing.T) {
+	src, err := os.ReadFile("../../rootless/child/process.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `c.check(err, "` + opBuildRootfs + `")`; !strings.Contains(string(src), want) {
+		t.Errorf("rootless/child/process.go has no %s: keep opBuildRootfs the op of buildRootfs's failures", want)
+	}
+}
