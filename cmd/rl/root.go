@@ -88,6 +88,9 @@ func execute(args []string) int {
 		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code, groupNamed(args, "container")), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
 		newVolumeCommand(g, &code), newNetworkCommand(g))
 	root.AddCommand(newDoctorCommand(g, &code))
+	if completing(args) {
+		registerCompletions(root, g)
+	}
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
