@@ -54,6 +54,8 @@ else
 	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
 	mkdir -p "$stage/bin" "$stage/tests"
 	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
+	# the man pages, for tests/man.bats (make man writes them)
+	if [[ -d $top/bin/man ]]; then cp -r "$top/bin/man" "$stage/bin/"; fi
 	cp -r "$here/." "$stage/tests/"
 	chmod -R a+rX "$stage"
 	# A tiny filesystem for the disk-full tests, which a user cannot mount.
