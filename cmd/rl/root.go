@@ -107,6 +107,7 @@ func newRootCommand(g *globalOptions, code *int, full bool) *cobra.Command {
 		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, code, full), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, code), newPodCommand(g, code), newTopCommand(g),
 		newVolumeCommand(g, code), newNetworkCommand(g))
 	root.AddCommand(newDoctorCommand(g, code))
+	rejectUnknown(root)
 	return root
 }
 
