@@ -90,6 +90,9 @@ complete() {
 	[[ $output == localhost/comp:1 ]]
 	complete run ''
 	[[ $output == localhost/comp:1 ]]
+	# with --rootfs the first argument is the command: files, as the shell does
+	complete run --rootfs "$ROOTFS" ''
+	[[ -z $output && $directive == :0 ]]
 	complete inspect ''
 	[[ $output == $'localhost/comp:1\npw\n'* ]] || fail "$output" # and the pod's infra container
 	rl rmi localhost/comp:1 >/dev/null

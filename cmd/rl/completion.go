@@ -39,7 +39,7 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 		}
 		if c.ValidArgsFunction == nil && c.Runnable() {
 			if comp, every := argCompleter(c); comp != nil {
-				c.ValidArgsFunction = g.completion(comp, every)
+				c.ValidArgsFunction = rootfsCommand(g.completion(comp, every))
 			}
 		}
 		for name, comp := range flagCompleters(c) {
@@ -64,13 +64,13 @@ func argCompleter(c *cobra.Command) (completer, bool) {
 	kind := strings.Trim(strings.TrimSuffix(first, "..."), "[]")
 	switch {
 	case kind == "CONTAINER|IMAGE|POD":
-		return union(containers(allContainers), images, pods), every
+		return union(allContainers, images, pods), every
 	case kind == "CONTAINER" && c.Name() == "start":
-		return containers(func(st store.State) bool { return !st.Active() }), every
+		return stoppedContainers, every
 	case kind == "CONTAINER" && slices.Contains(runningOnly, c.Name()):
 		return runningContainers, every
 	case kind == "CONTAINER":
-		return containers(allContainers), every
+		return allContainers, every
 	case kind == "IMAGE" || kind == "SOURCE":
 		return images, every
 	case kind == "POD":
@@ -122,21 +122,36 @@ func (g *globalOptions) completion(comp completer, every bool) cobra.CompletionF
 	}
 }
 
-func allContainers(store.State) bool { return true }
-
-// containers completes the names of the containers that keep selects.
-func containers(keep func(store.State) bool) completer {
-	return func(e *rootless.Engine, _ string) []string {
-		states, _ := e.Store.List()
-		return containerNames(states, keep)
+// rootfsCommand completes the arguments of rl run --rootfs DIR (and
+// create) as the shell would, files: they are the command, not an image.
+func rootfsCommand(f cobra.CompletionFunc) cobra.CompletionFunc {
+	return func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if r := c.Flags().Lookup("rootfs"); r != nil && r.Changed {
+			return nil, cobra.ShellCompDirectiveDefault
+		}
+		return f(c, args, toComplete)
 	}
+}
+
+// allContainers completes the name of every container, from the store's
+// name links.
+func allContainers(e *rootless.Engine, _ string) []string {
+	names, _ := e.Store.Names()
+	return names
 }
 
 // runningContainers completes the names of the running containers, from
 // the store's index of them.
 func runningContainers(e *rootless.Engine, _ string) []string {
 	states, _ := e.Store.ListActive()
-	return containerNames(states, allContainers)
+	return containerNames(states, func(store.State) bool { return true })
+}
+
+// stoppedContainers completes the names of the containers that do not
+// run (rl start's).
+func stoppedContainers(e *rootless.Engine, _ string) []string {
+	states, _ := e.Store.List()
+	return containerNames(states, func(st store.State) bool { return !st.Active() })
 }
 
 // containerNames are the names of the states that keep selects.
@@ -189,7 +204,7 @@ func networkModes(e *rootless.Engine, toComplete string) []string {
 		return modes
 	}
 	var out []string
-	for _, name := range containers(allContainers)(e, "") {
+	for _, name := range allContainers(e, "") {
 		out = append(out, network.Container+":"+name)
 	}
 	return out
