@@ -125,3 +125,14 @@ complete() {
 	run rl completion fish
 	expect_output_has "complete -c rl"
 }
+
+@test "--format completes the fields of each listing's rows" {
+	complete images --format '{{.Rep'
+	[[ $output == '{{.Repository}}' ]]
+	complete image ls --format '{{.Ta'
+	[[ $output == '{{.Tag}}' ]]
+	complete pod ps --format '{{.NumberOf'
+	[[ $output == '{{.NumberOfContainers}}' ]]
+	complete volume ls --format '{{.Mount'
+	[[ $output == '{{.Mountpoint}}' ]]
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/rl-containers/rl/rootless/image"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/volume"
 )
 
 // completing is true when rl runs for the shell's completion (cobra's
@@ -91,9 +92,30 @@ func flagCompleters(c *cobra.Command) map[string]completer {
 	}
 	if c.Name() == "ps" && c.Parent().Name() != "pod" {
 		m["filter"] = psFilters
-		m["format"] = formatFields(reflect.TypeFor[psView]())
+	}
+	if t := listed(c); t != nil {
+		m["format"] = formatFields(t)
 	}
 	return m
+}
+
+// listed is the type of a row that c's --format templates see, for the
+// listing commands.
+func listed(c *cobra.Command) reflect.Type {
+	if !c.HasParent() {
+		return nil
+	}
+	switch parent := c.Parent().Name(); {
+	case c.Name() == "ps" && parent == "pod":
+		return reflect.TypeFor[podRow]()
+	case c.Name() == "ps":
+		return reflect.TypeFor[psView]()
+	case c.Name() == "images" || c.Name() == "list" && parent == "image":
+		return reflect.TypeFor[imageRow]()
+	case c.Name() == "ls" && parent == "volume":
+		return reflect.TypeFor[volume.Volume]()
+	}
+	return nil
 }
 
 // completion adapts comp to cobra: the store is opened as the command
