@@ -29,6 +29,9 @@ expect_check() {
 	doctor
 	expect_status 0
 	jq -e 'all(.[]; .default == false or .status != "fail")' <<<"$output" >/dev/null
+	# a fix, and what fails without it, for each check that is not ok, and only for those
+	jq -e 'all(.[]; (.status == "ok" or .status == "n/a") == (.fix == null and .breaks == null))' <<<"$output" >/dev/null ||
+		fail "fixes: $(jq -c '.[] | select((.status == "ok" or .status == "n/a") != (.fix == null and .breaks == null))' <<<"$output")"
 	mapfile -t ids < <(jq -r '.[].id' <<<"$output")
 	((${#ids[@]} >= 25))
 	run rl doctor

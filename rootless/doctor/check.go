@@ -58,9 +58,6 @@ func Run(h *Host) []Result {
 		wg.Go(func() {
 			r := c.run(h)
 			r.ID, r.Default = c.id, c.dflt
-			if r.Status == OK || r.Status == NA {
-				r.Breaks, r.Fix, r.Root, r.Manual = "", "", false, false
-			}
 			out[i] = r
 		})
 	}

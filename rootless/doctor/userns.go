@@ -32,15 +32,14 @@ func checkMaxUserNS(h *Host) Result {
 			Fix: "a kernel built with CONFIG_USER_NS", Manual: true}
 	}
 	n, _ := strconv.Atoi(v)
-	r := Result{Status: OK, Found: "user.max_user_namespaces = " + v, Breaks: breaksUserNS,
-		Fix: sysctlFix("user.max_user_namespaces", "15000"), Root: true}
+	found, fix := "user.max_user_namespaces = "+v, sysctlFix("user.max_user_namespaces", "15000")
 	switch {
 	case n == 0:
-		r.Status = Fail
+		return Result{Status: Fail, Found: found, Breaks: breaksUserNS, Fix: fix, Root: true}
 	case n < 100:
-		r.Status, r.Breaks = Warn, "containers beyond a few: each takes a user namespace (keep-id two)"
+		return Result{Status: Warn, Found: found, Breaks: "containers beyond a few: each takes a user namespace (keep-id two)", Fix: fix, Root: true}
 	}
-	return r
+	return Result{Status: OK, Found: found}
 }
 
 // checkUsernsClone: Debian's and older Ubuntu's kernels can forbid
@@ -120,7 +119,7 @@ func checkUsernsCreate(h *Host) Result {
 		r.Breaks = "every rootless container: rl-init cannot mount its root filesystem"
 		r.Fix = appArmorFix(h.Self) + "   # the kernel denies capabilities inside: AppArmor's unprivileged_userns profile, or a seccomp filter of the caller"
 	default:
-		r.Status, r.Found = OK, "made a user namespace and mounted a tmpfs in it"
+		return Result{Status: OK, Found: "made a user namespace and mounted a tmpfs in it"}
 	}
 	return r
 }
