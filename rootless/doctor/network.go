@@ -25,6 +25,9 @@ func networkChecks() []check {
 
 // checkBackend: a user-mode network's helper, and its version.
 func checkBackend(h *Host, name, pkg string, dflt bool) Result {
+	if name == network.Pasta && h.root() {
+		return Result{Status: NA, Found: "rl refuses pasta for real root (it drops its privileges before it joins the container)"}
+	}
 	p, err := exec.LookPath(name)
 	if err != nil {
 		r := Result{Status: Warn, Found: name + " is not on PATH", Breaks: "--network " + name, Fix: installFix(pkg, pkg, pkg), Root: true}

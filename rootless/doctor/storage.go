@@ -77,8 +77,10 @@ func checkOverlay(h *Host) Result {
 	switch {
 	case p.Clone != nil || p.Mount != nil:
 		return Result{Status: Fail, Found: "not probed: no user namespace to mount in (see userns.create)", Breaks: "every container", Fix: "see userns.create", Manual: true}
+	case p.Overlay == nil && h.root():
+		return Result{Status: OK, Found: fmt.Sprintf("mounted overlayfs on %s (%s)", h.Store.Root, name)}
 	case p.Overlay == nil:
-		return Result{Status: OK, Found: fmt.Sprintf("mounted overlayfs with userxattr on %s (%s)", h.Store.Root, name)}
+		return Result{Status: OK, Found: fmt.Sprintf("mounted overlayfs with userxattr in a user namespace on %s (%s)", h.Store.Root, name)}
 	}
 	r := Result{Status: Fail, Found: fmt.Sprintf("overlayfs on %s (%s) failed: %s", h.Store.Root, name, p.Overlay.Error()),
 		Breaks: "every container: rl cannot mount its root filesystem", Fix: moveStoreFix(h)}
@@ -123,6 +125,10 @@ func checkStoreFS(h *Host) Result {
 	switch st.Type {
 	case nfsMagic, ecryptfsMagic, unix.OVERLAYFS_SUPER_MAGIC, zfsMagic:
 		return Result{Status: Warn, Found: found, Breaks: "overlayfs refuses " + name + " as an upper dir (ZFS before 2.2); rl falls back to fuse-overlayfs if installed",
+			Fix: moveStoreFix(h)}
+	}
+	if st.Type == unix.TMPFS_MAGIC && !kernelAtLeast(6, 6) {
+		return Result{Status: Warn, Found: found + ", on a kernel before 6.6", Breaks: "overlayfs in a user namespace: tmpfs has user.* xattrs from Linux 6.6 on; rl falls back to fuse-overlayfs if installed",
 			Fix: moveStoreFix(h)}
 	}
 	if !hasDType(h.Store.Root) {
@@ -195,4 +201,17 @@ func checkFuse(h *Host) Result {
 	}
 	f.Close()
 	return Result{Status: OK, Found: fuse + ", and " + dev + " is usable"}
+}
+
+// kernelAtLeast is true when the running kernel is major.minor or newer.
+func kernelAtLeast(major, minor int) bool {
+	var uts unix.Utsname
+	if unix.Uname(&uts) != nil {
+		return true
+	}
+	var maj, mnr int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(uts.Release[:]), "%d.%d", &maj, &mnr); err != nil {
+		return true
+	}
+	return maj > major || maj == major && mnr >= minor
 }
