@@ -157,3 +157,15 @@ expect_check() {
 	run rl doctor --format yaml
 	one_line_error
 }
+
+@test "doctor: a shell with no_new_privs fails ids.newuidmap: its setuid bit does nothing there" {
+	rootless_because "real root writes its maps itself"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	run --separate-stderr setpriv --no-new-privs "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" doctor --format json
+	expect_status 1
+	expect_check ids.newuidmap fail
+	[[ $(check_field ids.newuidmap found) == "this shell runs with no_new_privs (NoNewPrivs: 1 in /proc/self/status): "* ]]
+	[[ $(check_field ids.newuidmap manual) == true ]]
+	doctor
+	expect_check ids.newuidmap ok
+}
