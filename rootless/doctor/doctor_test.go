@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // TestIDsDocumented: every check has a section of its own in
@@ -58,5 +60,33 @@ func TestHealthyAndScript(t *testing.T) {
 	}
 	if got := Summary(results); got != "1 ok, 1 warn, 2 fail, 0 n/a" {
 		t.Errorf("Summary = %q", got)
+	}
+}
+
+// TestMain lets the test binary be the probe, as rl is: the namespace
+// probe re-executes /proc/self/exe.
+func TestMain(m *testing.M) {
+	MaybeRunProbe()
+	os.Exit(m.Run())
+}
+
+// TestRun runs every check on this machine, concurrently: each gives a
+// status, and a fix where it is not ok.
+func TestRun(t *testing.T) {
+	h := NewHost(t.Context(), store.Store{Root: t.TempDir(), RunRoot: t.TempDir()}, nil)
+	results := Run(h)
+	if len(results) != len(IDs()) {
+		t.Fatalf("%d results for %d checks", len(results), len(IDs()))
+	}
+	for i, r := range results {
+		if r.ID != IDs()[i] || r.Found == "" {
+			t.Errorf("result %d: %+v", i, r)
+		}
+		if notOK := r.Status == Warn || r.Status == Fail; notOK != (r.Fix != "") {
+			t.Errorf("%s: %s with fix %q", r.ID, r.Status, r.Fix)
+		}
+	}
+	if entries, _ := os.ReadDir(h.Store.Root); len(entries) != 0 {
+		t.Errorf("the probes left %v in the store", entries)
 	}
 }
