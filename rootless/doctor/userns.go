@@ -59,7 +59,7 @@ func checkUsernsClone(h *Host) Result {
 // checkAppArmor: Ubuntu 23.10+ lets only programs whose AppArmor profile
 // allows it create user namespaces (kernel.apparmor_restrict_unprivileged_userns).
 // rl runs under the profile attached to its path, which this process
-// (rl itself) shows in /proc/self/attr/current.
+// (rl itself) shows in /proc/self/attr/apparmor/current.
 func checkAppArmor(h *Host) Result {
 	v, ok := h.sysctl("kernel.apparmor_restrict_unprivileged_userns")
 	if !ok {
@@ -69,8 +69,13 @@ func checkAppArmor(h *Host) Result {
 		return Result{Status: OK, Found: "kernel.apparmor_restrict_unprivileged_userns = " + v}
 	}
 	label := "unknown"
-	if b, err := os.ReadFile("/proc/self/attr/current"); err == nil {
-		label = strings.TrimSpace(strings.TrimRight(string(b), "\x00"))
+	// AppArmor's own file first (Linux 5.8+), where another LSM may
+	// hold the shared one.
+	for _, f := range []string{"/proc/self/attr/apparmor/current", "/proc/self/attr/current"} {
+		if b, err := os.ReadFile(f); err == nil {
+			label = strings.TrimSpace(strings.TrimRight(string(b), "\x00"))
+			break
+		}
 	}
 	r := Result{Status: OK, Found: fmt.Sprintf("kernel.apparmor_restrict_unprivileged_userns = %s; %s runs as AppArmor %q", v, h.Self, label)}
 	if label == "unconfined" || label == "unknown" {
