@@ -38,6 +38,9 @@ func TestSysctlChecks(t *testing.T) {
 		{"Debian's knob off", checkUsernsClone, map[string]string{"kernel.unprivileged_userns_clone": "0"}, Fail, "sysctl -w kernel.unprivileged_userns_clone=\"1\""},
 		{"Debian's knob on", checkUsernsClone, map[string]string{"kernel.unprivileged_userns_clone": "1"}, OK, ""},
 		{"AppArmor allows", checkAppArmor, map[string]string{"kernel.apparmor_restrict_unprivileged_userns": "0"}, OK, ""},
+		// the test binary has no profile of rl's
+		{"AppArmor restricts", checkAppArmor, map[string]string{"kernel.apparmor_restrict_unprivileged_userns": "1"}, Fail,
+			"cat > /etc/apparmor.d/rl <<'EOF'\nabi <abi/4.0>,\ninclude <tunables/global>\nprofile rl /usr/local/bin/rl flags=(unconfined) {\n  userns,\n}\nprofile rl-init /usr/local/bin/rl-init"},
 		{"ping denied", checkPing, map[string]string{"net.ipv4.ping_group_range": "1\t0"}, Fail, "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" && echo 'net.ipv4.ping_group_range = 0 2147483647' >> /etc/sysctl.d/99-rl.conf"},
 		{"ping for alice's group", checkPing, map[string]string{"net.ipv4.ping_group_range": "1000 1000"}, OK, ""},
 		{"low ports privileged", checkPorts, map[string]string{"net.ipv4.ip_unprivileged_port_start": "1024"}, Warn, "sysctl -w net.ipv4.ip_unprivileged_port_start=\"80\""},
