@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"encoding/json"
 	"os"
 	"regexp"
 	"slices"
@@ -88,5 +89,25 @@ func TestRun(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(h.Store.Root); len(entries) != 0 {
 		t.Errorf("the probes left %v in the store", entries)
+	}
+}
+
+// TestResultJSON: the JSON fields are the ones docs/troubleshooting.md
+// promises scripts.
+func TestResultJSON(t *testing.T) {
+	b, err := json.Marshal(Result{ID: "a.b", Status: Fail, Found: "f", Breaks: "b", Fix: "x", Root: true, Manual: true, Default: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"a.b","status":"fail","found":"f","breaks":"b","fix":"x","root":true,"manual":true,"default":true}`
+	if string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	doc, err := os.ReadFile("../../docs/troubleshooting.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), `[{"id", "status", "found", "breaks", "fix", "root", "manual", "default"}, ...]`) {
+		t.Error("docs/troubleshooting.md does not list the JSON fields")
 	}
 }
