@@ -65,12 +65,14 @@ func hint(err error) string {
 		return "the registry sent data that does not match its digest (a damaged registry or a proxy that alters data); nothing of it was kept"
 	case errors.Is(err, failure.DiskFull):
 		return "the image store's filesystem is full; nothing of this image was kept: free space, or put the store elsewhere with --root (or root = in rl.conf)"
-	case errors.As(err, &foreign):
+	case errors.As(err, &foreign) && foreign.Lower != "":
 		return ownTreeAdvice(foreign.Lower)
-	case errors.As(err, &childErr) && childErr.Op == opBuildRootfs && (childErr.Errno == int(unix.EACCES) || childErr.Errno == int(unix.EOVERFLOW)):
-		return "the root filesystem may have files owned by an id outside your user namespace's map (a tree made by root): " + ownTreeAdvice("DIR")
+	case errors.As(err, &foreign): // from a detached container's monitor: the message names the tree
+		return ownTreeAdvice("DIR")
 	case errors.As(err, &childErr) && childErr.Cause == handshake.CauseOverlay:
 		return "mounting overlayfs in a user namespace needs Linux >= 5.11 and a storage root on ext4, xfs or btrfs (tmpfs from Linux 6.6), or fuse-overlayfs installed for rl to fall back to; see docs/troubleshooting.md" + doctorCheck("storage.overlay")
+	case errors.As(err, &childErr) && childErr.Op == opBuildRootfs && (childErr.Errno == int(unix.EACCES) || childErr.Errno == int(unix.EOVERFLOW)):
+		return "the root filesystem may have files owned by an id outside your user namespace's map (a tree made by root): " + ownTreeAdvice("DIR")
 	case errors.As(err, &childErr) && childErr.Op == opJoinNamespaces && childErr.Errno == int(unix.EPERM):
 		// Not AppArmor: rl-init was refused a namespace that the
 		// container's own processes made, below the one rl made.

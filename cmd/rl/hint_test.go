@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/fsoverlay"
 	"github.com/rl-containers/rl/rootless/doctor"
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
@@ -73,6 +74,9 @@ func TestHint(t *testing.T) {
 		{"namespace limit", &launch.NamespaceError{Err: unix.ENOSPC}, "the per-user namespace limit", true},
 		{"namespaces disabled", &launch.NamespaceError{Err: unix.EPERM}, "unprivileged user namespaces are disabled", true},
 		{"namespaces denied", &launch.NamespaceError{Err: unix.EACCES}, "unprivileged user namespaces are disabled", true},
+		{"foreign rootfs", &fsoverlay.ForeignError{Lower: "/srv/root", Dir: "/root", Err: unix.EACCES}, "make the tree yours", true},
+		{"foreign rootfs in rl-init", child(&handshake.Error{Op: opBuildRootfs, Msg: "creating mount point /etc/hostname: value too large", Errno: int(unix.EOVERFLOW), Code: 125}),
+			"the root filesystem may have files owned by an id outside", true},
 		{"unknown", errors.New("something else"), "", true},
 		// ENOSPC outside the image store is not the image store's.
 		{"ENOSPC elsewhere", fmt.Errorf("saving the state: %w", unix.ENOSPC), "", true},
