@@ -135,4 +135,6 @@ complete() {
 	[[ $output == '{{.NumberOfContainers}}' ]]
 	complete volume ls --format '{{.Mount'
 	[[ $output == '{{.Mountpoint}}' ]]
+	complete doctor --format ''
+	[[ $output == json ]]
 }

@@ -95,6 +95,8 @@ func flagCompleters(c *cobra.Command) map[string]completer {
 	}
 	if t := listed(c); t != nil {
 		m["format"] = formatFields(t)
+	} else {
+		m["format"] = func(*rootless.Engine, string) []string { return []string{"json"} }
 	}
 	return m
 }
