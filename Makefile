@@ -25,19 +25,33 @@ INIT_LDFLAGS := -s -w -X main.version=$(VERSION) -linkmode external -extldflags 
 endif
 INIT_TAGS    := osusergo,netgo
 
-.PHONY: all build install test unit integration test-vm bench lint clean
+.PHONY: all build man install test unit integration test-vm bench lint clean
 
-all: build
+all: build man
 
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
 	$(INIT_ENV) $(GO) build -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
 	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-image ./cmd/rl-image
 
-install: build
+# The man pages, rl(1) and rl-VERB(1), from the command tree: rl built
+# with the mangen tag writes them (cmd/rl/man.go) and fails unless every
+# command and flag is in them.
+man:
+	CGO_ENABLED=0 $(GO) build -tags $(IMAGE_TAGS),mangen -o bin/rl-mangen ./cmd/rl
+	rm -rf bin/man && bin/rl-mangen __man bin/man
+
+install: build man
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
 	install -D -m 0755 bin/rl-init $(DESTDIR)$(PREFIX)/bin/rl-init
 	install -D -m 0755 bin/rl-image $(DESTDIR)$(PREFIX)/bin/rl-image
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 bin/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	bin/rl completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rl
+	bin/rl completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_rl
+	bin/rl completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/rl.fish
 
 # As root this installs the test packages, creates the unprivileged test
 # user and runs the bats suites as that user and then as root; as another
@@ -49,7 +63,7 @@ unit:
 	$(GO) test ./...
 
 # Test-only helpers (tests/cmd) run inside containers: static, no cgo.
-integration: build
+integration: build man
 	CGO_ENABLED=0 $(GO) build -o tests/bin/ ./tests/cmd/netprobe ./tests/cmd/sysprobe
 	tests/run.sh
 

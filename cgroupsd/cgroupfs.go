@@ -20,7 +20,7 @@ import (
 func applyCgroupfs(pid int, r Resources, o Options) (*Cgroup, error) {
 	parent := o.Parent
 	if parent == "" {
-		own, err := ownCgroup("self")
+		own, err := OwnCgroup("self")
 		if err != nil {
 			return nil, err
 		}
@@ -35,7 +35,7 @@ func applyCgroupfs(pid int, r Resources, o Options) (*Cgroup, error) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating cgroup %s: %w", path, err)
 	}
-	cg := &Cgroup{Manager: Cgroupfs, Path: path, Enforced: enabled(path), release: func() { _ = os.Remove(dir) }}
+	cg := &Cgroup{Manager: Cgroupfs, Path: path, Enforced: Available(path), release: func() { _ = os.Remove(dir) }}
 	files, err := r.Files()
 	if err == nil {
 		err = writeFiles(dir, files, cg.Enforced)

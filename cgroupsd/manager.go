@@ -74,7 +74,7 @@ func Prepare(r Resources, o Options) *Pending {
 		return p
 	case o.Manager == None:
 		p.refused = "the cgroup manager is none, which applies no limits"
-	case !isCgroup2():
+	case !IsCgroup2():
 		p.refused = "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1"
 	case o.Manager == "":
 		p.manager = pick()
@@ -165,17 +165,17 @@ func (c *Cgroup) Release() {
 // exists: detected, never waited for), else cgroupfs when rl's own cgroup
 // is writable, else none.
 func pick() string {
-	if userBus() != "" {
+	if UserBus() != "" {
 		return Systemd
 	}
-	if own, err := ownCgroup("self"); err == nil && writable(filepath.Join(root, own)) {
+	if own, err := OwnCgroup("self"); err == nil && writable(filepath.Join(root, own)) {
 		return Cgroupfs
 	}
 	return None
 }
 
-// userBus is the path of the user's D-Bus socket, or "".
-func userBus() string {
+// UserBus is the path of the user's D-Bus socket, or "".
+func UserBus() string {
 	if addr, ok := strings.CutPrefix(os.Getenv("DBUS_SESSION_BUS_ADDRESS"), "unix:path="); ok {
 		addr, _, _ = strings.Cut(addr, ",")
 		if _, err := os.Stat(addr); err == nil {
@@ -197,24 +197,24 @@ func writable(dir string) bool {
 	return access(dir) && access(filepath.Join(dir, "cgroup.procs")) && access(filepath.Join(dir, "cgroup.subtree_control"))
 }
 
-// enabled are the controllers available in the cgroup path (its
+// Available are the controllers available in the cgroup path (its
 // cgroup.controllers).
-func enabled(path string) []string {
+func Available(path string) []string {
 	b, _ := os.ReadFile(filepath.Join(root, path, "cgroup.controllers"))
 	return strings.Fields(string(b))
 }
 
 // Describe says which manager rl would use here, for rl info.
 func Describe() string {
-	if !isCgroup2() {
+	if !IsCgroup2() {
 		return "none: /sys/fs/cgroup is not cgroup v2; resource limits are refused (or, with --limits=best-effort, ignored with a warning)"
 	}
-	own, _ := ownCgroup("self")
+	own, _ := OwnCgroup("self")
 	switch pick() {
 	case Systemd:
-		return "systemd (user bus " + userBus() + ")"
+		return "systemd (user bus " + UserBus() + ")"
 	case Cgroupfs:
-		return "cgroupfs (delegated " + own + ": " + strings.Join(enabled(own), " ") + ")"
+		return "cgroupfs (delegated " + own + ": " + strings.Join(Available(own), " ") + ")"
 	}
 	return "none: no systemd user bus, and " + own + " is not writable"
 }

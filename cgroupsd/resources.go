@@ -197,15 +197,15 @@ func cpuSetBits(list string) ([]byte, error) {
 	return bits, nil
 }
 
-// isCgroup2 is true when /sys/fs/cgroup is a cgroup v2 (unified) mount.
-func isCgroup2() bool {
+// IsCgroup2 is true when /sys/fs/cgroup is a cgroup v2 (unified) mount.
+func IsCgroup2() bool {
 	var st unix.Statfs_t
 	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 }
 
-// ownCgroup is the calling process's cgroup v2 path, from
+// OwnCgroup is the calling process's cgroup v2 path, from
 // /proc/self/cgroup's "0::" line.
-func ownCgroup(pid string) (string, error) {
+func OwnCgroup(pid string) (string, error) {
 	b, err := os.ReadFile("/proc/" + pid + "/cgroup")
 	if err != nil {
 		return "", err

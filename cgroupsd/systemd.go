@@ -78,11 +78,11 @@ func applySystemd(conn *systemd.Conn, pid int, r Resources, o Options) (*Cgroup,
 	case <-ctx.Done():
 		return nil, fmt.Errorf("starting the systemd scope %s: %w", unit, ctx.Err())
 	}
-	path, err := ownCgroup(fmt.Sprint(pid))
+	path, err := OwnCgroup(fmt.Sprint(pid))
 	if err != nil {
 		return nil, err
 	}
-	return &Cgroup{Manager: Systemd, Path: path, Enforced: enabled(path)}, nil
+	return &Cgroup{Manager: Systemd, Path: path, Enforced: Available(path)}, nil
 }
 
 // ioDevice is one entry of systemd's per-device io properties, a(st).

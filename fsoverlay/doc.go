@@ -4,6 +4,8 @@
 // the flags the kernel locks in a user namespace, and pivot_root.
 //
 // It runs in rl-init, inside the container's user and mount namespaces, and
-// links nothing but golang.org/x/sys so that the process that starts every
-// container stays small.
+// links nothing but golang.org/x/sys and filepath-securejoin so that the
+// process that starts every container stays small. PrepareUpper alone runs
+// in the front end: it readies the upper dir of a root filesystem that is
+// not the user's, before rl-init mounts it.
 package fsoverlay

@@ -51,7 +51,11 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	}
 	args := opts.Args(img.Config)
 	if len(args) == 0 || args[0] == "" {
-		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image or root filesystem")
+		if opts.Rootfs != "" {
+			// A directory has no configuration to take one from.
+			return nil, nil, userns.Mappings{}, errors.New("no command given: add COMMAND after --rootfs DIR")
+		}
+		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image")
 	}
 	maps, warning, err := userns.ForCaller(opts.Userns)
 	if err != nil {

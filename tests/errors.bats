@@ -28,7 +28,8 @@ bats_require_minimum_version 1.5.0
 @test "no command" {
 	rl_run
 	one_line_error
-	expect_output_has "no command given"
+	# a directory has no command of its own to fall back to
+	[[ $output == "rl: no command given: add COMMAND after --rootfs DIR" ]]
 }
 
 @test "bad -v syntax and sources" {
@@ -116,7 +117,23 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "a run root that belongs to someone else is refused" {
-	requires rootless
+	rootless_because "root may use any directory as its run root"
 	run rl --runroot / run --rm --rootfs "$ROOTFS" true
 	one_line_error
+}
+
+@test "an unknown command names the nearest ones and --help, in one line" {
+	run rl stpo
+	one_line_error
+	[[ $output == 'rl: unknown command "stpo" for "rl": did you mean rl stop? (see rl --help)' ]]
+	run rl pod stpo
+	one_line_error
+	[[ $output == 'rl: unknown command "stpo" for "rl pod": did you mean rl pod stop? (see rl pod --help)' ]]
+	run rl xyzzy
+	one_line_error
+	[[ $output == 'rl: unknown command "xyzzy" for "rl" (see rl --help)' ]]
+	# a group without a verb prints its help, as before
+	run rl pod
+	expect_status 0
+	expect_output_has "Available Commands:"
 }

@@ -82,6 +82,12 @@ requires() {
 	done
 }
 
+# rootless_because REASON...: skip the test as root, saying why it means
+# nothing there (requires rootless is for the subordinate ids).
+rootless_because() {
+	[[ $(id -u) != 0 ]] || skip "only meaningful rootless: $*"
+}
+
 fail() {
 	echo "$@" >&2
 	return 1

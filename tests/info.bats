@@ -33,7 +33,7 @@ load helpers
 }
 
 @test "the configuration file sets root and runroot; flags win; a bad line is refused" {
-	requires rootless
+	rootless_because "root reads /etc/rl/rl.conf, not \$XDG_CONFIG_HOME's"
 	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
 	mkdir -p "$XDG_CONFIG_HOME/rl"
 	printf '# rl settings\nroot = %s\nrunroot = %s\n' "$BATS_TEST_TMPDIR/cfg-root" "$BATS_TEST_TMPDIR/cfg-run" >"$XDG_CONFIG_HOME/rl/rl.conf"

@@ -86,7 +86,7 @@ serve_web() {
 }
 
 @test "--network pasta: tap0 with the same addresses, configured by pasta" {
-	requires rootless
+	rootless_because "pasta is refused for real root (it drops its privileges before it joins the container)"
 	rl_run --network pasta sh -c 'ip -4 -o addr show tap0; ip route; cat /sys/class/net/tap0/mtu'
 	expect_status 0
 	expect_output_has "inet 10.0.2.100/24"
@@ -95,7 +95,7 @@ serve_web() {
 }
 
 @test "--userns=keep-id gets the network too" {
-	requires rootless
+	rootless_because "--userns=keep-id has no effect for root"
 	rl_run --userns keep-id sh -c 'id -u; ip -4 -o addr show tap0'
 	expect_status 0
 	[[ ${lines[0]} == "$(id -u)" ]]
@@ -220,7 +220,7 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
 }
 
 @test "a privileged host port is refused before anything starts, with the sysctl and the alternative" {
-	requires rootless
+	rootless_because "root may publish host ports below 1024"
 	rl_run -p 80:80 true
 	one_line_error
 	expect_output_has "ip_unprivileged_port_start"

@@ -114,3 +114,39 @@ load helpers
 	expect_output_has "No such file"
 	rootfs_unchanged
 }
+
+@test "a root filesystem that root made: rl makes its mount points in the container's layer" {
+	[[ -n ${RL_TEST_FOREIGN_ROOTFS:-} ]] || skip "needs RL_TEST_FOREIGN_ROOTFS, a root filesystem made by root (tests/run.sh makes one)"
+	foreign=$RL_TEST_FOREIGN_ROOTFS
+	mkdir "$BATS_TEST_TMPDIR/vol"
+	echo data >"$BATS_TEST_TMPDIR/vol/f"
+	run rl run --rm --name owned-by-root -v "$BATS_TEST_TMPDIR/vol:/etc/ssl/vol:ro" --tmpfs /var/cache/t --rootfs "$foreign" \
+		sh -c 'cat /etc/hostname /etc/ssl/vol/f; touch /var/cache/t/x && echo tmpfs; stat -c "%U %a" /etc /var; echo new >/new && cat /new'
+	expect_status 0
+	[[ ${lines[0]} =~ ^[0-9a-f]{12}$ ]] || fail "no hostname: $output"
+	expect_output_has $'data\ntmpfs'
+	# the directories rl made keep the tree's modes; the container's root owns them
+	expect_output_has $'root 755\nroot 755\nnew'
+	# the tree itself is unchanged
+	[[ ! -e $foreign/etc/hostname && ! -e $foreign/etc/ssl && ! -e $foreign/new ]]
+	# a second start of a kept container finds them made
+	run rl run --name kept --rootfs "$foreign" true
+	expect_status 0
+	run rl start -a kept
+	expect_status 0
+	rl rm kept
+}
+
+@test "a root filesystem that root made, with a directory the container may not enter: one line, naming the owner and the fix" {
+	[[ -n ${RL_TEST_FOREIGN_ROOTFS:-} ]] || skip "needs RL_TEST_FOREIGN_ROOTFS, a root filesystem made by root (tests/run.sh makes one)"
+	[[ $(id -u) != 0 ]] || skip "real root owns the tree: nothing in it is foreign to root's containers"
+	run rl run --rm -v "$BATS_TEST_TMPDIR:/root/sub/mnt" --rootfs "$RL_TEST_FOREIGN_ROOTFS" true
+	one_line_error
+	expect_output_has "rl: the root filesystem $RL_TEST_FOREIGN_ROOTFS has /root owned by uid 0, outside your user namespace's map: the container's root may not look inside it (mode 0700)"
+	expect_output_has "(hint: make the tree yours (sudo chown -R \$USER:\$USER $RL_TEST_FOREIGN_ROOTFS, or unpack it as yourself), or run rl as root"
+	# in the background, the monitor's report keeps the error's kind
+	run rl run -d --network none -v "$BATS_TEST_TMPDIR:/root/sub/mnt" --rootfs "$RL_TEST_FOREIGN_ROOTFS" true
+	one_line_error
+	expect_output_has "has /root owned by uid 0, outside your user namespace's map"
+	expect_output_has "(hint: make the tree yours"
+}

@@ -22,7 +22,8 @@ for s in "$@"; do suites+=("$(basename "$s")"); done
 log=$(mktemp)
 stage=""
 small=""
-trap 'if [[ -n $small ]]; then umount "$small"; fi; rm -rf "$log" ${stage:+"$stage"}' EXIT
+noxattr=""
+trap 'if [[ -n $small ]]; then umount "$small"; fi; if [[ -n $noxattr ]]; then umount "$noxattr"; fi; rm -rf "$log" ${stage:+"$stage"}' EXIT
 
 # run_bats DIR [PREFIX...]: run the suites staged in DIR, from DIR, with
 # PREFIX (e.g. runuser) in front, appending the TAP output to the log. A
@@ -53,6 +54,8 @@ else
 	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
 	mkdir -p "$stage/bin" "$stage/tests"
 	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
+	# the man pages, for tests/man.bats (make man writes them)
+	if [[ -d $top/bin/man ]]; then cp -r "$top/bin/man" "$stage/bin/"; fi
 	cp -r "$here/." "$stage/tests/"
 	chmod -R a+rX "$stage"
 	# A tiny filesystem for the disk-full tests, which a user cannot mount.
@@ -60,6 +63,17 @@ else
 	mkdir "$small"
 	mount -t tmpfs -o size=1m,mode=1777 rl-test-small "$small"
 	export RL_TEST_SMALLFS=$small
+	# A filesystem without user.* xattrs (ramfs; tmpfs has them from
+	# Linux 6.6) for rl doctor's storage checks.
+	noxattr=$stage/noxattr
+	mkdir "$noxattr"
+	mount -t ramfs -o mode=1777 rl-test-noxattr "$noxattr"
+	export RL_TEST_NOXATTRFS=$noxattr
+	# A root filesystem that root made (its files are foreign to the
+	# user's containers), with a directory the user may not enter.
+	"$here/mkrootfs.sh" "$stage/foreign-rootfs"
+	mkdir "$stage/foreign-rootfs/root/sub"
+	export RL_TEST_FOREIGN_ROOTFS=$stage/foreign-rootfs
 	echo "# bats suites as the unprivileged user $user"
 	# runuser opens no login session, so there is no XDG_RUNTIME_DIR;
 	# give the user one, as a session would (without it, containers/image

@@ -61,7 +61,7 @@ load helpers
 }
 
 @test "a --user outside the mapped range is refused before anything starts" {
-	requires rootless
+	rootless_because "root's containers have every id"
 	rl_run -u 999999 true
 	one_line_error
 	expect_output_has "uid 999999 is outside the container's uids (0-65536)"
@@ -75,7 +75,7 @@ holder_pid() {
 }
 
 @test "containers share one user namespace, held by one rl-userns process that holds nothing of ours" {
-	requires rootless
+	rootless_because "real root runs its containers in the initial user namespace: there is no holder"
 	rl_run --network none readlink /proc/self/ns/user
 	expect_status 0
 	local first=$output
@@ -104,7 +104,7 @@ end_holder() {
 }
 
 @test "a holder that is gone, or holds other maps, is made again; its containers run on" {
-	requires rootless
+	rootless_because "real root runs its containers in the initial user namespace: there is no holder"
 	detach --name c sleep 1000
 	local old
 	end_holder
@@ -133,7 +133,7 @@ end_holder() {
 }
 
 @test "kill -9 of rl while it starts the holder leaves nothing that the next run does not repair" {
-	requires rootless
+	rootless_because "real root runs its containers in the initial user namespace: there is no holder"
 	local old
 	end_holder
 	RL_TEST_CRASH_AT=holder rl_run --network none true

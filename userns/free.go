@@ -30,11 +30,24 @@ func SubGIDPath() string { return envOr("RL_SUBGID_FILE", SubGIDFile) }
 // to: the ids another user may already have. Lines that do not parse are
 // skipped (they give nobody ids).
 func ParseAllRanges(r io.Reader) []Range {
+	return parseRanges(r, func(string) bool { return true })
+}
+
+// ParseOthersRanges returns the ranges in a subid file of every user but
+// the one called name or with the numeric id: those that the user's own
+// ranges must not overlap (rl doctor).
+func ParseOthersRanges(r io.Reader, name string, id uint32) []Range {
+	idStr := strconv.FormatUint(uint64(id), 10)
+	return parseRanges(r, func(owner string) bool { return owner != name && owner != idStr })
+}
+
+// parseRanges returns the ranges of the lines whose owner keep accepts.
+func parseRanges(r io.Reader, keep func(owner string) bool) []Range {
 	var ranges []Range
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Split(strings.TrimSpace(sc.Text()), ":")
-		if len(f) != 3 || strings.HasPrefix(f[0], "#") {
+		if len(f) != 3 || strings.HasPrefix(f[0], "#") || !keep(f[0]) {
 			continue
 		}
 		start, err1 := strconv.ParseUint(f[1], 10, 32)

@@ -132,3 +132,11 @@ func TestForCallerWarningNamesFiles(t *testing.T) {
 		t.Errorf("warning %q names %s, which rl did not read", warning, SubUIDFile)
 	}
 }
+
+func TestParseOthersRanges(t *testing.T) {
+	in := "alice:100000:65536\n1000:200000:10\nbob:165536:65536\n# carol:1:2\n"
+	want := []Range{{Start: 165536, Count: 65536}}
+	if got := ParseOthersRanges(strings.NewReader(in), "alice", 1000); !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseOthersRanges = %+v, want %+v", got, want)
+	}
+}

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/fsoverlay"
+	"github.com/rl-containers/rl/rootless/doctor"
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
@@ -70,6 +74,9 @@ func TestHint(t *testing.T) {
 		{"namespace limit", &launch.NamespaceError{Err: unix.ENOSPC}, "the per-user namespace limit", true},
 		{"namespaces disabled", &launch.NamespaceError{Err: unix.EPERM}, "unprivileged user namespaces are disabled", true},
 		{"namespaces denied", &launch.NamespaceError{Err: unix.EACCES}, "unprivileged user namespaces are disabled", true},
+		{"foreign rootfs", &fsoverlay.ForeignError{Lower: "/srv/root", Dir: "/root", Err: unix.EACCES}, "make the tree yours", true},
+		{"foreign rootfs in rl-init", child(&handshake.Error{Op: opBuildRootfs, Msg: "creating mount point /etc/hostname: value too large", Errno: int(unix.EOVERFLOW), Code: 125}),
+			"the root filesystem may have files owned by an id outside", true},
 		{"unknown", errors.New("something else"), "", true},
 		// ENOSPC outside the image store is not the image store's.
 		{"ENOSPC elsewhere", fmt.Errorf("saving the state: %w", unix.ENOSPC), "", true},
@@ -141,5 +148,34 @@ func TestHintUnmappedRange(t *testing.T) {
 	got := hint(fromImage(t, errors.New("potentially insufficient UIDs or GIDs"), failure.IDsUnmapped))
 	if want := "sudo usermod --add-subuids 1165536-2165535 --add-subgids 1165536-2165535 $USER"; !strings.Contains(got, want) {
 		t.Errorf("hint = %q, want it to suggest %q", got, want)
+	}
+}
+
+// TestHintChecks: the checks the hints name are rl doctor's.
+func TestHintChecks(t *testing.T) {
+	b, err := os.ReadFile("hint.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := regexp.MustCompile(`doctorCheck\("([^"]+)"\)`).FindAllStringSubmatch(string(b), -1)
+	if len(named) == 0 {
+		t.Fatal("no hint names a check")
+	}
+	for _, m := range named {
+		if !slices.Contains(doctor.IDs(), m[1]) {
+			t.Errorf("a hint names %q, which rl doctor does not check", m[1])
+		}
+	}
+}
+
+// TestHintBuildRootfsOp checks that the op the root filesystem's hint
+// keys on is the one rl-init reports for its building step.
+func TestHintBuildRootfsOp(t *testing.T) {
+	src, err := os.ReadFile("../../rootless/child/process.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `c.check(err, "` + opBuildRootfs + `")`; !strings.Contains(string(src), want) {
+		t.Errorf("rootless/child/process.go has no %s: keep opBuildRootfs the op of buildRootfs's failures", want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/rl-containers/rl/rootless/doctor"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/network"
@@ -23,6 +24,8 @@ func main() {
 	// rl is also the helper that forwards published ports from inside a
 	// container's network namespace.
 	network.MaybeRunPortChild()
+	// and rl doctor's probe in a user namespace.
+	doctor.MaybeRunProbe()
 	// and the monitor of a detached container.
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")

@@ -61,6 +61,25 @@ func (g *globalOptions) withEngine(run func(ctx context.Context, e *rootless.Eng
 func execute(args []string) int {
 	g := &globalOptions{}
 	code := 0
+	root := newRootCommand(g, &code, groupNamed(args, "container"))
+	if completing(args) {
+		registerCompletions(root, g)
+	}
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	if err := root.Execute(); err != nil {
+		printError(err)
+		return launch.ExitCode(err)
+	}
+	return code
+}
+
+// newRootCommand is rl's command tree; the container group has its verbs
+// only when full (the command line names it: its flags cost start-up
+// time otherwise).
+func newRootCommand(g *globalOptions, code *int, full bool) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "rl",
 		Short:         "Run rootless containers",
@@ -81,21 +100,15 @@ func execute(args []string) int {
 	pf.StringVar(&g.root, "root", "", "storage root for persistent container data (default ~/.local/share/rl, or root in ~/.config/rl/rl.conf)")
 	g.register(pf)
 	pf.StringVar(&g.runRoot, "runroot", "", "run root for volatile state (default $XDG_RUNTIME_DIR/rl, or runroot in ~/.config/rl/rl.conf)")
-	root.AddCommand(newRunCommand(g, &code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g), newUntagCommand(g),
-		newImageCommand(g, &code), newSaveCommand(g), newLoadCommand(g),
+	root.AddCommand(newRunCommand(g, code), newPullCommand(g), newImagesCommand(g), newRmiCommand(g), newTagCommand(g), newUntagCommand(g),
+		newImageCommand(g, code), newSaveCommand(g), newLoadCommand(g),
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
-		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
-		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code, groupNamed(args, "container")), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
-		newVolumeCommand(g, &code), newNetworkCommand(g))
-	root.SetArgs(args)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
-	})
-	if err := root.Execute(); err != nil {
-		printError(err)
-		return launch.ExitCode(err)
-	}
-	return code
+		newCreateCommand(g), newStartCommand(g, code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
+		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, code, full), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, code), newPodCommand(g, code), newTopCommand(g),
+		newVolumeCommand(g, code), newNetworkCommand(g))
+	root.AddCommand(newDoctorCommand(g, code))
+	rejectUnknown(root)
+	return root
 }
 
 // printError prints err as the one line rl promises: messages from

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/fsoverlay"
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/launch"
@@ -46,6 +47,7 @@ const (
 	causeNoBackend     = "no-network-backend"
 	causeNoTun         = "no-tun"
 	causeNamespace     = "namespace"
+	causeForeignRootfs = "foreign-rootfs"
 )
 
 // sentinel is the cause c of errors that are target.
@@ -70,6 +72,7 @@ var startCauses = []startCause{
 	sentinel(causeNoBackend, network.ErrNoBackend),
 	sentinel(causeNoTun, network.ErrNoTun),
 	typed(causeNamespace, func(errno error) *launch.NamespaceError { return &launch.NamespaceError{Err: errno} }),
+	typed(causeForeignRootfs, func(errno error) *fsoverlay.ForeignError { return &fsoverlay.ForeignError{Err: errno} }),
 }
 
 // NewResult is the monitor's report of err (nil: the command runs).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rl-containers/rl/cgroupsd"
+	"github.com/rl-containers/rl/fsoverlay"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/network"
@@ -44,6 +45,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 			return 125, err
 		}
 		defer remove()
+	}
+	if opts.Rootfs != "" && len(s.Rootfs.Lower) == 1 {
+		// A tree that root made: its directories are foreign to the
+		// container's root, who could create nothing in them.
+		if err := fsoverlay.PrepareUpper(s.Rootfs.Lower[0], s.Rootfs.Upper, s.CreatedPaths(), maps.HostMapped); err != nil {
+			return 125, err
+		}
 	}
 	if s.Nested != nil {
 		home, err := addKeepIDUser(c, &s, opts.Mounts)

@@ -40,15 +40,22 @@ func pingWarning() string {
 	if err != nil {
 		return ""
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return ""
-	}
-	lo, err1 := strconv.Atoi(f[0])
-	hi, err2 := strconv.Atoi(f[1])
+	lo, hi, ok := ParsePingRange(string(b))
 	gid := os.Getgid()
-	if err1 != nil || err2 != nil || (lo <= gid && gid <= hi) || os.Getuid() == 0 {
+	if !ok || (lo <= gid && gid <= hi) || os.Getuid() == 0 {
 		return ""
 	}
 	return fmt.Sprintf("ping from containers to other hosts fails: net.ipv4.ping_group_range is \"%d %d\" and does not include your group %d (sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", lo, hi, gid)
+}
+
+// ParsePingRange reads net.ipv4.ping_group_range: the groups allowed to
+// open ICMP datagram sockets, lo to hi ("1 0" allows none).
+func ParsePingRange(text string) (lo, hi int, ok bool) {
+	f := strings.Fields(text)
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	return lo, hi, err1 == nil && err2 == nil
 }

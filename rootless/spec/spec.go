@@ -250,3 +250,19 @@ type Interface struct {
 	Gateway string `json:"gateway"` // the default route's next hop: 10.0.2.2
 	MTU     int    `json:"mtu"`
 }
+
+// CreatedPaths are the paths that rl-init creates in the container's
+// root when they are missing (rootless/child's buildRootfs): its mount
+// points, the working directory and /run/.containerenv. The front end
+// prepares the directories that hold them in a root filesystem that is
+// not the user's (fsoverlay.PrepareUpper).
+func (s *Spec) CreatedPaths() []string {
+	paths := []string{"/proc", "/sys", "/dev", "/run/.containerenv"}
+	for _, m := range s.Mounts {
+		paths = append(paths, m.Destination)
+	}
+	if !s.CwdMustExist {
+		paths = append(paths, s.Cwd)
+	}
+	return paths
+}

@@ -67,9 +67,9 @@ func condition(key, value string) (func(State) bool, error) {
 		return func(st State) bool { return re.MatchString(st.ID) }, nil
 	case "status":
 		switch value {
-		case StatusCreated, StatusRunning, StatusRestarting, StatusExited:
 		case "stopped": // podman's name for an exited container
 			value = StatusExited
+		case StatusCreated, StatusRunning, StatusRestarting, StatusExited:
 		default:
 			return nil, errors.New("the status is created, running, restarting, exited or stopped")
 		}
@@ -95,8 +95,15 @@ func condition(key, value string) (func(State) bool, error) {
 			return st.Pod != "" && (st.Pod == value || strings.HasPrefix(st.PodID, value))
 		}, nil
 	}
-	return nil, errors.New("use name, id, status, exited, label, ancestor, health or pod")
+	return nil, errors.New("use " + strings.Join(FilterKeys[:len(FilterKeys)-1], ", ") + " or " + FilterKeys[len(FilterKeys)-1])
 }
+
+// FilterKeys are the keys of ParseFilter's conditions, and
+// FilterStatuses the values of status=.
+var (
+	FilterKeys     = []string{"name", "id", "status", "exited", "label", "ancestor", "health", "pod"}
+	FilterStatuses = []string{StatusCreated, StatusRunning, StatusRestarting, StatusExited, "stopped"}
+)
 
 // Has is true when the filter has a condition on key.
 func (f Filter) Has(key string) bool { return len(f.byKey[key]) > 0 }

@@ -21,6 +21,22 @@ func (s Store) List() ([]State, error) {
 	return s.readStates(ids), err
 }
 
+// Names returns the name of every container from its name link alone,
+// reading no state (shell completion).
+func (s Store) Names() ([]string, error) {
+	links, err := os.ReadDir(filepath.Join(s.Root, "names"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("listing container names: %w", err)
+	}
+	names := make([]string, 0, len(links))
+	for _, l := range links {
+		if l.Type()&os.ModeSymlink != 0 {
+			names = append(names, l.Name())
+		}
+	}
+	return names, nil
+}
+
 // containerIDs returns the id of every container directory.
 func (s Store) containerIDs() ([]string, error) {
 	dirs, err := os.ReadDir(filepath.Join(s.Root, "containers"))
