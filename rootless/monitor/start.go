@@ -76,6 +76,11 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	if owner != nil {
 		o.Variant.JoinNetwork, o.Target = true, owner.State.Pid
 	}
+	if opts.Net.Mode.Name == network.Bridge {
+		if o.Attach, err = bridgeAttach(c, opts.Net, s.Hostname); err != nil {
+			return 125, err
+		}
+	}
 	if opts.Pod != "" {
 		// In a pod, the infra container has the network.
 		o.Variant.Kind = launch.PodMember

@@ -1,0 +1,134 @@
+package netns
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rl-containers/rl/rootless/netconfig"
+)
+
+// ErrNoHelper is returned when netavark or aardvark-dns is not installed.
+var ErrNoHelper = errors.New("network helper not installed")
+
+// helperDirs are where podman's packages put netavark and aardvark-dns,
+// searched after PATH, as podman's helper_binaries_dir default.
+var helperDirs = []string{"/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman", "/usr/lib/podman"}
+
+// findHelper finds the program name (netavark, aardvark-dns) on PATH or in
+// podman's helper directories.
+func findHelper(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, d := range helperDirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s is neither on PATH nor in %s (hint: install the package %s)",
+		ErrNoHelper, name, strings.Join(helperDirs, ", "), name)
+}
+
+// Helpers are the programs that make user-defined networks.
+type Helpers struct{ Netavark, Aardvark string }
+
+// FindHelpers finds netavark and aardvark-dns.
+func FindHelpers() (Helpers, error) {
+	var h Helpers
+	var err error
+	if h.Netavark, err = findHelper("netavark"); err != nil {
+		return h, err
+	}
+	h.Aardvark, err = findHelper("aardvark-dns")
+	return h, err
+}
+
+// setupInput is netavark's setup and teardown input (its NetworkOptions).
+type setupInput struct {
+	ContainerID   string                         `json:"container_id"`
+	ContainerName string                         `json:"container_name"`
+	PortMappings  []portMapping                  `json:"port_mappings,omitempty"`
+	Networks      map[string]perNetwork          `json:"networks"`
+	NetworkInfo   map[string]*netconfig.Network `json:"network_info"`
+}
+
+// perNetwork is the container's place on one network, as netavark takes
+// it: the addresses are chosen by rl (IPAM host-local is the caller's
+// job, as with podman).
+type perNetwork struct {
+	StaticIPs     []string `json:"static_ips"`
+	Aliases       []string `json:"aliases,omitempty"`
+	InterfaceName string   `json:"interface_name"`
+	StaticMAC     string   `json:"static_mac,omitempty"`
+}
+
+// portMapping is a published port in netavark's form.
+type portMapping struct {
+	HostIP        string `json:"host_ip"`
+	ContainerPort int    `json:"container_port"`
+	HostPort      int    `json:"host_port"`
+	Range         int    `json:"range"`
+	Protocol      string `json:"protocol"`
+}
+
+// Status is netavark's setup output for one network.
+type Status struct {
+	DNSSearchDomains []string             `json:"dns_search_domains"`
+	DNSServerIPs     []string             `json:"dns_server_ips"`
+	Interfaces       map[string]Interface `json:"interfaces"`
+}
+
+// Interface is a container's interface on a network.
+type Interface struct {
+	MAC     string `json:"mac_address"`
+	Subnets []struct {
+		IPNet   string `json:"ipnet"`
+		Gateway string `json:"gateway"`
+	} `json:"subnets"`
+}
+
+// netavark runs `netavark setup|teardown NSPATH` inside the rootless
+// netns (its user, network and mount namespaces, those of the holder
+// hpid), with in as its input, and returns its output.
+func (h Helpers) netavark(hpid int, configDir, verb, nsPath string, in []byte) ([]byte, error) {
+	cmd := enter(hpid, "-n", "-m")
+	cmd.Args = append(cmd.Args, h.Netavark, "--config", configDir, "--rootless=true",
+		"--aardvark-binary="+h.Aardvark, verb, nsPath)
+	cmd.Stdin = bytes.NewReader(in)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("netavark %s: %w (%s)", verb, err, netavarkError(out.Bytes(), stderr.Bytes()))
+	}
+	return out.Bytes(), nil
+}
+
+// netavarkError is netavark's own message: the "error" of its JSON
+// answer, else its last line on stderr.
+func netavarkError(out, stderr []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(out, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	lines := strings.Split(strings.TrimSpace(string(stderr)), "\n")
+	return lines[len(lines)-1]
+}
+
+// enter is nsenter into the user namespace of pid (as its root, with
+// every capability there: we own it) and the other namespaces flags
+// name; the command to run follows in Args. Go cannot setns(2) into a
+// user namespace once it has threads, so a program of util-linux does.
+func enter(pid int, flags ...string) *exec.Cmd {
+	args := append([]string{"--target", strconv.Itoa(pid), "--user"}, flags...)
+	return exec.Command("nsenter", append(args, "--")...)
+}

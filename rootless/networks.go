@@ -1,0 +1,131 @@
+package rootless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/netconfig"
+	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
+)
+
+// Networks is the store's user-defined networks.
+func (e *Engine) Networks() netconfig.Store { return netconfig.New(e.Store) }
+
+// resolveNetworks checks that the user-defined networks of m exist and
+// names each by its name (an id or a prefix of one may name it).
+func (e *Engine) resolveNetworks(m *network.Mode) error {
+	if m.Name != network.Bridge {
+		return nil
+	}
+	for i := range m.Networks {
+		n, err := e.Networks().Load(m.Networks[i].Network)
+		if err != nil {
+			return err
+		}
+		m.Networks[i].Network = n.Name
+	}
+	return nil
+}
+
+// NetworkCreate makes a network.
+func (e *Engine) NetworkCreate(ctx context.Context, o netconfig.Options) (*netconfig.Network, error) {
+	return e.Networks().Create(o)
+}
+
+// NetworkUsers maps each network's name to the ids of the containers
+// made to use it, running or not.
+func (e *Engine) NetworkUsers() (map[string][]string, error) {
+	states, err := e.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string][]string{}
+	for _, st := range states {
+		r, err := (&store.Container{Store: e.Store, State: st}).Record()
+		if err != nil || r.Options.Net.Mode.Name != network.Bridge {
+			continue
+		}
+		for _, a := range r.Options.Net.Mode.Networks {
+			used[a.Network] = append(used[a.Network], st.ID)
+		}
+	}
+	return used, nil
+}
+
+// NetworkRemove removes the network ref. One that a container uses is
+// refused (netconfig.ErrInUse, exit 2), unless force, which removes those
+// containers first, as podman does.
+func (e *Engine) NetworkRemove(ctx context.Context, ref string, force bool) (string, error) {
+	n, err := e.Networks().Load(ref)
+	if err != nil {
+		return "", &launch.ExitError{Code: 1, Err: err}
+	}
+	if n.Name == netconfig.DefaultName {
+		return "", fmt.Errorf("default network %s cannot be removed (hint: it always exists, as podman's)", n.Name)
+	}
+	used, err := e.NetworkUsers()
+	if err != nil {
+		return "", err
+	}
+	if force {
+		for _, id := range used[n.Name] {
+			if err := e.Remove(ctx, id, true); err != nil && !errors.Is(err, store.ErrNoContainer) {
+				return "", fmt.Errorf("removing network %s: %w", n.Name, err)
+			}
+		}
+	}
+	unlock, err := e.Store.Lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if used, err = e.NetworkUsers(); err != nil {
+		return "", err
+	}
+	if ids := used[n.Name]; len(ids) > 0 {
+		short := make([]string, len(ids))
+		for i, id := range ids {
+			short[i] = id[:12]
+		}
+		return "", &launch.ExitError{Code: 2, Err: fmt.Errorf("%q has associated containers with it (%s): %w (hint: remove them first, or use rl network rm -f)",
+			n.Name, strings.Join(short, ", "), netconfig.ErrInUse)}
+	}
+	return n.Name, e.Networks().RemoveLocked(n.Name)
+}
+
+// NetworkPrune removes every network but the default one that no
+// container uses and returns their names.
+func (e *Engine) NetworkPrune(ctx context.Context) ([]string, error) {
+	unlock, err := e.Store.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	nets, err := e.Networks().List()
+	if err != nil {
+		return nil, err
+	}
+	used, err := e.NetworkUsers()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var errs []error
+	for _, n := range nets {
+		if n.Name == netconfig.DefaultName || len(used[n.Name]) > 0 {
+			continue
+		}
+		if err := e.Networks().RemoveLocked(n.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		names = append(names, n.Name)
+	}
+	slices.Sort(names)
+	return names, errors.Join(errs...)
+}
