@@ -112,16 +112,17 @@ func startHolder(dir string, userPid int) (h holder, err error) {
 	return h, nil
 }
 
-// startSlirp starts slirp4netns for the rootless netns of the holder pid:
-// it joins the holder's user and network namespaces to make and configure
-// tap0 (--configure) and then serves it from the host's network, until
-// exitR reads EOF (the holder is gone).
+// startSlirp starts slirp4netns for the rootless netns of the holder pid,
+// as podman does: in the holder's user namespace (as its root, which owns
+// the rootless netns) but the host's network, where it makes its sockets;
+// it joins the rootless netns only to make and configure tap0
+// (--configure), and serves it until exitR reads EOF (the holder is
+// gone).
 func startSlirp(dir string, pid int, exitR *os.File) error {
 	binary, err := exec.LookPath("slirp4netns")
 	if err != nil {
 		return fmt.Errorf("starting the rootless network namespace's slirp4netns: %w (hint: install the package slirp4netns)", err)
 	}
-	ns := "/proc/" + strconv.Itoa(pid) + "/ns/"
 	logPath := filepath.Join(dir, "slirp4netns.log")
 	log, err := os.Create(logPath)
 	if err != nil {
@@ -133,9 +134,10 @@ func startSlirp(dir string, pid int, exitR *os.File) error {
 		return err
 	}
 	defer readyR.Close()
-	cmd := exec.Command(binary, "--configure", "--mtu", "65520", "--disable-host-loopback",
+	cmd := enter(pid)
+	cmd.Args = append(cmd.Args, binary, "--configure", "--mtu", "65520", "--disable-host-loopback",
 		"--enable-sandbox", "--enable-seccomp", "--ready-fd", "3", "--exit-fd", "4",
-		"--userns-path", ns+"user", "--netns-type", "path", ns+"net", slirpTap)
+		"--netns-type", "path", "/proc/"+strconv.Itoa(pid)+"/ns/net", slirpTap)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.ExtraFiles = []*os.File{readyW, exitR}
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
