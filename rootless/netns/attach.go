@@ -49,13 +49,17 @@ type Result struct {
 // input, which its teardown takes again.
 type state struct {
 	Containers map[string]*entry `json:"containers"`
+	// Isolated are the bridges that the isolation rules were last made
+	// for (isolation.go); nil before the first time.
+	Isolated *[]string `json:"isolated,omitempty"`
 }
 
 type entry struct {
-	Pid   int               `json:"pid"`
-	NetNS uint64            `json:"netns"`
-	IPs   map[string]string `json:"ips"`
-	Input json.RawMessage   `json:"input"`
+	Pid     int               `json:"pid"`
+	NetNS   uint64            `json:"netns"`
+	IPs     map[string]string `json:"ips"`
+	Bridges []string          `json:"bridges"`
+	Input   json.RawMessage   `json:"input"`
 }
 
 // Namespace is the rootless netns of one run root, kept in its directory.
@@ -96,6 +100,7 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 			return nil, err
 		}
 		e.IPs[n.Config.Name] = ip
+		e.Bridges = append(e.Bridges, n.Config.NetworkInterface)
 		res.IPs = append(res.IPs, ip)
 		in.Networks[n.Config.Name] = perNetwork{
 			StaticIPs: []string{ip}, Aliases: append([]string{c.ID[:12]}, n.Aliases...),
@@ -122,6 +127,12 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 		return nil, err
 	}
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input)
+	if err == nil {
+		err = isolate(h, st)
+	}
+	if err == nil {
+		err = ns.save(st)
+	}
 	if err != nil {
 		ns.teardown(helpers, h, c.ID, e)
 		delete(st.Containers, c.ID)
