@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/netconfig"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/store"
@@ -30,6 +32,22 @@ func (e *Engine) resolveNetworks(m *network.Mode) error {
 		m.Networks[i].Network = n.Name
 	}
 	return nil
+}
+
+// onNetworks returns what takes the container c off its user-defined
+// networks once it is removed, where its monitor could not (it was
+// killed): the rootless netns ends with its last container. It does
+// nothing for a container on none.
+func onNetworks(c *store.Container) func() {
+	r, err := c.Record()
+	if err != nil || r.Options.Net.Mode.Name != network.Bridge {
+		return func() {}
+	}
+	return func() {
+		if err := monitor.Namespace(c.Store).Detach(c.State.ID); err != nil {
+			slog.Warn("taking the container off its networks", "id", c.State.ID, "err", err)
+		}
+	}
 }
 
 // NetworkCreate makes a network.
