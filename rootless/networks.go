@@ -29,6 +29,11 @@ func (e *Engine) resolveNetworks(m *network.Mode) error {
 		if err != nil {
 			return err
 		}
+		if ip := m.Networks[i].IP; ip != "" {
+			if err := n.CheckAddress(ip); err != nil {
+				return err
+			}
+		}
 		m.Networks[i].Network = n.Name
 	}
 	return nil

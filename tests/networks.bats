@@ -29,18 +29,20 @@ teardown() {
 }
 
 # netns_gone: the rootless network namespace ended with its last
-# container: no holder, slirp4netns or aardvark-dns of this run root is
-# left (at most 10 s after the last container, whose monitor tears it
-# down as it exits).
+# container: no holder, slirp4netns (both marked with _RL_NETNS=DIR in
+# their environment) or aardvark-dns (DIR on its command line) of this run
+# root is left, at most 10 s after the last container, whose monitor tears
+# it down as it exits.
 netns_gone() {
-	local _
+	local dir=$RL_TEST_RUNROOT/netns _ left
 	for _ in $(seq 200); do
-		if [[ ! -e $RL_TEST_RUNROOT/netns/holder ]] && ! pgrep -u "$(id -u)" -f "$RL_TEST_RUNROOT/netns" >/dev/null; then
+		left=$(grep -lsxz "_RL_NETNS=$dir" /proc/[0-9]*/environ; pgrep -u "$(id -u)" -f "$dir" || true)
+		if [[ ! -e $dir/holder && -z $left ]]; then
 			return 0
 		fi
 		sleep 0.05
 	done
-	fail "the rootless netns is left: $(cat "$RL_TEST_RUNROOT/netns/holder" 2>/dev/null) $(pgrep -a -u "$(id -u)" -f "$RL_TEST_RUNROOT/netns")"
+	fail "the rootless netns is left: $(cat "$dir/holder" 2>/dev/null) $left"
 }
 
 # serve NAME ARGS...: start container NAME in the background with ARGS

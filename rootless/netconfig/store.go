@@ -32,7 +32,7 @@ type Store struct{ store.Store }
 // New returns the networks of s.
 func New(s store.Store) Store { return Store{s} }
 
-func (s Store) dir() string              { return filepath.Join(s.Root, "networks") }
+func (s Store) dir() string             { return filepath.Join(s.Root, "networks") }
 func (s Store) file(name string) string { return filepath.Join(s.dir(), name+".json") }
 
 // CheckName fails with one line, in podman's words, for a name podman

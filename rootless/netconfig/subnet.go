@@ -123,3 +123,23 @@ func ParseDNSServer(s string) (string, error) {
 	}
 	return a.String(), nil
 }
+
+// CheckAddress refuses an address asked for a container on n (--ip)
+// that is not one of its subnet's host addresses, or is its gateway.
+func (n *Network) CheckAddress(ip string) error {
+	a, err := netip.ParseAddr(ip)
+	inside := false
+	if err == nil && len(n.Subnets) > 0 {
+		subnet, _ := netip.ParsePrefix(n.Subnets[0].Subnet)
+		gw, _ := netip.ParseAddr(n.Subnets[0].Gateway)
+		Hosts(subnet, gw, func(h netip.Addr) bool {
+			inside = h == a
+			return !inside
+		})
+	}
+	if !inside {
+		return fmt.Errorf("requested ip address %s is not a free host address of network %s's subnet %s (hint: pick one inside it, other than the gateway %s)",
+			ip, n.Name, n.Subnets[0].Subnet, n.Subnets[0].Gateway)
+	}
+	return nil
+}

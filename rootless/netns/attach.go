@@ -85,6 +85,16 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res, err := ns.attach(helpers, h, st, c)
+	if err != nil {
+		// A rootless netns made for this container alone ends with it.
+		ns.stopIfUnused(h, st)
+	}
+	return res, err
+}
+
+// attach is Attach in the rootless netns of h, whose state is st.
+func (ns Namespace) attach(helpers Helpers, h holder, st *state, c Container) (*Result, error) {
 	if err := ns.dirs(); err != nil {
 		return nil, err
 	}
@@ -108,6 +118,7 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 		}
 		in.NetworkInfo[n.Config.Name] = n.Config
 	}
+	var err error
 	if e.Input, err = json.Marshal(in); err != nil {
 		return nil, err
 	}
@@ -137,7 +148,6 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 		ns.teardown(helpers, h, c.ID, e)
 		delete(st.Containers, c.ID)
 		_ = ns.save(st)
-		ns.stopIfUnused(h, st)
 		return nil, fmt.Errorf("attaching to the networks: %w", err)
 	}
 	if err := json.Unmarshal(out, &res.Statuses); err != nil {

@@ -82,6 +82,7 @@ func startHolder(dir string, userPid int) (h holder, err error) {
 	}
 	defer exitR.Close()
 	cmd.ExtraFiles = []*os.File{exitW}
+	cmd.Env = markedEnv(dir)
 	// Its own session: a ^C at rl's terminal is not for it.
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
 	err = cmd.Start()
@@ -140,6 +141,7 @@ func startSlirp(dir string, pid int, exitR *os.File) error {
 		"--netns-type", "path", "/proc/"+strconv.Itoa(pid)+"/ns/net", slirpTap)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.ExtraFiles = []*os.File{readyW, exitR}
+	cmd.Env = markedEnv(dir)
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	readyW.Close()
@@ -171,6 +173,14 @@ func (h holder) stop(dir string) {
 		_ = os.RemoveAll(filepath.Join(dir, name))
 	}
 }
+
+// envMark, in the environment of the holder and of slirp4netns, names
+// the rootless netns's directory: ps e shows whose they are, and the tests
+// find them by it.
+const envMark = "_RL_NETNS"
+
+// markedEnv is rl's environment with envMark set to dir.
+func markedEnv(dir string) []string { return append(os.Environ(), envMark+"="+dir) }
 
 // configDir is netavark's --config directory (and aardvark-dns's, under
 // it).

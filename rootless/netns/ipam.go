@@ -20,19 +20,13 @@ func allocate(n *netconfig.Network, want string, taken map[string]bool) (string,
 	}
 	gw, _ := netip.ParseAddr(n.Subnets[0].Gateway)
 	if want != "" {
-		a, err := netip.ParseAddr(want)
-		inside := false
-		netconfig.Hosts(subnet, gw, func(h netip.Addr) bool {
-			inside = h == a
-			return !inside
-		})
-		switch {
-		case err != nil || !inside:
-			return "", fmt.Errorf("requested ip address %s is not a free host address of network %s's subnet %s (hint: pick one inside it, other than the gateway %s)", want, n.Name, subnet, gw)
-		case taken[a.String()]:
+		if err := n.CheckAddress(want); err != nil {
+			return "", err
+		}
+		if taken[want] {
 			return "", fmt.Errorf("requested ip address %s is already allocated to another container on network %s (hint: pick another --ip, or none)", want, n.Name)
 		}
-		return a.String(), nil
+		return want, nil
 	}
 	var free string
 	netconfig.Hosts(subnet, gw, func(h netip.Addr) bool {

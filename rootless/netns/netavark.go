@@ -53,10 +53,10 @@ func FindHelpers() (Helpers, error) {
 
 // setupInput is netavark's setup and teardown input (its NetworkOptions).
 type setupInput struct {
-	ContainerID   string                         `json:"container_id"`
-	ContainerName string                         `json:"container_name"`
-	PortMappings  []portMapping                  `json:"port_mappings,omitempty"`
-	Networks      map[string]perNetwork          `json:"networks"`
+	ContainerID   string                        `json:"container_id"`
+	ContainerName string                        `json:"container_name"`
+	PortMappings  []portMapping                 `json:"port_mappings,omitempty"`
+	Networks      map[string]perNetwork         `json:"networks"`
 	NetworkInfo   map[string]*netconfig.Network `json:"network_info"`
 }
 
