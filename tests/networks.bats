@@ -258,3 +258,17 @@ gone() {
 	done
 	fail "still running: $*"
 }
+
+@test "a pod on a network: its containers share the infra's address, others reach them by the pod's name" {
+	rl network create --subnet 10.89.24.0/24 n1
+	rl pod create --name p1 --network n1
+	serve inpod --pod p1
+	run rl run --rm --pod p1 --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; cat /etc/resolv.conf'
+	expect_status 0
+	expect_output_has "inet 10.89.24.2/24"
+	expect_output_has "nameserver 10.89.24.1"
+	run rl run --rm --network n1 --rootfs "$ROOTFS" sh -c 'nc p1 8080 </dev/null'
+	expect_status 0
+	[[ $output == "served by inpod" ]] || fail "$output"
+	rl pod rm -f p1
+}

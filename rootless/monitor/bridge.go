@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/netconfig"
@@ -17,13 +18,26 @@ import (
 // the container was made fails the start), and, once rl-init's network
 // namespace exists, attaches it through the store's rootless netns and
 // writes the container's /etc/hosts and resolv.conf with its address and
-// the networks' DNS, before rl-init binds them.
-func bridgeAttach(c *store.Container, o config.Net, hostname string) (func(pid int) (string, func(), error), error) {
+// the networks' DNS, before rl-init binds them. A pod's infra container
+// has the pod's name for an alias, as in podman.
+func bridgeAttach(c *store.Container, opts config.Container, hostname string) (func(pid int) (string, func(), error), error) {
+	o := opts.Net
+	var podName string
+	if c.State.PodID != "" {
+		p, err := c.Store.LoadPod(c.State.PodID)
+		if err != nil {
+			return nil, err
+		}
+		podName = p.Name
+	}
 	nets := make([]netns.Net, 0, len(o.Mode.Networks))
 	for _, a := range o.Mode.Networks {
 		n, err := netconfig.New(c.Store).Load(a.Network)
 		if err != nil {
 			return nil, err
+		}
+		if podName != "" {
+			a.Aliases = append(slices.Clone(a.Aliases), podName)
 		}
 		nets = append(nets, netns.Net{Config: n, Attachment: a})
 	}

@@ -33,6 +33,15 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 			return 125, err
 		}
 	}
+	onNetworks := opts.Net.Mode.Name == network.Bridge
+	if onNetworks && opts.Pod != "" && !s.Infra {
+		// A pod on networks: its containers share its infra container's
+		// /etc/hosts and resolv.conf, which name its address and the
+		// networks' DNS.
+		if owner, err = podInfraContainer(c.Store, opts.Pod); err != nil {
+			return 125, err
+		}
+	}
 	etc, err := etcMounts(c, opts.Net, s.Hostname, owner, opts.Mounts)
 	if err != nil {
 		return 125, err
@@ -76,8 +85,8 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	if owner != nil {
 		o.Variant.JoinNetwork, o.Target = true, owner.State.Pid
 	}
-	if opts.Net.Mode.Name == network.Bridge {
-		if o.Attach, err = bridgeAttach(c, opts.Net, s.Hostname); err != nil {
+	if onNetworks && (opts.Pod == "" || s.Infra) {
+		if o.Attach, err = bridgeAttach(c, opts, s.Hostname); err != nil {
 			return 125, err
 		}
 	}
@@ -126,6 +135,18 @@ func recordCgroup(c *store.Container, l *launch.Launched) {
 	if cg := l.Cgroup; cg != nil {
 		c.State.Cgroup.Manager, c.State.Cgroup.Path, c.State.Cgroup.Enforced = cg.Manager, cg.Path, cg.Enforced
 	}
+}
+
+// podInfraContainer returns the pod's infra container, started.
+func podInfraContainer(s store.Store, podID string) (*store.Container, error) {
+	if _, err := podInfra(s, podID); err != nil {
+		return nil, err
+	}
+	p, err := s.LoadPod(podID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Load(p.InfraID)
 }
 
 // podInfra returns the host pid of the pod's infra process, starting the
