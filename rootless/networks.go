@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -151,4 +152,34 @@ func (e *Engine) NetworkPrune(ctx context.Context) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, errors.Join(errs...)
+}
+
+// endpoints are inspect's NetworkSettings.Networks of the container c on
+// the networks of m: each network's id and the aliases asked for, and,
+// while it runs, its address, gateway and MAC there.
+func (e *Engine) endpoints(c *store.Container, m network.Mode) map[string]NetworkEndpoint {
+	if m.Name != network.Bridge {
+		return nil
+	}
+	statuses := monitor.Namespace(e.Store).Statuses(c.State.ID)
+	out := map[string]NetworkEndpoint{}
+	for _, a := range m.Networks {
+		ep := NetworkEndpoint{Aliases: a.Aliases}
+		if ep.Aliases == nil {
+			ep.Aliases = []string{}
+		}
+		if n, err := e.Networks().Load(a.Network); err == nil {
+			ep.NetworkID = n.ID
+		}
+		for _, iface := range statuses[a.Network].Interfaces {
+			ep.MacAddress = iface.MAC
+			for _, sn := range iface.Subnets {
+				if p, err := netip.ParsePrefix(sn.IPNet); err == nil {
+					ep.IPAddress, ep.IPPrefixLen, ep.Gateway = p.Addr().String(), p.Bits(), sn.Gateway
+				}
+			}
+		}
+		out[a.Network] = ep
+	}
+	return out
 }

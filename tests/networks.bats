@@ -127,6 +127,8 @@ serve() {
 @test "two containers on one network reach each other by name and alias; resolv.conf and /etc/hosts name the network" {
 	rl network create --subnet 10.89.20.0/24 n1
 	serve web --network n1:alias=www --network-alias site
+	run rl inspect web --format '{{.HostConfig.NetworkMode}} {{$n := index .NetworkSettings.Networks "n1"}}{{$n.IPAddress}}/{{$n.IPPrefixLen}} {{$n.Gateway}} {{$n.Aliases}}'
+	[[ $output == "bridge 10.89.20.2/24 10.89.20.1 [www site]" ]] || fail "inspect: $output"
 	run rl run --rm --name client --network n1 --rootfs "$ROOTFS" sh -c '
 		cat /etc/resolv.conf; cat /etc/hosts; ip -4 -o addr show eth0; ip route
 		for n in web www site web.dns.podman; do echo "$n: $(nc $n 8080 </dev/null)"; done

@@ -60,6 +60,8 @@ type entry struct {
 	IPs     map[string]string `json:"ips"`
 	Bridges []string          `json:"bridges"`
 	Input   json.RawMessage   `json:"input"`
+	// Statuses are netavark's answer, for inspect.
+	Statuses map[string]Status `json:"statuses,omitempty"`
 }
 
 // Namespace is the rootless netns of one run root, kept in its directory.
@@ -153,6 +155,10 @@ func (ns Namespace) attach(helpers Helpers, h holder, st *state, c Container) (*
 	if err := json.Unmarshal(out, &res.Statuses); err != nil {
 		return nil, fmt.Errorf("attaching to the networks: reading netavark's answer: %w", err)
 	}
+	e.Statuses = res.Statuses
+	if err := ns.save(st); err != nil {
+		return nil, err
+	}
 	for _, n := range c.Networks {
 		s := res.Statuses[n.Config.Name]
 		res.DNS = appendNew(res.DNS, s.DNSServerIPs...)
@@ -194,6 +200,17 @@ func (ns Namespace) Detach(id string) error {
 	}
 	ns.stopIfUnused(h, st)
 	return nil
+}
+
+// Statuses returns netavark's answer for the attached container id, by
+// network name; nil when it is not attached. It reads without the lock:
+// the state file is replaced whole.
+func (ns Namespace) Statuses(id string) map[string]Status {
+	st, err := ns.load()
+	if err != nil || st.Containers[id] == nil {
+		return nil
+	}
+	return st.Containers[id].Statuses
 }
 
 // ready returns the live rootless netns (made when there is none, or the
