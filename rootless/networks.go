@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/netconfig"
+	"github.com/rl-containers/rl/rootless/netns"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -182,4 +184,76 @@ func (e *Engine) endpoints(c *store.Container, m network.Mode) map[string]Networ
 		out[a.Network] = ep
 	}
 	return out
+}
+
+// NetworkConnect puts the container ref on the network netRef (a created
+// one from its next start, a running one at once too), with a, which
+// names the aliases, address and MAC asked for; a.Network is ignored.
+func (e *Engine) NetworkConnect(ctx context.Context, netRef, ref string, a network.Attachment) error {
+	n, c, r, err := e.networkAndContainer(netRef, ref)
+	if err != nil {
+		return err
+	}
+	a.Network = n.Name
+	if a.IP != "" {
+		if err := n.CheckAddress(a.IP); err != nil {
+			return err
+		}
+	}
+	mode := &r.Options.Net.Mode
+	if slices.ContainsFunc(mode.Networks, func(o network.Attachment) bool { return o.Network == n.Name }) {
+		return fmt.Errorf("container %s is already connected to network %s", ref, n.Name)
+	}
+	mode.Networks = append(mode.Networks, a)
+	if c.State.Active() {
+		if _, err := monitor.Namespace(e.Store).Connect(c.State.ID, netns.Net{Config: n, Attachment: a}); err != nil && !errors.Is(err, netns.ErrNotAttached) {
+			return err
+		}
+	}
+	return c.SaveConfig(r)
+}
+
+// NetworkDisconnect takes the container ref off the network netRef, a
+// running one at once.
+func (e *Engine) NetworkDisconnect(ctx context.Context, netRef, ref string) error {
+	n, c, r, err := e.networkAndContainer(netRef, ref)
+	if err != nil {
+		return err
+	}
+	mode := &r.Options.Net.Mode
+	i := slices.IndexFunc(mode.Networks, func(o network.Attachment) bool { return o.Network == n.Name })
+	if i < 0 {
+		return fmt.Errorf("container %s is not connected to network %s", ref, n.Name)
+	}
+	if len(mode.Networks) == 1 {
+		return fmt.Errorf("container %s would be on no network: rl keeps a container on one at least (hint: connect it to another first)", ref)
+	}
+	mode.Networks = slices.Delete(mode.Networks, i, i+1)
+	if c.State.Active() {
+		if err := monitor.Namespace(e.Store).Disconnect(c.State.ID, n.Name); err != nil && !errors.Is(err, netns.ErrNotAttached) {
+			return err
+		}
+	}
+	return c.SaveConfig(r)
+}
+
+// networkAndContainer loads the network netRef and the container ref
+// with its record, which must put it on user-defined networks.
+func (e *Engine) networkAndContainer(netRef, ref string) (*netconfig.Network, *store.Container, *config.Record, error) {
+	n, err := e.Networks().Load(netRef)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := e.Store.Load(ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := c.Record()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if m := r.Options.Net.Mode; m.Name != network.Bridge {
+		return nil, nil, nil, fmt.Errorf("container %s is not on user-defined networks (--network %s): rl connects only containers made with --network NAME", ref, m)
+	}
+	return n, c, r, nil
 }

@@ -274,3 +274,34 @@ gone() {
 	[[ $output == "served by inpod" ]] || fail "$output"
 	rl pod rm -f p1
 }
+
+@test "network connect and disconnect of a running container: an interface more, then none; kept for the next start" {
+	rl network create --subnet 10.89.25.0/24 n1
+	rl network create --subnet 10.89.26.0/24 n2
+	serve web --network n1
+	run rl network connect --alias site n2 web
+	expect_status 0
+	run rl exec web ip -4 -o addr
+	expect_output_has "eth1    inet 10.89.26.2/24"
+	run rl run --rm --network n2 --rootfs "$ROOTFS" sh -c 'echo "$(nc web 8080 </dev/null) / $(nc site 8080 </dev/null)"'
+	expect_status 0
+	expect_output_has "served by web / served by web"
+	run rl network connect n2 web
+	expect_status 125
+	expect_output_has "already connected to network n2"
+	run rl inspect web --format '{{len .NetworkSettings.Networks}}'
+	[[ $output == 2 ]] || fail "$output"
+	rl network disconnect n2 web
+	run rl exec web ip -4 -o addr
+	[[ $output != *eth1* ]] || fail "eth1 stayed: $output"
+	run rl run --rm --network n2 --rootfs "$ROOTFS" sh -c 'nc -w 1 10.89.26.2 8080 </dev/null; nslookup web >/dev/null && echo resolved'
+	[[ $output != *served* && $output != *resolved* ]] || fail "still on n2: $output"
+	run rl network disconnect n1 web
+	expect_status 125
+	run rl network connect n2 nope
+	expect_status 125
+	run rl create --name plain --rootfs "$ROOTFS" true
+	run rl network connect n2 plain
+	one_line_error
+	expect_output_has "not on user-defined networks"
+}

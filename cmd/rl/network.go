@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/netconfig"
 )
@@ -19,7 +20,8 @@ import (
 func newNetworkCommand(g *globalOptions, code *int) *cobra.Command {
 	cmd := &cobra.Command{Use: "network", Short: "Manage user-defined networks"}
 	cmd.AddCommand(newNetworkCreateCommand(g), newNetworkLsCommand(g), newNetworkInspectCommand(g),
-		newNetworkRmCommand(g), newNetworkPruneCommand(g), newNetworkExistsCommand(g, code))
+		newNetworkRmCommand(g), newNetworkPruneCommand(g), newNetworkExistsCommand(g, code),
+		newNetworkConnectCommand(g), newNetworkDisconnectCommand(g))
 	return cmd
 }
 
@@ -212,4 +214,43 @@ func newNetworkExistsCommand(g *globalOptions, code *int) *cobra.Command {
 			return err
 		}),
 	}
+}
+
+func newNetworkConnectCommand(g *globalOptions) *cobra.Command {
+	var aliases []string
+	var ip, mac string
+	cmd := &cobra.Command{
+		Use:   "connect [flags] NETWORK CONTAINER",
+		Short: "Put a container on one more network (a running one at once)",
+		Args:  cobra.ExactArgs(2),
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			m, err := opts.ParseNetwork(args[0])
+			if err != nil {
+				return err
+			}
+			if err := opts.AttachOptions(&m, aliases, ip, mac); err != nil {
+				return err
+			}
+			return e.NetworkConnect(ctx, args[0], args[1], m.Networks[0])
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&aliases, "alias", nil, "another name of the container on the network")
+	fl.StringVar(&ip, "ip", "", "the container's IPv4 address on the network")
+	fl.StringVar(&mac, "mac-address", "", "the container's MAC address on the network")
+	return cmd
+}
+
+func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "disconnect [flags] NETWORK CONTAINER",
+		Short: "Take a container off a network (a running one at once)",
+		Args:  cobra.ExactArgs(2),
+		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
+			return e.NetworkDisconnect(ctx, args[0], args[1])
+		}),
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "accepted for podman compatibility")
+	return cmd
 }

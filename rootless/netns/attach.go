@@ -59,7 +59,7 @@ type entry struct {
 	NetNS   uint64            `json:"netns"`
 	IPs     map[string]string `json:"ips"`
 	Bridges []string          `json:"bridges"`
-	Input   json.RawMessage   `json:"input"`
+	Input   setupInput        `json:"input"`
 	// Statuses are netavark's answer, for inspect.
 	Statuses map[string]Status `json:"statuses,omitempty"`
 }
@@ -120,10 +120,7 @@ func (ns Namespace) attach(helpers Helpers, h holder, st *state, c Container) (*
 		}
 		in.NetworkInfo[n.Config.Name] = n.Config
 	}
-	var err error
-	if e.Input, err = json.Marshal(in); err != nil {
-		return nil, err
-	}
+	e.Input = in
 	nsPath := ns.nsFile(c.ID)
 	if err := os.WriteFile(nsPath, nil, 0o600); err != nil {
 		return nil, fmt.Errorf("attaching to the networks: %w", err)

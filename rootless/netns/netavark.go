@@ -98,11 +98,15 @@ type Interface struct {
 // netavark runs `netavark setup|teardown NSPATH` inside the rootless
 // netns (its user, network and mount namespaces, those of the holder
 // hpid), with in as its input, and returns its output.
-func (h Helpers) netavark(hpid int, configDir, verb, nsPath string, in []byte) ([]byte, error) {
+func (h Helpers) netavark(hpid int, configDir, verb, nsPath string, in setupInput) ([]byte, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
 	cmd := enter(hpid, "-n", "-m")
 	cmd.Args = append(cmd.Args, h.Netavark, "--config", configDir, "--rootless=true",
 		"--aardvark-binary="+h.Aardvark, verb, nsPath)
-	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdin = bytes.NewReader(b)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {

@@ -36,7 +36,7 @@ func (f Network) Net() (config.Net, error) {
 	if o.Mode, err = parseNetworks(f.Modes); err != nil {
 		return o, err
 	}
-	if err := attachOptions(&o.Mode, f.Aliases, f.IP, f.MAC); err != nil {
+	if err := AttachOptions(&o.Mode, f.Aliases, f.IP, f.MAC); err != nil {
 		return o, err
 	}
 	ports, err := parseAll(f.Publish, ParsePublish)
@@ -98,10 +98,10 @@ func parseNetworks(values []string) (network.Mode, error) {
 	return m, nil
 }
 
-// attachOptions applies --network-alias (to every network, as podman),
+// AttachOptions applies --network-alias (to every network, as podman),
 // --ip and --mac-address (to the only one) to a mode of user-defined
 // networks.
-func attachOptions(m *network.Mode, aliases []string, ip, mac string) error {
+func AttachOptions(m *network.Mode, aliases []string, ip, mac string) error {
 	if len(aliases) == 0 && ip == "" && mac == "" {
 		return nil
 	}
