@@ -246,20 +246,6 @@ serve() {
 	netns_gone
 }
 
-# gone PID...: wait (at most 10 s) until none of the processes runs any
-# more (a zombie no longer runs).
-gone() {
-	local pid state _
-	for _ in $(seq 200); do
-		state=""
-		for pid in "$@"; do
-			state+=$(ps -o stat= -p "$pid" 2>/dev/null | grep -v '^Z' || true)
-		done
-		[[ -z $state ]] && return 0
-		sleep 0.05
-	done
-	fail "still running: $*"
-}
 
 @test "a pod on a network: its containers share the infra's address, others reach them by the pod's name" {
 	rl network create --subnet 10.89.24.0/24 n1

@@ -74,11 +74,7 @@ type Namespace struct{ Dir string }
 // rootless netns's mount namespace, so that Detach can tear it down once
 // the container has exited too.
 func (ns Namespace) Attach(c Container) (*Result, error) {
-	helpers, err := FindHelpers()
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := ns.lock()
+	helpers, unlock, err := ns.lock()
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +92,7 @@ func (ns Namespace) Attach(c Container) (*Result, error) {
 }
 
 // attach is Attach in the rootless netns of h, whose state is st.
-func (ns Namespace) attach(helpers Helpers, h holder, st *state, c Container) (*Result, error) {
+func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container) (*Result, error) {
 	if err := ns.dirs(); err != nil {
 		return nil, err
 	}
@@ -167,11 +163,7 @@ func (ns Namespace) attach(helpers Helpers, h holder, st *state, c Container) (*
 // Detach takes the container id off its networks; the rootless netns ends
 // with its last container.
 func (ns Namespace) Detach(id string) error {
-	helpers, err := FindHelpers()
-	if err != nil {
-		return err
-	}
-	unlock, err := ns.lock()
+	helpers, unlock, err := ns.lock()
 	if err != nil {
 		return err
 	}
@@ -214,7 +206,7 @@ func (ns Namespace) Statuses(id string) map[string]Status {
 // one recorded is gone or in another user namespace than the container
 // userPid) and its state, with the attachments of containers that are
 // gone torn down.
-func (ns Namespace) ready(helpers Helpers, userPid int) (holder, *state, error) {
+func (ns Namespace) ready(helpers helperPaths, userPid int) (holder, *state, error) {
 	h, err := readHolder(ns.Dir)
 	alive := err == nil && h.alive()
 	st, err := ns.load()
@@ -253,7 +245,7 @@ func (ns Namespace) ready(helpers Helpers, userPid int) (holder, *state, error) 
 // teardown runs netavark's teardown for the attachment e of container
 // id, then lets go of its network namespace. Its failures are logged: the
 // interfaces go with the container's namespace anyway.
-func (ns Namespace) teardown(helpers Helpers, h holder, id string, e *entry) {
+func (ns Namespace) teardown(helpers helperPaths, h holder, id string, e *entry) {
 	nsPath := ns.nsFile(id)
 	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", nsPath, e.Input); err != nil {
 		slog.Debug("tearing down a container's networks", "id", id, "err", err)
@@ -286,23 +278,28 @@ func taken(st *state, network string) map[string]bool {
 
 func (ns Namespace) nsFile(id string) string { return filepath.Join(ns.Dir, "ns", id) }
 
-// lock takes the rootless netns's lock, which orders every change of it.
-func (ns Namespace) lock() (func(), error) {
+// lock finds the helpers (a change needs them) and takes the rootless
+// netns's lock, which orders every change of it.
+func (ns Namespace) lock() (helperPaths, func(), error) {
+	helpers, err := lookHelpers()
+	if err != nil {
+		return helpers, nil, err
+	}
 	if err := os.MkdirAll(ns.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("locking the rootless network namespace: %w", err)
+		return helpers, nil, fmt.Errorf("locking the rootless network namespace: %w", err)
 	}
 	f, err := os.OpenFile(filepath.Join(ns.Dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("locking the rootless network namespace: %w", err)
+		return helpers, nil, fmt.Errorf("locking the rootless network namespace: %w", err)
 	}
 	for err = unix.EINTR; errors.Is(err, unix.EINTR); {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("locking the rootless network namespace: %w", err)
+		return helpers, nil, fmt.Errorf("locking the rootless network namespace: %w", err)
 	}
-	return func() { f.Close() }, nil
+	return helpers, func() { f.Close() }, nil
 }
 
 // dirs makes the directories of the container's network namespaces and

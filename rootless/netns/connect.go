@@ -18,11 +18,7 @@ var ErrNotAttached = errors.New("the container is not attached")
 // Connect puts the running container id on one more network n, with an
 // interface of its own (the next ethN), and returns its address there.
 func (ns Namespace) Connect(id string, n Net) (string, error) {
-	helpers, err := FindHelpers()
-	if err != nil {
-		return "", err
-	}
-	unlock, err := ns.lock()
+	helpers, unlock, err := ns.lock()
 	if err != nil {
 		return "", err
 	}
@@ -69,11 +65,7 @@ func (ns Namespace) Connect(id string, n Net) (string, error) {
 
 // Disconnect takes the running container id off the network name.
 func (ns Namespace) Disconnect(id, name string) error {
-	helpers, err := FindHelpers()
-	if err != nil {
-		return err
-	}
-	unlock, err := ns.lock()
+	helpers, unlock, err := ns.lock()
 	if err != nil {
 		return err
 	}

@@ -37,12 +37,12 @@ func findHelper(name string) (string, error) {
 		ErrNoHelper, name, strings.Join(helperDirs, ", "), name)
 }
 
-// Helpers are the programs that make user-defined networks.
-type Helpers struct{ Netavark, Aardvark string }
+// helperPaths are the programs that make user-defined networks.
+type helperPaths struct{ Netavark, Aardvark string }
 
-// FindHelpers finds netavark and aardvark-dns.
-func FindHelpers() (Helpers, error) {
-	var h Helpers
+// lookHelpers finds netavark and aardvark-dns.
+func lookHelpers() (helperPaths, error) {
+	var h helperPaths
 	var err error
 	if h.Netavark, err = findHelper("netavark"); err != nil {
 		return h, err
@@ -98,7 +98,7 @@ type Interface struct {
 // netavark runs `netavark setup|teardown NSPATH` inside the rootless
 // netns (its user, network and mount namespaces, those of the holder
 // hpid), with in as its input, and returns its output.
-func (h Helpers) netavark(hpid int, configDir, verb, nsPath string, in setupInput) ([]byte, error) {
+func (h helperPaths) netavark(hpid int, configDir, verb, nsPath string, in setupInput) ([]byte, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
