@@ -71,8 +71,8 @@ type Namespace struct{ Dir string }
 // when there is none (or the one recorded is gone), stale attachments are
 // torn down, addresses are picked and netavark sets up the container's
 // interfaces. The container's network namespace is bind-mounted inside the
-// rootless netns's mount namespace, so that Detach can tear it down once
-// the container has exited too.
+// rootless netns's mount namespace (netavark's nsenter does it first), so
+// that Detach can tear it down once the container has exited too.
 func (ns Namespace) Attach(c Container) (*Result, error) {
 	helpers, unlock, err := ns.lock()
 	if err != nil {
@@ -121,18 +121,13 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 	if err := os.WriteFile(nsPath, nil, 0o600); err != nil {
 		return nil, fmt.Errorf("attaching to the networks: %w", err)
 	}
-	bind := enter(h.Pid, "--mount")
-	bind.Args = append(bind.Args, "mount", "--bind", "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", nsPath)
-	if out, err := bind.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("attaching to the networks: holding the container's network namespace: %w (%s)", err, out)
-	}
 	// Recorded before netavark runs: a kill from here on leaves an entry
 	// that the next Attach tears down.
 	st.Containers[c.ID] = e
 	if err := ns.save(st); err != nil {
 		return nil, err
 	}
-	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input)
+	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
 	if err == nil {
 		err = isolate(h, st)
 	}
@@ -247,13 +242,8 @@ func (ns Namespace) ready(helpers helperPaths, userPid int) (holder, *state, err
 // interfaces go with the container's namespace anyway.
 func (ns Namespace) teardown(helpers helperPaths, h holder, id string, e *entry) {
 	nsPath := ns.nsFile(id)
-	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", nsPath, e.Input); err != nil {
+	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", nsPath, e.Input, "", true); err != nil {
 		slog.Debug("tearing down a container's networks", "id", id, "err", err)
-	}
-	umount := enter(h.Pid, "--mount")
-	umount.Args = append(umount.Args, "umount", nsPath)
-	if out, err := umount.CombinedOutput(); err != nil {
-		slog.Debug("letting go of a container's network namespace", "id", id, "err", err, "out", string(out))
 	}
 	_ = os.Remove(nsPath)
 }

@@ -43,7 +43,7 @@ func (ns Namespace) Connect(id string, n Net) (string, error) {
 		}},
 		NetworkInfo: map[string]*netconfig.Network{name: n.Config},
 	}
-	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", ns.nsFile(id), one)
+	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", ns.nsFile(id), one, "", false)
 	if err != nil {
 		return "", fmt.Errorf("connecting to network %s: %w", name, err)
 	}
@@ -82,7 +82,7 @@ func (ns Namespace) Disconnect(id, name string) error {
 		ContainerID: e.Input.ContainerID, ContainerName: e.Input.ContainerName,
 		Networks: map[string]perNetwork{name: pn}, NetworkInfo: map[string]*netconfig.Network{name: e.Input.NetworkInfo[name]},
 	}
-	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", ns.nsFile(id), one); err != nil {
+	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", ns.nsFile(id), one, "", false); err != nil {
 		return fmt.Errorf("disconnecting from network %s: %w", name, err)
 	}
 	bridge := e.Input.NetworkInfo[name].NetworkInterface

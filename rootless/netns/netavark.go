@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rl-containers/rl/rootless/netconfig"
 )
@@ -97,19 +99,33 @@ type Interface struct {
 
 // netavark runs `netavark setup|teardown NSPATH` inside the rootless
 // netns (its user, network and mount namespaces, those of the holder
-// hpid), with in as its input, and returns its output.
-func (h helperPaths) netavark(hpid int, configDir, verb, nsPath string, in setupInput) ([]byte, error) {
+// hpid), with in as its input, and returns its output. In the same
+// nsenter (each costs milliseconds), the container's network namespace
+// is first bound at nsPath from bindFrom (its /proc/PID/ns/net), when
+// given, and let go of after, with release.
+func (h helperPaths) netavark(hpid int, configDir, verb, nsPath string, in setupInput, bindFrom string, release bool) ([]byte, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
 	}
+	// sh -c SCRIPT NSPATH FROM NETAVARK ARGS...: $0 is NSPATH, $1 FROM.
+	script := `shift; exec "$@"`
+	switch {
+	case bindFrom != "":
+		script = `mount --bind "$1" "$0" || exit; shift; exec "$@"`
+	case release:
+		script = `shift; "$@"; s=$?; umount "$0"; exit $s`
+	}
 	cmd := enter(hpid, "-n", "-m")
-	cmd.Args = append(cmd.Args, h.Netavark, "--config", configDir, "--rootless=true",
-		"--aardvark-binary="+h.Aardvark, verb, nsPath)
+	cmd.Args = append(cmd.Args, "sh", "-c", script, nsPath, bindFrom, h.Netavark, "--config", configDir,
+		"--rootless=true", "--aardvark-binary="+h.Aardvark, verb, nsPath)
 	cmd.Stdin = bytes.NewReader(b)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
+	start := time.Now()
+	err = cmd.Run()
+	slog.Debug("netavark", "verb", verb, "took", time.Since(start))
+	if err != nil {
 		return nil, fmt.Errorf("netavark %s: %w (%s)", verb, err, netavarkError(out.Bytes(), stderr.Bytes()))
 	}
 	return out.Bytes(), nil
