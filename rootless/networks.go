@@ -63,6 +63,19 @@ func (e *Engine) NetworkCreate(ctx context.Context, o netconfig.Options) (*netco
 	return e.Networks().Create(o)
 }
 
+// NetworkList returns the networks that f selects, by name.
+func (e *Engine) NetworkList(ctx context.Context, f netconfig.Filter) ([]*netconfig.Network, error) {
+	nets, err := e.Networks().List()
+	if err != nil {
+		return nil, err
+	}
+	used, err := e.NetworkUsers()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(nets, func(n *netconfig.Network) bool { return !f.Match(n, len(used[n.Name]) > 0) }), nil
+}
+
 // NetworkUsers maps each network's name to the ids of the containers
 // made to use it, running or not.
 func (e *Engine) NetworkUsers() (map[string][]string, error) {
@@ -124,9 +137,9 @@ func (e *Engine) NetworkRemove(ctx context.Context, ref string, force bool) (str
 	return n.Name, e.Networks().RemoveLocked(n.Name)
 }
 
-// NetworkPrune removes every network but the default one that no
-// container uses and returns their names.
-func (e *Engine) NetworkPrune(ctx context.Context) ([]string, error) {
+// NetworkPrune removes every network that f selects but the default one
+// that no container uses and returns their names.
+func (e *Engine) NetworkPrune(ctx context.Context, f netconfig.Filter) ([]string, error) {
 	unlock, err := e.Store.Lock()
 	if err != nil {
 		return nil, err
@@ -143,7 +156,7 @@ func (e *Engine) NetworkPrune(ctx context.Context) ([]string, error) {
 	var names []string
 	var errs []error
 	for _, n := range nets {
-		if n.Name == netconfig.DefaultName || len(used[n.Name]) > 0 {
+		if n.Name == netconfig.DefaultName || len(used[n.Name]) > 0 || !f.Match(n, false) {
 			continue
 		}
 		if err := e.Networks().RemoveLocked(n.Name); err != nil {

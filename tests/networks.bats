@@ -74,6 +74,12 @@ serve() {
 	[[ $output == $'n1\nn2\npodman' ]] || fail "$output"
 	run rl network ls --format '{{.Name}} {{.NetworkInterface}} {{.Internal}}'
 	[[ $output == $'n1 podman1 true\nn2 podman2 false\npodman podman0 false' ]] || fail "$output"
+	run rl network ls -q --filter label=app=web
+	[[ $output == n1 ]] || fail "--filter label: $output"
+	run rl network ls -q --filter name=^n --filter driver=bridge
+	[[ $output == $'n1\nn2' ]] || fail "--filter name: $output"
+	run rl network ls --filter color=red
+	one_line_error
 	run rl network inspect n1
 	expect_status 0
 	[[ $(jq -r '.[0] | "\(.subnets[0].subnet) \(.subnets[0].gateway) \(.labels.app) \(.dns_enabled) \(.driver)"' <<<"$output") == "10.89.7.0/24 10.89.7.9 web true bridge" ]] || fail "$output"

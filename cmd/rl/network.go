@@ -80,6 +80,7 @@ type networkRow struct {
 
 func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 	var format string
+	var filters []string
 	var quiet, noHeading bool
 	cmd := &cobra.Command{
 		Use:     "ls [flags]",
@@ -90,7 +91,11 @@ func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 			if quiet && format != "" {
 				return errors.New("--quiet and --format cannot be used together")
 			}
-			nets, err := e.Networks().List()
+			f, err := netconfig.ParseFilter(filters)
+			if err != nil {
+				return err
+			}
+			nets, err := e.NetworkList(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -99,6 +104,7 @@ func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&format, "format", "", "json, or a Go template over each network (e.g. '{{.Name}} {{.Driver}}')")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "show only networks that match: name=REGEXP, id=PREFIX, driver=, label=KEY[=VALUE], dangling=true|false")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "print the names only")
 	fl.BoolVarP(&noHeading, "noheading", "n", false, "print no header line")
 	return cmd
@@ -182,21 +188,26 @@ func newNetworkRmCommand(g *globalOptions) *cobra.Command {
 
 func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 	var force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [flags]",
 		Short: "Remove every network but the default one that no container uses",
 		Args:  cobra.NoArgs,
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, _ []string) error {
+			f, err := netconfig.ParseFilter(filters)
+			if err != nil {
+				return err
+			}
 			if !force && !confirm(c.InOrStdin(), c.OutOrStdout(), "WARNING! This will remove all networks not used by at least one container.") {
 				return nil
 			}
-			names, err := e.NetworkPrune(ctx)
+			names, err := e.NetworkPrune(ctx, f)
 			fmt.Fprint(c.OutOrStdout(), joinLines(names))
 			return err
 		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
-	cmd.Flags().StringArrayVar(&[]string{}, "filter", nil, "accepted for podman compatibility; rl does not filter yet")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "prune only the networks that match (as network ls --filter)")
 	return cmd
 }
 
