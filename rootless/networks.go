@@ -27,6 +27,9 @@ func (e *Engine) resolveNetworks(m *network.Mode) error {
 	if m.Name != network.Bridge {
 		return nil
 	}
+	if err := netns.CheckHelpers(); err != nil {
+		return err
+	}
 	for i := range m.Networks {
 		n, err := e.Networks().Load(m.Networks[i].Network)
 		if err != nil {

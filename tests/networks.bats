@@ -297,3 +297,17 @@ serve() {
 	one_line_error
 	expect_output_has "not on user-defined networks"
 }
+
+@test "without netavark: one line that names the package, exit 125, and nothing is made" {
+	rl network create n1
+	conf=$BATS_TEST_TMPDIR/containers.conf
+	printf '[engine]\nhelper_binaries_dir = ["%s"]\n' "$BATS_TEST_TMPDIR/nowhere" >"$conf"
+	CONTAINERS_CONF=$conf run rl run --rm --network n1 --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "netavark is neither on PATH nor in $BATS_TEST_TMPDIR/nowhere (hint: install the package netavark)"
+	CONTAINERS_CONF=$conf run rl create --network n1 --rootfs "$ROOTFS" true
+	one_line_error
+	run rl ps -aq
+	[[ -z $output ]] || fail "a container was made: $output"
+	[[ ! -e $RL_TEST_RUNROOT/netns/holder ]] || fail "a rootless netns was made"
+}

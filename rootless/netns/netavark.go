@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rl-containers/rl/rootless/containersconf"
 	"github.com/rl-containers/rl/rootless/netconfig"
 )
 
@@ -23,33 +24,56 @@ var ErrNoHelper = errors.New("network helper not installed")
 // searched after PATH, as podman's helper_binaries_dir default.
 var helperDirs = []string{"/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman", "/usr/lib/podman"}
 
+// searchDirs are containers.conf's helper_binaries_dir, where it is set,
+// else helperDirs.
+func searchDirs() ([]string, error) {
+	conf, err := containersconf.Load(containersconf.Paths(os.Getenv, os.Getuid()), func(string) bool { return false })
+	if err != nil {
+		return nil, err
+	}
+	if dirs := conf.Engine.HelperBinariesDir; len(dirs) > 0 {
+		return dirs, nil
+	}
+	return helperDirs, nil
+}
+
 // findHelper finds the program name (netavark, aardvark-dns) on PATH or in
-// podman's helper directories.
-func findHelper(name string) (string, error) {
+// dirs, podman's helper directories.
+func findHelper(name string, dirs []string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	for _, d := range helperDirs {
+	for _, d := range dirs {
 		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
 			return p, nil
 		}
 	}
 	return "", fmt.Errorf("%w: %s is neither on PATH nor in %s (hint: install the package %s)",
-		ErrNoHelper, name, strings.Join(helperDirs, ", "), name)
+		ErrNoHelper, name, strings.Join(dirs, ", "), name)
 }
 
 // helperPaths are the programs that make user-defined networks.
 type helperPaths struct{ Netavark, Aardvark string }
 
+// CheckHelpers fails, with the package to install, when netavark or
+// aardvark-dns cannot be found.
+func CheckHelpers() error {
+	_, err := lookHelpers()
+	return err
+}
+
 // lookHelpers finds netavark and aardvark-dns.
 func lookHelpers() (helperPaths, error) {
 	var h helperPaths
-	var err error
-	if h.Netavark, err = findHelper("netavark"); err != nil {
+	dirs, err := searchDirs()
+	if err != nil {
 		return h, err
 	}
-	h.Aardvark, err = findHelper("aardvark-dns")
+	if h.Netavark, err = findHelper("netavark", dirs); err != nil {
+		return h, err
+	}
+	h.Aardvark, err = findHelper("aardvark-dns", dirs)
 	return h, err
 }
 
