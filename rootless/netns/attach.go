@@ -129,6 +129,12 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 	}
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
 	if err == nil {
+		if err = json.Unmarshal(out, &res.Statuses); err != nil {
+			err = fmt.Errorf("reading netavark's answer: %w", err)
+		}
+	}
+	if err == nil {
+		e.Statuses = res.Statuses
 		err = isolate(h, st)
 	}
 	if err == nil {
@@ -139,13 +145,6 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		delete(st.Containers, c.ID)
 		_ = ns.save(st)
 		return nil, fmt.Errorf("attaching to the networks: %w", err)
-	}
-	if err := json.Unmarshal(out, &res.Statuses); err != nil {
-		return nil, fmt.Errorf("attaching to the networks: reading netavark's answer: %w", err)
-	}
-	e.Statuses = res.Statuses
-	if err := ns.save(st); err != nil {
-		return nil, err
 	}
 	for _, n := range c.Networks {
 		s := res.Statuses[n.Config.Name]
