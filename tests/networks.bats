@@ -159,6 +159,11 @@ serve() {
 	run rl run --rm --network n1 --ip 10.89.20.2 --rootfs "$ROOTFS" true
 	expect_status 125
 	expect_output_has "requested ip address 10.89.20.2 is already allocated"
+	# --network container: joins web's place on n1.
+	run rl run --rm --network container:web --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; nc 127.0.0.1 8080 </dev/null'
+	expect_status 0
+	expect_output_has "inet 10.89.20.2/24"
+	expect_output_has "served by web"
 }
 
 @test "two networks are isolated from each other; a container on both reaches both" {
