@@ -117,7 +117,7 @@ func (w world) run(o Options) (l *Launched, err error) {
 			slog.Debug("a user namespace of the container's own", "err", err)
 		}
 	}
-	if o.Network.Name == network.Bridge && o.Variant.canShare() && !o.Variant.Shared {
+	if o.Network.Name == network.Bridge && o.Variant.Kind == Container && !o.Variant.JoinNetwork && !o.Variant.Shared {
 		// The rootless netns lives in the shared user namespace, and
 		// netavark must own both ends of each veth pair.
 		return nil, errors.New("user-defined networks need the shared user namespace: rl supports them rootless, without --userns keep-id, and where the rl-userns holder can run (hint: use --network slirp4netns)")
