@@ -27,7 +27,7 @@ type holder struct {
 // slirp4netns, and sleeps for as long as the rootless netns lives. An rl
 // killed before its go closes the pipe instead, and the holder exits
 // with its namespaces.
-const holderScript = `echo ready; read -r go && exec sleep infinity`
+const holderScript = `echo ready; exec >/dev/null; read -r go && exec sleep infinity </dev/null`
 
 // slirpTap is the rootless netns's link to slirp4netns, with slirp4netns's
 // addresses (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3).
@@ -96,7 +96,9 @@ func startHolder(dir string, userPid int) (h holder, err error) {
 			_ = cmd.Process.Kill()
 		}
 	}()
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(line) != "ready" {
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	stdout.Close()
+	if strings.TrimSpace(line) != "ready" {
 		return h, errors.New("starting the rootless network namespace: nsenter or unshare failed (hint: install util-linux)")
 	}
 	h = holder{Pid: cmd.Process.Pid, NetNS: nsInode(cmd.Process.Pid, "net"), UserNS: nsInode(cmd.Process.Pid, "user")}
