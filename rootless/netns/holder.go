@@ -22,16 +22,24 @@ type holder struct {
 	NetNS, UserNS uint64
 }
 
-// holderScript runs in the new namespaces: it says it is there, then
+// holderScript runs in the new namespaces: it puts its first argument, a
+// resolv.conf that names slirp4netns's DNS forwarder, over the host's in
+// its mount namespace (aardvark-dns forwards the names it does not know
+// to the servers there, and the host's may be on its loopback, as
+// systemd-resolved's, which the rootless netns cannot reach; podman does
+// the same), says it is there, then
 // waits for rl's go, which comes once rl has recorded it and started
 // slirp4netns, and sleeps for as long as the rootless netns lives. An rl
 // killed before its go closes the pipe instead, and the holder exits
 // with its namespaces.
-const holderScript = `echo ready; exec >/dev/null; read -r go && exec sleep infinity </dev/null`
+const holderScript = `mount --bind "$0" /etc/resolv.conf 2>/dev/null; echo ready; exec >/dev/null; read -r go && exec sleep infinity </dev/null`
 
 // slirpTap is the rootless netns's link to slirp4netns, with slirp4netns's
 // addresses (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3).
 const slirpTap = "tap0"
+
+// slirpDNS is slirp4netns's DNS forwarder, which asks the host's resolvers.
+const slirpDNS = "10.0.2.3"
 
 // readHolder reads the holder's record in dir.
 func readHolder(dir string) (holder, error) {
@@ -66,7 +74,11 @@ func nsInode(pid int, kind string) uint64 {
 // with it, also when it is killed.
 func startHolder(dir string, userPid int) (h holder, err error) {
 	cmd := enter(userPid)
-	cmd.Args = append(cmd.Args, "unshare", "--net", "--mount", "--propagation", "private", "--", "sh", "-c", holderScript)
+	resolv := filepath.Join(dir, "resolv.conf")
+	if err := os.WriteFile(resolv, []byte("nameserver "+slirpDNS+"\n"), 0o644); err != nil {
+		return h, fmt.Errorf("starting the rootless network namespace: %w", err)
+	}
+	cmd.Args = append(cmd.Args, "unshare", "--net", "--mount", "--propagation", "private", "--", "sh", "-c", holderScript, resolv)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return h, err
@@ -171,7 +183,7 @@ func (h holder) stop(dir string) {
 	if h.alive() {
 		_ = unix.Kill(h.Pid, unix.SIGKILL)
 	}
-	for _, name := range []string{"holder", "state.json", "slirp4netns.log", "netavark", "ns"} {
+	for _, name := range []string{"holder", "state.json", "slirp4netns.log", "resolv.conf", "netavark", "ns"} {
 		_ = os.RemoveAll(filepath.Join(dir, name))
 	}
 }
