@@ -152,9 +152,11 @@ serve() {
 	expect_output_has "Address: 10.89.20.2"
 	[[ $output =~ 10.89.20.3[[:space:]]+[0-9a-f]{12}\ client ]] || fail "/etc/hosts does not name the container: $output"
 	# By its address too, and a second client gets the next one.
-	run rl run --rm --network n1 --ip 10.89.20.50 --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; nc 10.89.20.2 8080 </dev/null'
+	run rl run --rm --network n1 --ip 10.89.20.50 --mac-address 92:d0:c6:0a:29:33 --rootfs "$ROOTFS" sh -c '
+		ip -4 -o addr show eth0; cat /sys/class/net/eth0/address; nc 10.89.20.2 8080 </dev/null'
 	expect_status 0
 	expect_output_has "inet 10.89.20.50/24"
+	expect_output_has "92:d0:c6:0a:29:33"
 	expect_output_has "served by web"
 	run rl run --rm --network n1 --ip 10.89.20.2 --rootfs "$ROOTFS" true
 	expect_status 125

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,8 +128,11 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 	if err := ns.save(st); err != nil {
 		return nil, err
 	}
+	gateways := dnsGateways(c.Networks)
+	before := dnsSockets(h.Pid, gateways)
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
 	if err == nil {
+		awaitDNS(h.Pid, gateways, before)
 		if err = json.Unmarshal(out, &res.Statuses); err != nil {
 			err = fmt.Errorf("reading netavark's answer: %w", err)
 		}
@@ -252,6 +256,21 @@ func (ns Namespace) stopIfUnused(h holder, st *state) {
 	if len(st.Containers) == 0 {
 		h.stop(ns.Dir)
 	}
+}
+
+// dnsGateways are the gateways of the networks with DNS, where
+// aardvark-dns listens.
+func dnsGateways(nets []Net) []netip.Addr {
+	var out []netip.Addr
+	for _, n := range nets {
+		if !n.Config.DNSEnabled || len(n.Config.Subnets) == 0 {
+			continue
+		}
+		if g, err := netip.ParseAddr(n.Config.Subnets[0].Gateway); err == nil {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // taken are the addresses that the containers of st hold on network.

@@ -43,10 +43,13 @@ func (ns Namespace) Connect(id string, n Net) (string, error) {
 		}},
 		NetworkInfo: map[string]*netconfig.Network{name: n.Config},
 	}
+	gateways := dnsGateways([]Net{n})
+	before := dnsSockets(h.Pid, gateways)
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", ns.nsFile(id), one, "", false)
 	if err != nil {
 		return "", fmt.Errorf("connecting to network %s: %w", name, err)
 	}
+	awaitDNS(h.Pid, gateways, before)
 	var statuses map[string]Status
 	if err := json.Unmarshal(out, &statuses); err != nil {
 		return "", fmt.Errorf("connecting to network %s: reading netavark's answer: %w", name, err)
