@@ -66,13 +66,20 @@ func (e *Engine) NetworkCreate(ctx context.Context, o netconfig.Options) (*netco
 	return e.Networks().Create(o)
 }
 
-// NetworkList returns the networks that f selects, by name.
-func (e *Engine) NetworkList(ctx context.Context, f netconfig.Filter) ([]*netconfig.Network, error) {
+// networksAndUsers returns every network, by name, and the ids of the
+// containers that use each.
+func (e *Engine) networksAndUsers() ([]*netconfig.Network, map[string][]string, error) {
 	nets, err := e.Networks().List()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	used, err := e.NetworkUsers()
+	return nets, used, err
+}
+
+// NetworkList returns the networks that f selects, by name.
+func (e *Engine) NetworkList(ctx context.Context, f netconfig.Filter) ([]*netconfig.Network, error) {
+	nets, used, err := e.networksAndUsers()
 	if err != nil {
 		return nil, err
 	}
@@ -148,11 +155,7 @@ func (e *Engine) NetworkPrune(ctx context.Context, f netconfig.Filter) ([]string
 		return nil, err
 	}
 	defer unlock()
-	nets, err := e.Networks().List()
-	if err != nil {
-		return nil, err
-	}
-	used, err := e.NetworkUsers()
+	nets, used, err := e.networksAndUsers()
 	if err != nil {
 		return nil, err
 	}
