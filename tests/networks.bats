@@ -240,25 +240,28 @@ serve() {
 	netns_gone
 }
 
-@test "rl killed right after the network setup: the next container's start repairs it, and so does rm" {
+@test "rl killed in or right after the network setup: the next container's start repairs it, and so does rm" {
 	rl network create --subnet 10.89.23.0/24 n1
-	RL_TEST_CRASH_AT=network run rl run --rm --name crashed --network n1 --rootfs "$ROOTFS" sleep 1000
-	expect_status 137
-	# Its rl-init dies with it (a parent-death signal).
-	gone "$(jq -r '.containers[].pid' "$RL_TEST_RUNROOT/netns/state.json")"
-	# The crashed container's address is free again, its name unknown.
-	run rl run --rm --name second --network n1 --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; nslookup crashed >/dev/null && echo resolved || echo unknown'
-	expect_status 0
-	expect_output_has "inet 10.89.23.2/24"
-	expect_output_has "unknown"
-	netns_gone
+	# netns: recorded, before netavark runs; network: set up.
+	for at in netns network; do
+		RL_TEST_CRASH_AT=$at run rl run --rm --name crashed --network n1 --rootfs "$ROOTFS" sleep 1000
+		expect_status 137
+		# Its rl-init dies with it (a parent-death signal).
+		gone "$(jq -r '.containers[].pid' "$RL_TEST_RUNROOT/netns/state.json")"
+		# The crashed container's address is free again, its name unknown.
+		run rl run --rm --name second --network n1 --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; nslookup crashed >/dev/null && echo resolved || echo unknown'
+		expect_status 0
+		expect_output_has "inet 10.89.23.2/24"
+		expect_output_has "unknown"
+		netns_gone
+		rl rm -f crashed
+	done
 	# Killed again: removing the container ends the rootless netns.
 	RL_TEST_CRASH_AT=network run rl run -d --name again --network n1 --rootfs "$ROOTFS" sleep 1000
-	run rl rm -f crashed again
-	expect_status 0
+	RL_TEST_CRASH_AT=netns run rl run --name again2 --network n1 --rootfs "$ROOTFS" sleep 1000
+	run rl rm -f again again2
 	netns_gone
 }
-
 
 @test "a pod on a network: its containers share the infra's address, others reach them by the pod's name" {
 	rl network create --subnet 10.89.24.0/24 n1

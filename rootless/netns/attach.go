@@ -15,6 +15,7 @@ import (
 
 	"github.com/rl-containers/rl/rootless/netconfig"
 	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 // Net is one network a container is to be attached to: its configuration
@@ -128,6 +129,7 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 	if err := ns.save(st); err != nil {
 		return nil, err
 	}
+	store.Crashpoint("netns")
 	gateways := dnsGateways(c.Networks)
 	before := dnsSockets(h.Pid, gateways)
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
