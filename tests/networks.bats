@@ -263,10 +263,13 @@ serve() {
 	netns_gone
 }
 
-@test "a pod on a network: its containers share the infra's address, others reach them by the pod's name" {
+@test "a pod on a network: its containers share the infra's address and ports, others reach them by the pod's name" {
 	rl network create --subnet 10.89.24.0/24 n1
-	rl pod create --name p1 --network n1
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	rl pod create --name p1 --network n1 -p "127.0.0.1:$port:8080"
 	serve inpod --pod p1
+	run curl -s --max-time 5 "telnet://127.0.0.1:$port" </dev/null
+	[[ $output == "served by inpod" ]] || fail "the pod's published port: $output"
 	run rl run --rm --pod p1 --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; cat /etc/resolv.conf'
 	expect_status 0
 	expect_output_has "inet 10.89.24.2/24"
