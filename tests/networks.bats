@@ -186,11 +186,12 @@ serve() {
 	expect_output_has "served by one / served by two"
 }
 
-@test "--internal: no way out; a network without it reaches slirp4netns's gateway" {
+@test "--internal: no way out; a network without it reaches slirp4netns's gateway, with its -o mtu" {
 	rl network create --internal inner
-	rl network create outer
-	run rl run --rm --network outer -v "$NETPROBE:/netprobe:ro" --rootfs "$ROOTFS" /netprobe ping 10.0.2.2
+	rl network create -o mtu=1400 outer
+	run rl run --rm --network outer -v "$NETPROBE:/netprobe:ro" --rootfs "$ROOTFS" sh -c 'cat /sys/class/net/eth0/mtu; /netprobe ping 10.0.2.2'
 	expect_status 0
+	[[ ${lines[0]} == 1400 ]] || fail "-o mtu: $output"
 	expect_output_has "reply from 10.0.2.2"
 	run rl run --rm --network inner -v "$NETPROBE:/netprobe:ro" --rootfs "$ROOTFS" sh -c 'ip route; /netprobe ping 10.0.2.2'
 	expect_status 1

@@ -27,7 +27,7 @@ func newNetworkCommand(g *globalOptions, code *int) *cobra.Command {
 
 func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 	var o netconfig.Options
-	var labels []string
+	var labels, driverOpts []string
 	var driver string
 	var ignore bool
 	cmd := &cobra.Command{
@@ -45,7 +45,10 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 				return fmt.Errorf("unsupported driver %s: rl has the bridge driver only (hint: drop --driver)", driver)
 			}
 			var err error
-			if o.Labels, err = parseLabels(labels); err != nil {
+			if o.Labels, err = opts.ParseVolumeLabels(labels); err != nil {
+				return err
+			}
+			if o.DriverOptions, err = netconfig.ParseDriverOptions(driverOpts); err != nil {
 				return err
 			}
 			n, err := e.NetworkCreate(ctx, o)
@@ -67,6 +70,7 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVar(&o.DisableDNS, "disable-dns", false, "no aardvark-dns: containers do not resolve each other's names")
 	fl.StringArrayVar(&o.DNSServers, "dns", nil, "a DNS server of the network's (recorded; aardvark-dns of this netavark forwards to the host's)")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label: KEY=VALUE (repeatable)")
+	fl.StringArrayVarP(&driverOpts, "opt", "o", nil, "a driver option: mtu=N")
 	fl.BoolVar(&ignore, "ignore", false, "do nothing (and succeed) when the network exists")
 	return cmd
 }

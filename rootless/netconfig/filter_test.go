@@ -36,3 +36,14 @@ func TestFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDriverOptions(t *testing.T) {
+	if o, err := ParseDriverOptions([]string{"mtu=1500"}); err != nil || o["mtu"] != "1500" {
+		t.Errorf("mtu=1500: %v, %v", o, err)
+	}
+	for _, bad := range []string{"mtu=big", "mtu=20", "vlan=3", "mtu"} {
+		if _, err := ParseDriverOptions([]string{bad}); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -24,6 +24,9 @@ type Options struct {
 	DisableDNS bool
 	DNSServers []string
 	Labels     map[string]string
+	// DriverOptions (-o, ParseDriverOptions): mtu=N, the bridge's and
+	// the veths' MTU.
+	DriverOptions map[string]string
 }
 
 // Store is the networks of one container store.
@@ -123,7 +126,7 @@ func plan(o Options, nets []*Network) (*Network, error) {
 		Name: o.Name, Driver: "bridge", NetworkInterface: iface, Created: time.Now().UTC(),
 		Subnets:  []Subnet{{Subnet: subnet.String(), Gateway: gw.String()}},
 		Internal: o.Internal, DNSEnabled: !o.DisableDNS, DNSServers: o.DNSServers, Labels: o.Labels,
-		IPAMOptions: map[string]string{"driver": "host-local"},
+		Options: o.DriverOptions, IPAMOptions: map[string]string{"driver": "host-local"},
 	}, nil
 }
 

@@ -143,3 +143,24 @@ func (n *Network) CheckAddress(ip string) error {
 	}
 	return nil
 }
+
+// ParseDriverOptions parses network create's -o KEY=VALUE options, those
+// of the bridge driver that rl knows: mtu=N (68 to 65535) is the one. It
+// returns nil for none.
+func ParseDriverOptions(flags []string) (map[string]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	opts := map[string]string{}
+	for _, f := range flags {
+		k, v, _ := strings.Cut(f, "=")
+		if k != "mtu" {
+			return nil, fmt.Errorf("unsupported network option %q (hint: rl's bridge takes -o mtu=N)", f)
+		}
+		if n, err := strconv.Atoi(v); err != nil || n < 68 || n > 65535 {
+			return nil, fmt.Errorf("invalid network option %q: want mtu=N, N from 68 to 65535", f)
+		}
+		opts[k] = v
+	}
+	return opts, nil
+}
