@@ -68,7 +68,7 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&o.Gateway, "gateway", "", "the subnet's gateway (default: its first address)")
 	fl.BoolVar(&o.Internal, "internal", false, "no way out of the network: its containers reach each other only")
 	fl.BoolVar(&o.DisableDNS, "disable-dns", false, "no aardvark-dns: containers do not resolve each other's names")
-	fl.StringArrayVar(&o.DNSServers, "dns", nil, "a DNS server of the network's (recorded; aardvark-dns of this netavark forwards to the host's)")
+	fl.StringArrayVar(&o.DNSServers, "dns", nil, "a server that aardvark-dns asks on this network for the names it does not know (default: the rootless netns's, slirp4netns's forwarder)")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label: KEY=VALUE (repeatable)")
 	fl.StringArrayVarP(&driverOpts, "opt", "o", nil, "a driver option: mtu=N")
 	fl.BoolVar(&ignore, "ignore", false, "do nothing (and succeed) when the network exists")
