@@ -117,15 +117,18 @@ func plan(o Options, nets []*Network) (*Network, error) {
 			return nil, err
 		}
 	}
+	var dns []string
 	for _, d := range o.DNSServers {
-		if _, err := ParseDNSServer(d); err != nil {
+		a, err := ParseDNSServer(d)
+		if err != nil {
 			return nil, err
 		}
+		dns = append(dns, a)
 	}
 	return &Network{
 		Name: o.Name, Driver: "bridge", NetworkInterface: iface, Created: time.Now().UTC(),
 		Subnets:  []Subnet{{Subnet: subnet.String(), Gateway: gw.String()}},
-		Internal: o.Internal, DNSEnabled: !o.DisableDNS, DNSServers: o.DNSServers, Labels: o.Labels,
+		Internal: o.Internal, DNSEnabled: !o.DisableDNS, DNSServers: dns, Labels: o.Labels,
 		Options: o.DriverOptions, IPAMOptions: map[string]string{"driver": "host-local"},
 	}, nil
 }
