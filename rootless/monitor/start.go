@@ -82,7 +82,7 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	if dir, err := store.SharedUserNSDir(); err == nil {
 		o.SharedDir = dir
 	}
-	if owner != nil {
+	if opts.Net.Mode.Name == network.Container {
 		o.Variant.JoinNetwork, o.Target = true, owner.State.Pid
 	}
 	if onNetworks && (opts.Pod == "" || s.Infra) {
