@@ -35,6 +35,9 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		}
 		opts.Net.Mode.Container = netOwner.State.ID
 	}
+	if err := e.resolveNetworks(&opts.Net.Mode); err != nil {
+		return nil, nil, userns.Mappings{}, err
+	}
 	pod, dropPod, err := e.podFor(ctx, &opts)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err

@@ -120,6 +120,20 @@ type NetworkSettings struct {
 	Mode string `json:"Mode"`
 	// Ports are keyed "PORT/PROTO" as docker's and podman's.
 	Ports map[string][]HostPort `json:"Ports"`
+	// Networks are the user-defined networks, by name, with the
+	// container's place on each while it runs.
+	Networks map[string]NetworkEndpoint `json:"Networks,omitempty"`
+}
+
+// NetworkEndpoint is a container's place on one network, in podman's
+// fields.
+type NetworkEndpoint struct {
+	NetworkID   string   `json:"NetworkID"`
+	IPAddress   string   `json:"IPAddress"`
+	IPPrefixLen int      `json:"IPPrefixLen"`
+	Gateway     string   `json:"Gateway"`
+	MacAddress  string   `json:"MacAddress"`
+	Aliases     []string `json:"Aliases"`
 }
 
 // HostPort is one host side of a published port.
@@ -182,7 +196,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	inspectSecurity(&in, sp, o.Security)
 	inspectProcess(&in, sp, o)
 	in.Mounts = inspectMounts(sp.Mounts)
-	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.String(), Ports: portMap(st.Ports)}
+	in.NetworkSettings = NetworkSettings{Mode: o.Net.Mode.String(), Ports: portMap(st.Ports), Networks: e.endpoints(c, o.Net.Mode)}
 	h.PortBindings = portMap(st.Ports)
 	h.LogConfig = logConfig(c, o.Log)
 	if st.Cgroup != nil {

@@ -27,9 +27,11 @@ func (e *Engine) RunDetached(ctx context.Context, opts config.Container) (string
 		return "", err
 	}
 	if err := monitor.StartDetached(c); err != nil {
+		leave := onNetworks(c)
 		if rmErr := c.RemoveLocked(); rmErr != nil {
 			slog.Warn(rmErr.Error())
 		}
+		leave()
 		return "", startExit(err)
 	}
 	return c.State.ID, nil
@@ -199,7 +201,12 @@ func removeContainer(c *store.Container, force bool) error {
 	if !store.Exists(filepath.Join(c.DataDir(), "state.json")) {
 		return nil // another rl rm got there first
 	}
-	return c.Remove()
+	leave := onNetworks(c)
+	if err := c.Remove(); err != nil {
+		return err
+	}
+	leave()
+	return nil
 }
 
 // Wait waits for the container to exit and returns its exit code.

@@ -157,3 +157,18 @@ remove_all_containers() {
 	mapfile -t ids < <(rl ps -aq 2>/dev/null)
 	if ((${#ids[@]})); then rl rm -f "${ids[@]}" >/dev/null 2>&1 || true; fi
 }
+
+# gone PID...: wait (at most 10 s) until none of the processes runs any
+# more (a zombie no longer runs).
+gone() {
+	local pid state
+	for _ in $(seq 200); do
+		state=""
+		for pid in "$@"; do
+			state+=$(ps -o stat= -p "$pid" 2>/dev/null | grep -v '^Z' || true)
+		done
+		[[ -z $state ]] && return 0
+		sleep 0.05
+	done
+	fail "still running: $(ps -o pid=,comm= -p "$*")"
+}

@@ -35,21 +35,6 @@ await() {
 	fail "never succeeded: $*"
 }
 
-# gone PID...: wait (at most 10 s) until none of the processes runs any
-# more (a zombie no longer runs).
-gone() {
-	local pid state
-	for _ in $(seq 200); do
-		state=""
-		for pid in "$@"; do
-			state+=$(ps -o stat= -p "$pid" 2>/dev/null | grep -v '^Z' || true)
-		done
-		[[ -z $state ]] && return 0
-		sleep 0.05
-	done
-	fail "still running: $(ps -o pid=,comm= -p "$*")"
-}
-
 # NETPROBE is the static test helper (tests/cmd/netprobe) that serves UDP
 # and pings from inside containers.
 NETPROBE=$BATS_TEST_DIRNAME/bin/netprobe

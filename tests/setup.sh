@@ -16,6 +16,9 @@ user=${RL_TEST_USER:-rltest}
 # networks and iproute2 (ip) for rootlesskit's slirp4netns driver.
 packages=(gcc libc6-dev uidmap bats busybox-static tmux util-linux procps shellcheck docker-registry skopeo jq curl python3 fuse-overlayfs
 	slirp4netns passt iproute2)
+# netavark, aardvark-dns and the iptables that netavark drives, for the
+# user-defined networks (tests/networks.bats).
+packages+=(netavark aardvark-dns iptables)
 if [[ ${1:-} == bench ]]; then
 	# The peers rl is measured against, and the tools the benchmark uses.
 	packages+=(bubblewrap runc podman catatonit slirp4netns fuse-overlayfs time jq iperf3)

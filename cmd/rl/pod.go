@@ -176,7 +176,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if o.Net.Mode.Name == network.Container {
-				return fmt.Errorf("a pod cannot join another container's network (--network %s): use slirp4netns, pasta, none or host", o.Net.Mode)
+				return fmt.Errorf("a pod cannot join another container's network (--network %s): use slirp4netns, pasta, none, host or a network", o.Net.Mode)
 			}
 			id, err := e.CreatePod(ctx, o)
 			if err == nil {
@@ -188,7 +188,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&name, "name", "", "name for the pod (default: its short id)")
 	fl.StringVar(&hostname, "hostname", "", "host name of the pod's containers (default: the pod's name)")
-	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "the pod's network: slirp4netns[:OPTIONS], pasta[:ARGS], none or host")
+	fl.StringArrayVar(&n.Modes, "network", nil, "the pod's network: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none, host or NETWORK[:alias=A,ip=IP] (a user-defined network; repeatable)")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label on the pod: KEY=VALUE (repeatable)")
 	fl.BoolVar(&infra, "infra", true, "give the pod an infra container (rl's pods always have one: it holds their namespaces)")

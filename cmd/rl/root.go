@@ -105,7 +105,7 @@ func newRootCommand(g *globalOptions, code *int, full bool) *cobra.Command {
 		newImportCommand(g), newLoginCommand(g), newLogoutCommand(g), newInfoCommand(g), newPortCommand(g), newStatsCommand(g), newVersionCommand(),
 		newCreateCommand(g), newStartCommand(g, code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, code, full), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, code), newPodCommand(g, code), newTopCommand(g),
-		newVolumeCommand(g, code), newNetworkCommand(g))
+		newVolumeCommand(g, code), newNetworkCommand(g, code))
 	root.AddCommand(newDoctorCommand(g, code))
 	rejectUnknown(root)
 	return root

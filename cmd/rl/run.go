@@ -14,7 +14,6 @@ import (
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/image"
-	"github.com/rl-containers/rl/rootless/network"
 )
 
 func newRunCommand(g *globalOptions, code *int) *cobra.Command {
@@ -109,8 +108,11 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.BoolVar(&f.Init, "init", false, "run a tiny init as PID 1 that forwards signals and reaps zombies")
 	fl.StringVar(&f.Userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves (default: you are root)")
 	n := &f.Network
-	fl.StringVar(&n.Mode, "network", network.Slirp4netns, "network mode: slirp4netns[:OPTIONS], pasta[:ARGS], none (loopback only), host or container:NAME (join that running container's network)")
-	fl.StringVar(&n.Mode, "net", network.Slirp4netns, "alias of --network")
+	fl.StringArrayVar(&n.Modes, "network", nil, "network mode: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none (loopback only), host, container:NAME (join that running container's network) or NETWORK[:alias=A,ip=IP,mac=MAC] (a user-defined network; repeatable)")
+	fl.StringArrayVar(&n.Modes, "net", nil, "alias of --network")
+	fl.StringArrayVar(&n.Aliases, "network-alias", nil, "another name of the container on its user-defined networks")
+	fl.StringVar(&n.IP, "ip", "", "the container's IPv4 address on its user-defined network")
+	fl.StringVar(&n.MAC, "mac-address", "", "the container's MAC address on its user-defined network")
 	_ = fl.MarkHidden("net")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a container port on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	fl.BoolVarP(&n.PublishAll, "publish-all", "P", false, "publish the image's exposed ports on free host ports")

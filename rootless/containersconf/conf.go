@@ -51,6 +51,9 @@ type Engine struct {
 	// Runtime names podman's OCI runtime; rl is its own (rl-init), so
 	// the key is read only to check its type.
 	Runtime string `toml:"runtime"`
+	// HelperBinariesDir are where netavark and aardvark-dns are looked
+	// for after PATH, instead of podman's default directories.
+	HelperBinariesDir []string `toml:"helper_binaries_dir"`
 }
 
 // Source is where a key was set.

@@ -50,6 +50,11 @@ type Options struct {
 	// Record (Holder) notes the holder's pid, once its maps are written
 	// and before it detaches.
 	Record func(pid int) error
+	// Attach (a container on user-defined networks, network.Bridge) puts
+	// the network namespace of rl-init, pid, on its networks, once made:
+	// it returns the container's address on the first one, to which the
+	// published ports go, and what takes it off them again.
+	Attach func(pid int) (address string, detach func(), err error)
 }
 
 // CgroupPath names a running container's cgroup.
@@ -63,6 +68,7 @@ type Launched struct {
 	Cgroup   *cgroupsd.Cgroup
 	Warnings []string // limits asked for that nothing enforces
 	Terminal *Terminal
+	detach   func() // Options.Attach's
 }
 
 // Close stops the network's helpers and releases the cgroup, once rl-init
@@ -71,6 +77,10 @@ type Launched struct {
 // container's namespaces down when it has said the exit code.
 func (l *Launched) Close() {
 	l.Network.Stop()
+	if l.detach != nil {
+		l.detach()
+		l.detach = nil
+	}
 	if l.Cgroup != nil && l.Process != nil && l.reaped {
 		l.awaitGone()
 	}
@@ -106,6 +116,11 @@ func (w world) run(o Options) (l *Launched, err error) {
 		} else {
 			slog.Debug("a user namespace of the container's own", "err", err)
 		}
+	}
+	if o.Network.Name == network.Bridge && o.Variant.Kind == Container && !o.Variant.JoinNetwork && !o.Variant.Shared {
+		// The rootless netns lives in the shared user namespace, and
+		// netavark must own both ends of each veth pair.
+		return nil, errors.New("user-defined networks need the shared user namespace: rl supports them rootless, without --userns keep-id, and where the rl-userns holder can run (hint: use --network slirp4netns)")
 	}
 	plan := PlanFor(o.Variant)
 	l = &Launched{}
@@ -147,6 +162,9 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 	case StepBegin:
 		return l.send(handshake.Message{Kind: handshake.Begin, Variant: plan.Begin, Target: o.Target, Unshare: plan.Unshare})
 	case StepNetwork:
+		if o.Network.Name == network.Bridge {
+			return l.attach(o)
+		}
 		l.Network, err = w.network(l.Pid, o.Maps.Privileged, o.Network, o.Ports, o.NetStateDir)
 		if err != nil {
 			return fmt.Errorf("starting the %s network: %w", o.Network.Name, err)
@@ -186,6 +204,21 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		return awaitEnd(l.Process)
 	}
 	return fmt.Errorf("unknown launch step %q", step)
+}
+
+// attach puts rl-init's network namespace on its user-defined networks
+// and publishes the ports to its address on the first.
+func (l *Launched) attach(o Options) error {
+	addr, detach, err := o.Attach(l.Pid)
+	if err != nil {
+		return err
+	}
+	l.detach = detach
+	o.crashpoint("network")
+	if l.Network, err = network.Publish(l.Pid, o.Ports, addr, o.NetStateDir); err != nil {
+		return fmt.Errorf("publishing ports: %w", err)
+	}
+	return nil
 }
 
 func (o Options) crashpoint(name string) {

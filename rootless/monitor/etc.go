@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/netns"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
@@ -33,7 +34,7 @@ func etcMounts(c *store.Container, o config.Net, hostname string, owner *store.C
 				shared[dst], files[dst] = src, nil
 			}
 		}
-	} else if err := networkFiles(files, c, o, hostname); err != nil {
+	} else if err := networkFiles(files, c, o, hostname, nil); err != nil {
 		return nil, err
 	}
 	var mounts []spec.Mount
@@ -54,8 +55,9 @@ func etcMounts(c *store.Container, o config.Net, hostname string, owner *store.C
 }
 
 // networkFiles adds to files the container's /etc/hosts and, with a
-// network, its /etc/resolv.conf.
-func networkFiles(files map[string][]byte, c *store.Container, o config.Net, hostname string) error {
+// network, its /etc/resolv.conf. A container on user-defined networks has
+// its address and their DNS servers in them once attached (bridge).
+func networkFiles(files map[string][]byte, c *store.Container, o config.Net, hostname string, bridge *netns.Result) error {
 	hosts := network.Hosts{Hostname: hostname, Name: c.State.Name, Extra: o.AddHosts}
 	userMode := o.Mode.OwnStack()
 	switch {
@@ -68,6 +70,13 @@ func networkFiles(files map[string][]byte, c *store.Container, o config.Net, hos
 		// The host is the container's own loopback, as podman says.
 		hosts.HostGateway = "127.0.0.1"
 	}
+	search := o.DNSSearch
+	if bridge != nil {
+		hosts.IP = bridge.IPs[0]
+		if len(search) == 0 {
+			search = bridge.Search
+		}
+	}
 	files["/etc/hosts"] = network.HostsFile(hosts)
 	if o.Mode.Name != network.None {
 		host, err := os.ReadFile("/etc/resolv.conf")
@@ -78,11 +87,14 @@ func networkFiles(files map[string][]byte, c *store.Container, o config.Net, hos
 		if len(nameservers) == 0 && userMode {
 			nameservers = []string{network.DNS}
 		}
+		if len(nameservers) == 0 && bridge != nil {
+			nameservers = bridge.DNS
+		}
 		// With the host's network, the host's file as it is (its loopback
 		// resolver is reachable), unless --dns or --dns-search change it.
 		files["/etc/resolv.conf"] = host
-		if userMode || len(o.DNS) > 0 || len(o.DNSSearch) > 0 {
-			files["/etc/resolv.conf"] = network.ResolvConf(host, nameservers, o.DNSSearch)
+		if userMode || o.Mode.Name == network.Bridge || len(o.DNS) > 0 || len(o.DNSSearch) > 0 {
+			files["/etc/resolv.conf"] = network.ResolvConf(host, nameservers, search)
 		}
 		files["/etc/resolv.conf"] = network.WithDNSOptions(files["/etc/resolv.conf"], o.DNSOptions)
 	}

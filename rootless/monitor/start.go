@@ -34,6 +34,15 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 			return 125, err
 		}
 	}
+	onNetworks := opts.Net.Mode.Name == network.Bridge
+	if onNetworks && opts.Pod != "" && !s.Infra {
+		// A pod on networks: its containers share its infra container's
+		// /etc/hosts and resolv.conf, which name its address and the
+		// networks' DNS.
+		if owner, err = podInfraContainer(c.Store, opts.Pod); err != nil {
+			return 125, err
+		}
+	}
 	etc, err := etcMounts(c, opts.Net, s.Hostname, owner, opts.Mounts)
 	if err != nil {
 		return 125, err
@@ -81,8 +90,13 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	if dir, err := store.SharedUserNSDir(); err == nil {
 		o.SharedDir = dir
 	}
-	if owner != nil {
+	if opts.Net.Mode.Name == network.Container {
 		o.Variant.JoinNetwork, o.Target = true, owner.State.Pid
+	}
+	if onNetworks && (opts.Pod == "" || s.Infra) {
+		if o.Attach, err = bridgeAttach(c, opts, s.Hostname); err != nil {
+			return 125, err
+		}
 	}
 	if opts.Pod != "" {
 		// In a pod, the infra container has the network.
@@ -129,6 +143,18 @@ func recordCgroup(c *store.Container, l *launch.Launched) {
 	if cg := l.Cgroup; cg != nil {
 		c.State.Cgroup.Manager, c.State.Cgroup.Path, c.State.Cgroup.Enforced = cg.Manager, cg.Path, cg.Enforced
 	}
+}
+
+// podInfraContainer returns the pod's infra container, started.
+func podInfraContainer(s store.Store, podID string) (*store.Container, error) {
+	if _, err := podInfra(s, podID); err != nil {
+		return nil, err
+	}
+	p, err := s.LoadPod(podID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Load(p.InfraID)
 }
 
 // podInfra returns the host pid of the pod's infra process, starting the

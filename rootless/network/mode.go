@@ -9,7 +9,16 @@ const (
 	// Container joins the network namespace of another container
 	// (container:NAME|ID), as podman's mode of that name.
 	Container = "container"
+	// Bridge attaches the container to user-defined networks: bridges of
+	// netavark's in the rootless network namespace (rootless/netns),
+	// named in Mode.Networks. podman's --network bridge is its default
+	// network's.
+	Bridge = "bridge"
 )
+
+// DefaultNetwork is the user-defined network that --network bridge names:
+// podman's default one, which always exists.
+const DefaultNetwork = "podman"
 
 // Port handlers of slirp4netns's port_handler option: who forwards the
 // published ports.
@@ -56,6 +65,21 @@ type Mode struct {
 	// PastaArgs are the options after "pasta:", split at commas and passed
 	// to pasta as they are, but for --mtu, which sets MTU instead.
 	PastaArgs []string
+	// Networks (Bridge) are the user-defined networks to attach to, the
+	// first one first.
+	Networks []Attachment `json:",omitempty"`
+}
+
+// Attachment is a container's place on one user-defined network.
+type Attachment struct {
+	// Network is the network's name.
+	Network string
+	// Aliases are more names that resolve to the container on it.
+	Aliases []string `json:",omitempty"`
+	// IP is the address asked for (--ip, ip=), "" for a free one.
+	IP string `json:",omitempty"`
+	// MAC is the interface's address asked for (--mac-address, mac=).
+	MAC string `json:",omitempty"`
 }
 
 // String is the mode as podman's inspect shows it (HostConfig.NetworkMode):

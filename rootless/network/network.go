@@ -66,9 +66,29 @@ func Start(pid int, privileged bool, mode Mode, ports []PortMapping, stateDir st
 		return n, checkTun(err)
 	}
 	if len(ports) > 0 {
-		err = n.publish(pid, privileged, mode, apiSocket, ports, stateDir)
+		err = n.publish(pid, privileged, Address, apiSocket, ports, stateDir)
 	}
 	return n, err
+}
+
+// Publish forwards ports from the host to the network namespace of pid,
+// a container of the rootless user whose own address there is childIP
+// (one on user-defined networks: its address on the first). On failure it
+// stops what it started.
+func Publish(pid int, ports []PortMapping, childIP, stateDir string) (n *Network, err error) {
+	n = &Network{}
+	if len(ports) == 0 {
+		return n, nil
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the network's state dir: %w", err)
+	}
+	n.stops = append(n.stops, func() { _ = os.RemoveAll(stateDir) })
+	if err := n.publish(pid, false, childIP, "", ports, stateDir); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	return n, nil
 }
 
 // Stop stops the helpers, newest first. It is safe on a nil Network.

@@ -23,7 +23,7 @@ const envPortChild = "_RL_PORT_CHILD"
 // publish forwards ports from the host to the container. The host sockets
 // are bound here and now, so that a port in use fails the start before
 // the container runs.
-func (n *Network) publish(pid int, privileged bool, mode Mode, apiSocket string, ports []PortMapping, stateDir string) error {
+func (n *Network) publish(pid int, privileged bool, childIP, apiSocket string, ports []PortMapping, stateDir string) error {
 	var d port.ParentDriver
 	var err error
 	if apiSocket != "" {
@@ -41,7 +41,7 @@ func (n *Network) publish(pid int, privileged bool, mode Mode, apiSocket string,
 				return err
 			}
 		}
-		spec := port.Spec{Proto: m.Proto, ParentIP: m.HostIP, ParentPort: m.HostPort, ChildPort: m.ContainerPort, ChildIP: Address}
+		spec := port.Spec{Proto: m.Proto, ParentIP: m.HostIP, ParentPort: m.HostPort, ChildPort: m.ContainerPort, ChildIP: childIP}
 		if _, err := d.AddPort(ctx, spec); err != nil {
 			return fmt.Errorf("publishing %s: %w", m, err)
 		}

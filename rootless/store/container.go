@@ -175,14 +175,20 @@ func (c *Container) Save() error {
 
 // SaveRecord writes the container's record (config.json) and its state.
 func (c *Container) SaveRecord(r *config.Record) error {
+	if err := c.SaveConfig(r); err != nil {
+		return err
+	}
+	return c.Save()
+}
+
+// SaveConfig writes the container's record (config.json) alone, leaving
+// its state as its monitor keeps it.
+func (c *Container) SaveConfig(r *config.Record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	if err := WriteAtomic(filepath.Join(c.DataDir(), "config.json"), b); err != nil {
-		return err
-	}
-	return c.Save()
+	return WriteAtomic(filepath.Join(c.DataDir(), "config.json"), b)
 }
 
 // Record reads what SaveRecord wrote.

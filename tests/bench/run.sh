@@ -66,7 +66,9 @@
 # and the monitors' memory, next to podman's; and scale.sh: ps, ps -a,
 # run --rm, exec and create+rm in a store of 500 created and 100 running
 # containers, next to the same in a store of one (RL_BENCH_SCALE_CREATED,
-# RL_BENCH_SCALE_RUNNING, RL_BENCH_SCALE_RUNS).
+# RL_BENCH_SCALE_RUNNING, RL_BENCH_SCALE_RUNS); and networks.sh: the
+# start-up a user-defined network adds, and iperf3 between two containers
+# on one, next to podman's.
 #
 # RL_BENCH_BASE names a directory holding another build of rl, rl-init and
 # rl-image, the base (`make bench` builds the commit BENCH_BASE there with
@@ -1132,6 +1134,7 @@ main() {
 	[[ -n ${why[podman]:-} ]] || podman_lifecycle=("$podman_image" "${podman_global[@]}" "${podman_runtime[@]}")
 	"$here/lifecycle.sh" "$root" "${podman_lifecycle[@]}" || failed=1
 	"$here/scale.sh" "$root" || failed=1
+	"$here/networks.sh" "$root" "${podman_lifecycle[@]}" || failed=1
 	return "$failed"
 }
 

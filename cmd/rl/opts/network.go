@@ -3,6 +3,7 @@ package opts
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -14,7 +15,10 @@ import (
 
 // Network are the network flags of rl run, rl create and rl pod create.
 type Network struct {
-	Mode       string   // --network (--net)
+	Modes      []string // --network (--net), repeatable for user-defined networks
+	Aliases    []string // --network-alias
+	IP         string   // --ip
+	MAC        string   // --mac-address
 	Publish    []string // -p
 	PublishAll bool     // -P
 	DNS        []string // --dns
@@ -29,7 +33,10 @@ func (f Network) Net() (config.Net, error) {
 	if o.DNSSearch, err = parseAll(f.DNSSearch, ParseDNSSearch); err != nil {
 		return o, err
 	}
-	if o.Mode, err = ParseNetwork(f.Mode); err != nil {
+	if o.Mode, err = parseNetworks(f.Modes); err != nil {
+		return o, err
+	}
+	if err := AttachOptions(&o.Mode, f.Aliases, f.IP, f.MAC); err != nil {
 		return o, err
 	}
 	ports, err := parseAll(f.Publish, ParsePublish)
@@ -55,7 +62,7 @@ func (f Network) Net() (config.Net, error) {
 			return o, fmt.Errorf("--add-host cannot be used with --network %s: the container uses that container's /etc/hosts", o.Mode)
 		}
 	}
-	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() {
+	if (len(o.Ports) > 0 || o.PublishAll) && !o.Mode.OwnStack() && o.Mode.Name != network.Bridge {
 		return o, fmt.Errorf("cannot publish ports with --network %s: the container has no network of its own to forward to; use --network slirp4netns or pasta", o.Mode.Name)
 	}
 	if (len(o.DNS) > 0 || len(o.DNSSearch) > 0) && o.Mode.Name == network.None {
@@ -64,8 +71,64 @@ func (f Network) Net() (config.Net, error) {
 	return o, checkDuplicates(o.Ports)
 }
 
+// parseNetworks parses the --network values: one mode, or several
+// user-defined networks.
+func parseNetworks(values []string) (network.Mode, error) {
+	if len(values) == 0 {
+		return ParseNetwork("")
+	}
+	var m network.Mode
+	for i, v := range values {
+		one, err := ParseNetwork(v)
+		if err != nil {
+			return m, err
+		}
+		if i > 0 && (one.Name != network.Bridge || m.Name != network.Bridge) {
+			return m, fmt.Errorf("invalid --network %q: only user-defined networks can be given more than once (hint: drop the other --network)", v)
+		}
+		if i == 0 {
+			m = one
+			continue
+		}
+		if slices.ContainsFunc(m.Networks, func(a network.Attachment) bool { return a.Network == one.Networks[0].Network }) {
+			return m, fmt.Errorf("invalid --network %q: the network is given twice", v)
+		}
+		m.Networks = append(m.Networks, one.Networks...)
+	}
+	return m, nil
+}
+
+// AttachOptions applies --network-alias (to every network, as podman),
+// --ip and --mac-address (to the only one) to a mode of user-defined
+// networks.
+func AttachOptions(m *network.Mode, aliases []string, ip, mac string) error {
+	if len(aliases) == 0 && ip == "" && mac == "" {
+		return nil
+	}
+	if m.Name != network.Bridge {
+		return fmt.Errorf("--network-alias, --ip and --mac-address need a user-defined network, not --network %s (hint: rl network create NAME, then --network NAME)", m)
+	}
+	if (ip != "" || mac != "") && len(m.Networks) > 1 {
+		return errors.New("--ip and --mac-address cannot be used with more than one --network (hint: give --network NAME:ip=IP,mac=MAC for each)")
+	}
+	for _, a := range aliases {
+		if err := checkAlias(a); err != nil {
+			return err
+		}
+		for i := range m.Networks {
+			m.Networks[i].Aliases = append(m.Networks[i].Aliases, a)
+		}
+	}
+	if err := setAttachment(&m.Networks[0], "ip", ip, ip != "", "--ip"); err != nil {
+		return err
+	}
+	return setAttachment(&m.Networks[0], "mac", mac, mac != "", "--mac-address")
+}
+
 // ParseNetwork parses a --network value, in podman's syntax NAME[:OPTIONS];
-// "" is the default, slirp4netns. slirp4netns takes the comma-separated
+// "" is the default, slirp4netns. Any other NAME names a user-defined
+// network (bridge: the default one, podman), with the options alias=NAME,
+// ip=IP and mac=MAC (web:alias=www,ip=10.89.0.5). slirp4netns takes the comma-separated
 // options mtu, allow_host_loopback and port_handler
 // (slirp4netns:mtu=1500,port_handler=slirp4netns); pasta takes pasta's own
 // arguments (pasta:--mtu,1500,-T,8080); none and host take none;
@@ -100,7 +163,16 @@ func ParseNetwork(s string) (network.Mode, error) {
 			err = errors.New("container: needs the name or id of a container, as in container:web")
 		}
 	default:
-		return network.Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none, host or container:NAME", s)
+		if name == network.Bridge {
+			name = network.DefaultNetwork
+		}
+		if !config.ValidName(name) || name == "" {
+			return network.Mode{}, fmt.Errorf("invalid --network %q: use slirp4netns, pasta, none, host, container:NAME or the name of a network", s)
+		}
+		m = network.Mode{Name: network.Bridge, Networks: []network.Attachment{{Network: name}}}
+		if hasOpts {
+			err = setAttachmentOptions(&m.Networks[0], strings.Split(opts, ","))
+		}
 	}
 	if err != nil {
 		return network.Mode{}, fmt.Errorf("invalid --network %q: %w", s, err)
@@ -399,4 +471,53 @@ func ParseDNSSearch(s string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// setAttachmentOptions applies a user-defined network's KEY=VALUE options.
+func setAttachmentOptions(a *network.Attachment, opts []string) error {
+	for _, o := range opts {
+		key, value, _ := strings.Cut(o, "=")
+		if err := setAttachment(a, key, value, true, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setAttachment sets one option of a network attachment (what names it in
+// errors); given false is no option at all.
+func setAttachment(a *network.Attachment, key, value string, given bool, what string) error {
+	if !given {
+		return nil
+	}
+	switch key {
+	case "alias":
+		if err := checkAlias(value); err != nil {
+			return err
+		}
+		a.Aliases = append(a.Aliases, value)
+	case "ip":
+		addr, err := netip.ParseAddr(value)
+		if err != nil || !addr.Is4() {
+			return fmt.Errorf("invalid %s %q: want an IPv4 address inside the network's subnet", what, value)
+		}
+		a.IP = addr.String()
+	case "mac":
+		hw, err := net.ParseMAC(value)
+		if err != nil || len(hw) != 6 {
+			return fmt.Errorf("invalid %s %q: want a MAC address, as in 92:d0:c6:0a:29:33", what, value)
+		}
+		a.MAC = hw.String()
+	default:
+		return fmt.Errorf("unknown option %q: use alias=NAME, ip=IP or mac=MAC", what)
+	}
+	return nil
+}
+
+// checkAlias refuses an alias that is no name aardvark-dns could answer.
+func checkAlias(a string) error {
+	if a == "" || !config.ValidName(a) {
+		return fmt.Errorf("invalid network alias %q: %s", a, config.NameRule)
+	}
+	return nil
 }

@@ -91,6 +91,9 @@ func TestParseNetwork(t *testing.T) {
 	slirp := func(mtu int, loopback bool, handler string) network.Mode {
 		return network.Mode{Name: network.Slirp4netns, MTU: mtu, AllowHostLoopback: loopback, PortHandler: handler}
 	}
+	bridge := func(a network.Attachment) network.Mode {
+		return network.Mode{Name: network.Bridge, Networks: []network.Attachment{a}}
+	}
 	pasta := func(mtu int, args ...string) network.Mode {
 		return network.Mode{Name: network.Pasta, MTU: mtu, PastaArgs: args}
 	}
@@ -123,13 +126,20 @@ func TestParseNetwork(t *testing.T) {
 		{in: "container:web", want: network.Mode{Name: network.Container, Container: "web"}},
 		{in: "container:3f2a", want: network.Mode{Name: network.Container, Container: "3f2a"}},
 
-		{in: "bridge", wantErr: `invalid --network "bridge": use slirp4netns, pasta, none, host or container:NAME`},
-		{in: "private", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
-		{in: "Slirp4netns", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
-		{in: ":mtu=1500", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
+		{in: "bridge", want: bridge(network.Attachment{Network: "podman"})},
+		{in: "private", want: bridge(network.Attachment{Network: "private"})},
+		{in: "web:alias=www,alias=w2,ip=10.89.0.5,mac=92:D0:c6:0a:29:33", want: bridge(network.Attachment{
+			Network: "web", Aliases: []string{"www", "w2"}, IP: "10.89.0.5", MAC: "92:d0:c6:0a:29:33",
+		})},
+
+		{in: "web:ip=10.89.0", wantErr: `invalid ip=10.89.0 "10.89.0": want an IPv4 address`},
+		{in: "web:alias=a b", wantErr: `invalid network alias "a b"`},
+		{in: "web:mac=zz", wantErr: `invalid mac=zz "zz": want a MAC address`},
+		{in: "web:mtu=1500", wantErr: `unknown option "mtu=1500": use alias=NAME, ip=IP or mac=MAC`},
+		{in: "-net", wantErr: "use slirp4netns, pasta, none, host, container:NAME or the name of a network"},
+		{in: ":mtu=1500", wantErr: "use slirp4netns, pasta, none, host, container:NAME or the name of a network"},
 		{in: "container", wantErr: `invalid --network "container": container: needs the name or id of a container`},
 		{in: "container:", wantErr: "container: needs the name or id"},
-		{in: "Container:web", wantErr: "use slirp4netns, pasta, none, host or container:NAME"},
 		{in: "none:x", wantErr: `invalid --network "none:x": none takes no options`},
 		{in: "host:", wantErr: "host takes no options"},
 		{in: "slirp4netns:", wantErr: `unknown option "": use mtu=N`},
@@ -370,7 +380,7 @@ func TestCheckDuplicates(t *testing.T) {
 // change them are refused, as podman refuses them.
 func TestNetContainer(t *testing.T) {
 	mode := "container:web"
-	o, err := Network{Mode: mode}.Net()
+	o, err := Network{Modes: []string{mode}}.Net()
 	if err != nil || !reflect.DeepEqual(o.Mode, network.Mode{Name: network.Container, Container: "web"}) || o.Mode.String() != mode {
 		t.Fatalf("Net(%s) = %+v, %v", mode, o.Mode, err)
 	}
@@ -378,14 +388,50 @@ func TestNetContainer(t *testing.T) {
 		f       Network
 		wantErr string
 	}{
-		{Network{Mode: mode, Publish: []string{"8080:80"}}, "cannot publish ports with --network container:web"},
-		{Network{Mode: mode, PublishAll: true}, "cannot publish ports"},
-		{Network{Mode: mode, DNS: []string{"1.1.1.1"}}, "--dns and --dns-search cannot be used with --network container:web"},
-		{Network{Mode: mode, DNSSearch: []string{"example.com"}}, "--dns and --dns-search"},
-		{Network{Mode: mode, AddHosts: []string{"db:10.0.2.5"}}, "--add-host cannot be used with --network container:web"},
+		{Network{Modes: []string{mode}, Publish: []string{"8080:80"}}, "cannot publish ports with --network container:web"},
+		{Network{Modes: []string{mode}, PublishAll: true}, "cannot publish ports"},
+		{Network{Modes: []string{mode}, DNS: []string{"1.1.1.1"}}, "--dns and --dns-search cannot be used with --network container:web"},
+		{Network{Modes: []string{mode}, DNSSearch: []string{"example.com"}}, "--dns and --dns-search"},
+		{Network{Modes: []string{mode}, AddHosts: []string{"db:10.0.2.5"}}, "--add-host cannot be used with --network container:web"},
 	} {
 		if _, err := tt.f.Net(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Net(%+v) = %v, want an error containing %q", tt.f, err, tt.wantErr)
+		}
+	}
+}
+
+func TestNetworksAndAttachOptions(t *testing.T) {
+	tests := []struct {
+		f       Network
+		want    []network.Attachment
+		wantErr string
+	}{
+		{f: Network{Modes: []string{"a", "b:alias=x"}, Aliases: []string{"y"}}, want: []network.Attachment{
+			{Network: "a", Aliases: []string{"y"}}, {Network: "b", Aliases: []string{"x", "y"}},
+		}},
+		{f: Network{Modes: []string{"a"}, IP: "10.89.0.9", MAC: "92:d0:c6:0a:29:33"}, want: []network.Attachment{
+			{Network: "a", IP: "10.89.0.9", MAC: "92:d0:c6:0a:29:33"},
+		}},
+		{f: Network{Modes: []string{"a", "a"}}, wantErr: "the network is given twice"},
+		{f: Network{Modes: []string{"a", "none"}}, wantErr: "only user-defined networks can be given more than once"},
+		{f: Network{Modes: []string{"host", "a"}}, wantErr: "only user-defined networks can be given more than once"},
+		{f: Network{Modes: []string{"a", "b"}, IP: "10.89.0.9"}, wantErr: "cannot be used with more than one --network"},
+		{f: Network{Aliases: []string{"x"}}, wantErr: "need a user-defined network, not --network slirp4netns"},
+		{f: Network{Modes: []string{"a"}, IP: "fd00::1"}, wantErr: `invalid --ip "fd00::1"`},
+	}
+	for _, tt := range tests {
+		o, err := tt.f.Net()
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%+v: error %v, want one containing %q", tt.f, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%+v: %v", tt.f, err)
+		}
+		if !reflect.DeepEqual(o.Mode.Networks, tt.want) {
+			t.Errorf("%+v: networks %+v, want %+v", tt.f, o.Mode.Networks, tt.want)
 		}
 	}
 }

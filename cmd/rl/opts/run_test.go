@@ -81,10 +81,10 @@ func TestRunContainerErrors(t *testing.T) {
 		{name: "relative -w", f: Run{Workdir: "rel"}, wantErr: `invalid --workdir "rel"`},
 		{name: "bad --name", f: Run{Name: "-x"}, wantErr: `invalid --name "-x"`},
 		{name: "bad --hostname", f: Run{Hostname: "a_b"}, wantErr: `invalid --hostname "a_b"`},
-		{name: "bad --network", f: Run{Network: Network{Mode: "bridge"}}, wantErr: `invalid --network "bridge"`},
-		{name: "-p without a network", f: Run{Network: Network{Mode: "none", Publish: []string{"8080:80"}}}, wantErr: "use --network slirp4netns or pasta"},
-		{name: "-P with the host's", f: Run{Network: Network{Mode: "host", PublishAll: true}}, wantErr: "cannot publish ports with --network host"},
-		{name: "--dns without a network", f: Run{Network: Network{Mode: "none", DNSSearch: []string{"x"}}}, wantErr: "--dns and --dns-search need a network"},
+		{name: "bad --network", f: Run{Network: Network{Modes: []string{"-x"}}}, wantErr: `invalid --network "-x"`},
+		{name: "-p without a network", f: Run{Network: Network{Modes: []string{"none"}, Publish: []string{"8080:80"}}}, wantErr: "use --network slirp4netns or pasta"},
+		{name: "-P with the host's", f: Run{Network: Network{Modes: []string{"host"}, PublishAll: true}}, wantErr: "cannot publish ports with --network host"},
+		{name: "--dns without a network", f: Run{Network: Network{Modes: []string{"none"}, DNSSearch: []string{"x"}}}, wantErr: "--dns and --dns-search need a network"},
 		{name: "-p twice", f: Run{Network: Network{Publish: []string{"8080:80", "8080:81"}}}, wantErr: "cannot publish host port 8080/tcp twice"},
 		{name: "bad --memory", f: Run{Resources: Resources{Memory: "lots"}}, wantErr: `invalid --memory "lots"`},
 		{name: "bad --cgroup-manager", f: Run{CgroupManager: "cgmanager"}, wantErr: `invalid --cgroup-manager "cgmanager"`},
@@ -98,9 +98,9 @@ func TestRunContainerErrors(t *testing.T) {
 		{name: "-p in a pod", f: Run{Pod: "p", Network: Network{Publish: []string{"9090:9090"}}}, wantErr: "rl pod create -p"},
 		{name: "--hostname in a pod", f: Run{Pod: "p", Hostname: "other"}, wantErr: "drop --hostname"},
 		{name: "keep-id in a pod", f: Run{Pod: "p", Userns: "keep-id"}, wantErr: "--userns keep-id cannot join a pod"},
-		{name: "keep-id with another's network", f: Run{Userns: "keep-id", Network: Network{Mode: "container:web"}}, wantErr: "--userns keep-id cannot be used with --network container:web"},
-		{name: "another's network in a pod", f: Run{Pod: "p", Network: Network{Mode: "container:web"}}, wantErr: "--network container:web cannot be used in a pod"},
-		{name: "--dns-opt with another's network", f: Run{DNSOptions: []string{"ndots:2"}, Network: Network{Mode: "container:web"}}, wantErr: "--dns-opt cannot be used with --network container:web"},
+		{name: "keep-id with another's network", f: Run{Userns: "keep-id", Network: Network{Modes: []string{"container:web"}}}, wantErr: "--userns keep-id cannot be used with --network container:web"},
+		{name: "another's network in a pod", f: Run{Pod: "p", Network: Network{Modes: []string{"container:web"}}}, wantErr: "--network container:web cannot be used in a pod"},
+		{name: "--dns-opt with another's network", f: Run{DNSOptions: []string{"ndots:2"}, Network: Network{Modes: []string{"container:web"}}}, wantErr: "--dns-opt cannot be used with --network container:web"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
