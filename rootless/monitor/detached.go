@@ -123,15 +123,20 @@ func supervise(c *store.Container, report func(error)) error {
 		}
 		stopHealth := make(chan struct{})
 		st.Started = func() {
-			report(nil)
-			trimResident()
+			// rl stop or rl kill came as this run of --restart began,
+			// while the state had no pid for it to signal. Checked
+			// before the front end hears of the start: a stop that it
+			// sends after that signals the recorded pid itself, and
+			// must not find this kill too (which made the command die
+			// of SIGKILL at once instead of its stop signal).
 			if store.Exists(c.StopMarker()) {
-				// rl stop or rl kill came as this run of --restart began.
 				_ = unix.Kill(c.State.Pid, unix.SIGKILL)
 			}
+			report(nil)
 			if r.Options.Health.Cmd != "" {
 				go checkHealth(c, r.Options, stopHealth, func(action string) { onUnhealthy(c, r, action, &restartNow) })
 			}
+			trimResident()
 		}
 		code, err := Start(c, r, maps, st, nil)
 		st.Spawned() // when the start failed before spawning
