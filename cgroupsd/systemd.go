@@ -104,8 +104,14 @@ func (r Resources) properties() ([]systemd.Property, error) {
 	if r.MemoryMax != 0 {
 		add("MemoryMax", limit(r.MemoryMax))
 	}
+	if r.MemoryMin != 0 {
+		add("MemoryMin", limit(r.MemoryMin))
+	}
 	if r.MemoryLow != 0 {
 		add("MemoryLow", limit(r.MemoryLow))
+	}
+	if r.MemoryHigh != 0 {
+		add("MemoryHigh", limit(r.MemoryHigh))
 	}
 	if r.SwapSet {
 		add("MemorySwapMax", limit(r.MemorySwapMax))
