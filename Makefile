@@ -1,4 +1,4 @@
-# rl: `make` builds bin/rl, bin/rl-init and bin/rl-image; `make test` runs
+# rl: `make` builds bin/rl, bin/rl-init, bin/rl-image and bin/rl-kube; `make test` runs
 # every test; `make bench` compares rl with its peers; `make lint` checks
 # the code.
 GO        ?= go
@@ -33,11 +33,13 @@ build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
 	$(INIT_ENV) $(GO) build -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
 	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-image ./cmd/rl-image
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-kube ./cmd/rl-kube
 
 install: build
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
 	install -D -m 0755 bin/rl-init $(DESTDIR)$(PREFIX)/bin/rl-init
 	install -D -m 0755 bin/rl-image $(DESTDIR)$(PREFIX)/bin/rl-image
+	install -D -m 0755 bin/rl-kube $(DESTDIR)$(PREFIX)/bin/rl-kube
 
 # As root this installs the test packages, creates the unprivileged test
 # user and runs the bats suites as that user and then as root; as another

@@ -31,6 +31,8 @@ type PodOptions struct {
 	Net      config.Net
 	// Labels are the pod's labels (pod create --label).
 	Labels map[string]string
+	// QOSClass is a played pod's Kubernetes QoS class.
+	QOSClass string
 }
 
 // PodStatus is a pod as rl pod ps shows it.
@@ -56,7 +58,7 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, QOSClass: o.QOSClass}
 	if p.Hostname == "" {
 		p.Hostname = id[:12]
 	}
@@ -253,6 +255,9 @@ func (e *Engine) RemovePod(ctx context.Context, ref string, force bool, grace ti
 	// The infra container goes last and with force: nothing else holds
 	// the pod's namespaces now.
 	if err := e.removeInfra(ps.InfraID); err != nil {
+		return err
+	}
+	if err := removePodDirs(e.Store, ps.ID); err != nil {
 		return err
 	}
 	e.Store.RemovePod(ps.Pod)

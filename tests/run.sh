@@ -52,7 +52,7 @@ else
 	"$here/setup.sh"
 	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
 	mkdir -p "$stage/bin" "$stage/tests"
-	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
+	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$top/bin/rl-kube" "$stage/bin/"
 	cp -r "$here/." "$stage/tests/"
 	chmod -R a+rX "$stage"
 	# A tiny filesystem for the disk-full tests, which a user cannot mount.

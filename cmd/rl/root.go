@@ -87,6 +87,7 @@ func execute(args []string) int {
 		newCreateCommand(g), newStartCommand(g, &code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, &code, groupNamed(args, "container")), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, &code), newPodCommand(g, &code), newTopCommand(g),
 		newVolumeCommand(g, &code), newNetworkCommand(g))
+	root.AddCommand(newKubeCommand(g)...)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

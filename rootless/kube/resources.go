@@ -3,8 +3,6 @@ package kube
 import (
 	"fmt"
 
-	v1 "k8s.io/api/core/v1"
-
 	"github.com/rl-containers/rl/cgroupsd"
 )
 
@@ -28,14 +26,15 @@ const (
 	bestEffortOOMScoreAdj = 1000
 )
 
-// QOSClass is a pod's quality of service class, as Kubernetes computes it.
-type QOSClass = v1.PodQOSClass
+// QOSClass is a pod's quality of service class, as Kubernetes computes it
+// (v1.PodQOSClass).
+type QOSClass string
 
 // The classes.
 const (
-	Guaranteed = v1.PodQOSGuaranteed
-	Burstable  = v1.PodQOSBurstable
-	BestEffort = v1.PodQOSBestEffort
+	Guaranteed QOSClass = "Guaranteed"
+	Burstable  QOSClass = "Burstable"
+	BestEffort QOSClass = "BestEffort"
 )
 
 // Amounts are a container's (or a pod's) cpu in millicores and memory in
@@ -50,33 +49,14 @@ type Amounts struct {
 	EphemeralStorage bool
 }
 
-// AmountsOf reads a container's resources, with the API server's
-// defaulting: a resource with a limit and no request requests its limit.
-func AmountsOf(r v1.ResourceRequirements) Amounts {
-	var a Amounts
-	a.CPULimit, a.HasCPULimit = quantity(r.Limits, v1.ResourceCPU)
-	a.MemLimit, a.HasMemLimit = quantity(r.Limits, v1.ResourceMemory)
-	a.CPURequest, a.HasCPURequest = quantity(r.Requests, v1.ResourceCPU)
-	a.MemRequest, a.HasMemRequest = quantity(r.Requests, v1.ResourceMemory)
-	if _, ok := r.Requests[v1.ResourceCPU]; !ok && a.HasCPULimit {
-		a.CPURequest, a.HasCPURequest = a.CPULimit, true
-	}
-	if _, ok := r.Requests[v1.ResourceMemory]; !ok && a.HasMemLimit {
-		a.MemRequest, a.HasMemRequest = a.MemLimit, true
-	}
-	_, req := r.Requests[v1.ResourceEphemeralStorage]
-	_, lim := r.Limits[v1.ResourceEphemeralStorage]
-	a.EphemeralStorage = req || lim
-	return a
-}
-
 // guaranteed is true when cpu and memory both have limits equal to their
 // requests.
 func (a Amounts) guaranteed() bool {
 	return a.HasCPULimit && a.HasMemLimit && a.CPURequest == a.CPULimit && a.MemRequest == a.MemLimit
 }
 
-func (a Amounts) none() bool {
+// None is true when a asks for no cpu and no memory.
+func (a Amounts) None() bool {
 	return !a.HasCPURequest && !a.HasCPULimit && !a.HasMemRequest && !a.HasMemLimit
 }
 
@@ -87,7 +67,7 @@ func (a Amounts) none() bool {
 func QOS(containers []Amounts) QOSClass {
 	best, guaranteed := true, true
 	for _, a := range containers {
-		best = best && a.none()
+		best = best && a.None()
 		guaranteed = guaranteed && a.guaranteed()
 	}
 	switch {

@@ -18,12 +18,18 @@ type Pod struct {
 	InfraID  string    `json:"InfraId"`
 	// Labels are the pod's labels (pod create --label).
 	Labels map[string]string `json:"Labels,omitempty"`
+	// QOSClass is a played pod's Kubernetes QoS class (rl kube play).
+	QOSClass string `json:"QosClass,omitempty"`
 }
 
 // ErrNoPod is returned for a name or id that names no pod.
 var ErrNoPod = errors.New("no such pod")
 
-func (s Store) podDir(id string) string        { return filepath.Join(s.Root, "pods", id) }
+func (s Store) podDir(id string) string { return filepath.Join(s.Root, "pods", id) }
+
+// PodDir is the directory of the pod id's record, which goes with it.
+func (s Store) PodDir(id string) string { return s.podDir(id) }
+
 func (s Store) podNames() string               { return filepath.Join(s.Root, "pods", "names") }
 func (s Store) podNameLink(name string) string { return filepath.Join(s.podNames(), name) }
 

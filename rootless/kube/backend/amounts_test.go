@@ -1,10 +1,12 @@
-package kube
+package backend
 
 import (
 	"testing"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/rl-containers/rl/rootless/kube"
 )
 
 func list(kv ...string) v1.ResourceList {
@@ -37,13 +39,13 @@ func TestCgroup(t *testing.T) {
 		{name: "memory", req: list("memory", "64Mi"), lim: list("memory", "128Mi"), weight: 1, memMax: 128 << 20, memMin: 64 << 20, high: 127504384},
 		{name: "memory guaranteed", lim: list("memory", "1Gi"), weight: 1, memMax: gi, memMin: gi},
 	} {
-		a := AmountsOf(v1.ResourceRequirements{Requests: tc.req, Limits: tc.lim})
-		r := Limits{MemoryQoS: true, MachineMemory: 8 * gi}.Cgroup(a)
+		a := amountsOf(v1.ResourceRequirements{Requests: tc.req, Limits: tc.lim})
+		r := kube.Limits{MemoryQoS: true, MachineMemory: 8 * gi}.Cgroup(a)
 		if r.CPUWeight != tc.weight || r.CPUQuota != tc.quota || r.MemoryMax != tc.memMax || r.MemoryMin != tc.memMin || r.MemoryHigh != tc.high {
 			t.Errorf("%s: weight %d quota %d max %d min %d high %d, want %d %d %d %d %d", tc.name, r.CPUWeight, r.CPUQuota, r.MemoryMax, r.MemoryMin, r.MemoryHigh,
 				tc.weight, tc.quota, tc.memMax, tc.memMin, tc.high)
 		}
-		if tc.quota != 0 && r.CPUPeriod != QuotaPeriod {
+		if tc.quota != 0 && r.CPUPeriod != kube.QuotaPeriod {
 			t.Errorf("%s: period %d", tc.name, r.CPUPeriod)
 		}
 	}
@@ -51,55 +53,55 @@ func TestCgroup(t *testing.T) {
 
 func TestQOSAndOOM(t *testing.T) {
 	const gi = 1 << 30
-	guaranteed := AmountsOf(v1.ResourceRequirements{Limits: list("cpu", "1", "memory", "1Gi")})
-	burstable := AmountsOf(v1.ResourceRequirements{Requests: list("memory", "2Gi")})
-	cpuOnly := AmountsOf(v1.ResourceRequirements{Limits: list("cpu", "1")})
-	none := AmountsOf(v1.ResourceRequirements{})
-	zero := AmountsOf(v1.ResourceRequirements{Requests: list("cpu", "0")})
+	guaranteed := amountsOf(v1.ResourceRequirements{Limits: list("cpu", "1", "memory", "1Gi")})
+	burstable := amountsOf(v1.ResourceRequirements{Requests: list("memory", "2Gi")})
+	cpuOnly := amountsOf(v1.ResourceRequirements{Limits: list("cpu", "1")})
+	none := amountsOf(v1.ResourceRequirements{})
+	zero := amountsOf(v1.ResourceRequirements{Requests: list("cpu", "0")})
 	for _, tc := range []struct {
 		name string
-		ctrs []Amounts
-		want QOSClass
+		ctrs []kube.Amounts
+		want kube.QOSClass
 	}{
-		{"guaranteed", []Amounts{guaranteed, guaranteed}, Guaranteed},
-		{"one burstable", []Amounts{guaranteed, none}, Burstable},
-		{"cpu limit only", []Amounts{cpuOnly}, Burstable},
-		{"memory request", []Amounts{burstable}, Burstable},
-		{"none", []Amounts{none, none}, BestEffort},
-		{"zero request", []Amounts{zero}, BestEffort},
+		{"guaranteed", []kube.Amounts{guaranteed, guaranteed}, kube.Guaranteed},
+		{"one burstable", []kube.Amounts{guaranteed, none}, kube.Burstable},
+		{"cpu limit only", []kube.Amounts{cpuOnly}, kube.Burstable},
+		{"memory request", []kube.Amounts{burstable}, kube.Burstable},
+		{"none", []kube.Amounts{none, none}, kube.BestEffort},
+		{"zero request", []kube.Amounts{zero}, kube.BestEffort},
 	} {
-		if got := QOS(tc.ctrs); got != tc.want {
+		if got := kube.QOS(tc.ctrs); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 	for _, tc := range []struct {
-		qos  QOSClass
+		qos  kube.QOSClass
 		req  int64
 		want int
 	}{
-		{Guaranteed, gi, -997},
-		{BestEffort, 0, 1000},
-		{Burstable, 2 * gi, 750}, // 1000 - 1000*2/8
-		{Burstable, 8 * gi, 3},   // 0, raised above Guaranteed's
-		{Burstable, 1, 999},      // 1000, kept below BestEffort's
-		{Burstable, 16 * gi, 3},  // above the machine
+		{kube.Guaranteed, gi, -997},
+		{kube.BestEffort, 0, 1000},
+		{kube.Burstable, 2 * gi, 750}, // 1000 - 1000*2/8
+		{kube.Burstable, 8 * gi, 3},   // 0, raised above kube.Guaranteed's
+		{kube.Burstable, 1, 999},      // 1000, kept below kube.BestEffort's
+		{kube.Burstable, 16 * gi, 3},  // above the machine
 	} {
-		if got := OOMScoreAdj(tc.qos, tc.req, 8*gi); got != tc.want {
+		if got := kube.OOMScoreAdj(tc.qos, tc.req, 8*gi); got != tc.want {
 			t.Errorf("%s %d: %d, want %d", tc.qos, tc.req, got, tc.want)
 		}
 	}
 }
 
 func TestPodAmounts(t *testing.T) {
-	a := AmountsOf(v1.ResourceRequirements{Requests: list("cpu", "250m"), Limits: list("cpu", "500m", "memory", "128Mi")})
-	b := AmountsOf(v1.ResourceRequirements{Limits: list("cpu", "1", "memory", "64Mi")})
-	c := AmountsOf(v1.ResourceRequirements{Requests: list("cpu", "100m")})
-	init := AmountsOf(v1.ResourceRequirements{Limits: list("cpu", "2", "memory", "32Mi")})
-	p := PodAmounts([]Amounts{init}, []Amounts{a, b})
+	a := amountsOf(v1.ResourceRequirements{Requests: list("cpu", "250m"), Limits: list("cpu", "500m", "memory", "128Mi")})
+	b := amountsOf(v1.ResourceRequirements{Limits: list("cpu", "1", "memory", "64Mi")})
+	c := amountsOf(v1.ResourceRequirements{Requests: list("cpu", "100m")})
+	init := amountsOf(v1.ResourceRequirements{Limits: list("cpu", "2", "memory", "32Mi")})
+	p := kube.PodAmounts([]kube.Amounts{init}, []kube.Amounts{a, b})
 	if p.CPURequest != 2000 || p.CPULimit != 2000 || p.MemLimit != 192<<20 || !p.HasCPULimit || !p.HasMemLimit {
 		t.Errorf("with init: %+v", p)
 	}
-	p = PodAmounts(nil, []Amounts{a, c})
+	p = kube.PodAmounts(nil, []kube.Amounts{a, c})
 	if p.CPURequest != 350 || p.HasCPULimit || p.HasMemLimit || p.CPULimit != 0 {
 		t.Errorf("one without limits: %+v", p)
 	}

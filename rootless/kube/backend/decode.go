@@ -1,8 +1,7 @@
-package kube
+package backend
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/rl-containers/rl/rootless/kube"
 )
 
 // File is a decoded YAML file: the workloads to play, and the objects
@@ -46,32 +47,6 @@ type Service struct {
 	*v1.Service
 }
 
-// DecodeError is a document that rl cannot play: Path is the field
-// (spec.containers[0].resources), Reason why.
-type DecodeError struct {
-	Doc    int
-	Kind   string
-	Path   string
-	Reason string
-}
-
-func (e *DecodeError) Error() string {
-	where := fmt.Sprintf("document %d", e.Doc)
-	if e.Kind != "" {
-		where += " (" + e.Kind + ")"
-	}
-	if e.Path != "" {
-		where += ": " + e.Path
-	}
-	return where + ": " + e.Reason
-}
-
-// ErrDecode is wrapped by every DecodeError, for the CLI's hint.
-var ErrDecode = errors.New("invalid Kubernetes YAML")
-
-// Unwrap makes a DecodeError an ErrDecode.
-func (e *DecodeError) Unwrap() error { return ErrDecode }
-
 // kinds are the documents rl reads, by apiVersion and kind.
 var kinds = map[string]func() any{
 	"v1/Pod":                   func() any { return &v1.Pod{} },
@@ -88,7 +63,7 @@ var kinds = map[string]func() any{
 // Decode reads a file of YAML documents separated by "---" lines, each
 // decoded strictly into its API type: an unknown or repeated field, a
 // value of the wrong type, a kind rl does not play or a pod spec rl
-// cannot run is a *DecodeError.
+// cannot run is a *kube.DecodeError.
 func Decode(data []byte) (*File, error) {
 	f := &File{ConfigMaps: map[string]*v1.ConfigMap{}, Secrets: map[string]*v1.Secret{}}
 	docs := splitDocuments(data)
@@ -98,7 +73,7 @@ func Decode(data []byte) (*File, error) {
 		}
 	}
 	if len(f.Workloads) == 0 {
-		return nil, &DecodeError{Doc: len(docs), Reason: "no Pod, Deployment, ReplicaSet, DaemonSet or Job to play"}
+		return nil, &kube.DecodeError{Doc: len(docs), Reason: "no Pod, Deployment, ReplicaSet, DaemonSet or Job to play"}
 	}
 	return f, f.check()
 }
@@ -137,18 +112,18 @@ func (f *File) add(n int, doc []byte) error {
 	}
 	j, err := yaml.YAMLToJSONStrict(doc)
 	if err != nil {
-		return &DecodeError{Doc: n, Reason: oneLine(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))}
+		return &kube.DecodeError{Doc: n, Reason: oneLine(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))}
 	}
 	var tm metav1.TypeMeta
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(j, &tm); err != nil {
-		return &DecodeError{Doc: n, Reason: "not a Kubernetes object (a map with apiVersion and kind): " + oneLine(err.Error())}
+		return &kube.DecodeError{Doc: n, Reason: "not a Kubernetes object (a map with apiVersion and kind): " + oneLine(err.Error())}
 	}
 	if tm.Kind == "" || tm.APIVersion == "" {
-		return &DecodeError{Doc: n, Kind: tm.Kind, Path: missing(tm), Reason: "required"}
+		return &kube.DecodeError{Doc: n, Kind: tm.Kind, Path: missing(tm), Reason: "required"}
 	}
 	newObj, ok := kinds[tm.APIVersion+"/"+tm.Kind]
 	if !ok {
-		return &DecodeError{Doc: n, Kind: tm.Kind, Path: "kind", Reason: fmt.Sprintf("rl cannot play %s %s: it plays v1 Pod, ConfigMap, Secret, PersistentVolumeClaim and Service, apps/v1 Deployment, ReplicaSet and DaemonSet, and batch/v1 Job", tm.APIVersion, tm.Kind)}
+		return &kube.DecodeError{Doc: n, Kind: tm.Kind, Path: "kind", Reason: fmt.Sprintf("rl cannot play %s %s: it plays v1 Pod, ConfigMap, Secret, PersistentVolumeClaim and Service, apps/v1 Deployment, ReplicaSet and DaemonSet, and batch/v1 Job", tm.APIVersion, tm.Kind)}
 	}
 	obj := newObj()
 	if err := strictUnmarshal(j, obj); err != nil {
@@ -169,7 +144,7 @@ func missing(tm metav1.TypeMeta) string {
 
 // strictUnmarshal decodes j into obj as kubectl does (sigs.k8s.io/json):
 // case-sensitive, an unknown or duplicate field an error with its path.
-func strictUnmarshal(j []byte, obj any) *DecodeError {
+func strictUnmarshal(j []byte, obj any) *kube.DecodeError {
 	strict, err := kjson.UnmarshalStrict(j, obj)
 	var m []string
 	if err != nil {
@@ -177,12 +152,12 @@ func strictUnmarshal(j []byte, obj any) *DecodeError {
 	}
 	switch {
 	case m != nil:
-		return &DecodeError{Path: m[2], Reason: fmt.Sprintf("want %s, got %s", typeName(m[3]), m[1])}
+		return &kube.DecodeError{Path: m[2], Reason: fmt.Sprintf("want %s, got %s", typeName(m[3]), m[1])}
 	case err != nil:
 		return badQuantity(j, err)
 	case len(strict) > 0:
 		path, reason := strictPath(strict[0].Error())
-		return &DecodeError{Path: path, Reason: reason}
+		return &kube.DecodeError{Path: path, Reason: reason}
 	}
 	return nil
 }
@@ -222,14 +197,14 @@ func strictPath(msg string) (string, string) {
 
 // badQuantity finds the resource quantity that failed to parse (the
 // quantity's own error names no field).
-func badQuantity(j []byte, err error) *DecodeError {
+func badQuantity(j []byte, err error) *kube.DecodeError {
 	var tree any
 	if kjson.UnmarshalCaseSensitivePreserveInts(j, &tree) == nil {
 		if path, v, ok := findBadQuantity(tree, ""); ok {
-			return &DecodeError{Path: path, Reason: fmt.Sprintf("%q is not a quantity (e.g. 500m, 2, 128Mi, 1G)", v)}
+			return &kube.DecodeError{Path: path, Reason: fmt.Sprintf("%q is not a quantity (e.g. 500m, 2, 128Mi, 1G)", v)}
 		}
 	}
-	return &DecodeError{Reason: oneLine(err.Error())}
+	return &kube.DecodeError{Reason: oneLine(err.Error())}
 }
 
 // quantityMaps are the keys whose values are maps of quantities.

@@ -1,4 +1,4 @@
-package kube
+package backend
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	v1 "k8s.io/api/core/v1"
+
+	"github.com/rl-containers/rl/rootless/kube"
 )
 
 // check refuses what the API types accept but rl cannot play, or what the
@@ -31,7 +33,7 @@ func (w Workload) SpecPath() string {
 
 func (f *File) checkWorkload(w Workload) error {
 	fail := func(path, format string, args ...any) error {
-		return &DecodeError{Doc: w.Doc, Kind: w.Kind, Path: path, Reason: fmt.Sprintf(format, args...)}
+		return &kube.DecodeError{Doc: w.Doc, Kind: w.Kind, Path: path, Reason: fmt.Sprintf(format, args...)}
 	}
 	if w.Name == "" {
 		return fail("metadata.name", "required")
@@ -161,15 +163,3 @@ func checkResources(r v1.ResourceRequirements) (string, string) {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-// quantity is q's value (its millis for cpu), 0 for none.
-func quantity(l v1.ResourceList, name v1.ResourceName) (int64, bool) {
-	q, ok := l[name]
-	if !ok || q.IsZero() {
-		return 0, false
-	}
-	if name == v1.ResourceCPU {
-		return q.MilliValue(), true
-	}
-	return q.Value(), true
-}

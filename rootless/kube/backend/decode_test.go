@@ -1,9 +1,11 @@
-package kube
+package backend
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/rl-containers/rl/rootless/kube"
 )
 
 const goodPod = `apiVersion: v1
@@ -60,8 +62,8 @@ func TestDecodeErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 			continue
 		}
-		if !errors.Is(err, ErrDecode) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%s: %q is not one ErrDecode line", tc.name, err)
+		if !errors.Is(err, kube.ErrDecode) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %q is not one kube.ErrDecode line", tc.name, err)
 		}
 	}
 }
@@ -76,12 +78,12 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Decode(data)
 		if err != nil {
-			if !errors.Is(err, ErrDecode) || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "document ") {
+			if !errors.Is(err, kube.ErrDecode) || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "document ") {
 				t.Fatalf("refusal %q: want one line starting with the document", err)
 			}
 			return
 		}
-		if _, err := Plan(file, PlayOptions{}); err != nil && strings.Contains(err.Error(), "\n") {
+		if _, err := Plan(file, kube.PlayOptions{}); err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("plan error %q spans lines", err)
 		}
 	})

@@ -1,0 +1,193 @@
+package rootless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rl-containers/rl/rootless/config"
+	"github.com/rl-containers/rl/rootless/kube"
+	"github.com/rl-containers/rl/rootless/launch"
+	"github.com/rl-containers/rl/rootless/spec"
+	"github.com/rl-containers/rl/rootless/store"
+)
+
+// KubePlayOptions are rl kube play's own flags.
+type KubePlayOptions struct {
+	// Replace removes a pod of the same name first.
+	Replace bool
+	// Start starts the pods' containers (--start, the default); without
+	// it they are created only.
+	Start bool
+}
+
+// PlayedPod is a pod rl kube play made.
+type PlayedPod struct {
+	ID, Name string
+	// Init and Containers are the ids of its init and app containers.
+	Init, Containers []string
+}
+
+// PlayKube makes each planned pod: the pod with its network and ports,
+// its directories (emptyDir, configMap, secret), its init containers,
+// run to completion in order, then its containers. A failure removes
+// the pod it was making, so that nothing of it is left.
+func (e *Engine) PlayKube(ctx context.Context, plans []kube.PodPlan, o KubePlayOptions) ([]PlayedPod, error) {
+	var out []PlayedPod
+	for _, p := range plans {
+		played, err := e.playPod(ctx, p, o)
+		if err != nil {
+			return out, fmt.Errorf("playing pod %s: %w", p.Name, err)
+		}
+		out = append(out, played)
+	}
+	return out, nil
+}
+
+func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions) (PlayedPod, error) {
+	if o.Replace {
+		if _, err := e.removeNamedPod(ctx, p.Name); err != nil {
+			return PlayedPod{}, err
+		}
+	}
+	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS)})
+	if err != nil {
+		return PlayedPod{}, err
+	}
+	played := PlayedPod{ID: id, Name: p.Name}
+	if err = e.fillPod(ctx, p, o, &played); err != nil {
+		if rmErr := e.RemovePod(ctx, id, true, -1); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+	}
+	return played, err
+}
+
+// fillPod makes the pod's directories and containers.
+func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions, played *PlayedPod) error {
+	dirs := kubeDir(e.Store, played.ID)
+	if err := writePodDirs(dirs, p.Dirs); err != nil {
+		return err
+	}
+	for _, c := range p.Init {
+		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs))
+		if err != nil {
+			return fmt.Errorf("creating init container %s: %w", c.Name, err)
+		}
+		played.Init = append(played.Init, cid)
+		if !o.Start {
+			continue
+		}
+		if err := e.Start(ctx, cid); err != nil {
+			return fmt.Errorf("starting init container %s: %w", c.Name, err)
+		}
+		code, err := e.Wait(ctx, cid)
+		if err == nil && code != 0 {
+			err = &launch.ExitError{Code: 125, Err: fmt.Errorf("init container %s exited with code %d: see rl logs %s", c.Name, code, c.Options.Name)}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, c := range p.Containers {
+		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs))
+		if err != nil {
+			return fmt.Errorf("creating container %s: %w", c.Name, err)
+		}
+		played.Containers = append(played.Containers, cid)
+	}
+	if !o.Start {
+		return nil
+	}
+	for i, cid := range played.Containers {
+		if err := e.Start(ctx, cid); err != nil {
+			return fmt.Errorf("starting container %s: %w", p.Containers[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// podContainer is a planned container's options in the pod id, with its
+// mounts of the pod's directories under dirs.
+func podContainer(c kube.ContainerPlan, pod, dirs string) config.Container {
+	opts := c.Options
+	opts.Pod = pod
+	opts.Mounts = append([]spec.Mount(nil), opts.Mounts...)
+	for _, m := range c.DirMounts {
+		opts.Mounts = append(opts.Mounts, spec.Mount{Kind: spec.Bind, Source: filepath.Join(dirs, m.Dir, m.SubPath), Destination: m.Destination, ReadOnly: m.ReadOnly})
+	}
+	return opts
+}
+
+// kubeDir holds a played pod's directories, in the pod's own directory
+// of the store.
+func kubeDir(s store.Store, pod string) string { return filepath.Join(s.PodDir(pod), "kube") }
+
+// writePodDirs makes each directory with its files; emptyDir's is open
+// to every user of the pod, as Kubernetes makes it (0777).
+func writePodDirs(root string, dirs []kube.PodDir) error {
+	for _, d := range dirs {
+		dir := filepath.Join(root, d.Name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("creating the pod's volume %s: %w", d.Name, err)
+		}
+		if d.Files == nil {
+			if err := os.Chmod(dir, 0o777); err != nil {
+				return fmt.Errorf("opening the pod's volume %s: %w", d.Name, err)
+			}
+		}
+		for name, data := range d.Files {
+			file := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+				return fmt.Errorf("writing the pod's volume %s: %w", d.Name, err)
+			}
+			if err := os.WriteFile(file, data, 0o644); err != nil {
+				return fmt.Errorf("writing the pod's volume %s: %w", d.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// removePodDirs removes a played pod's directories, in the user
+// namespace when its containers left files of subordinate ids there.
+func removePodDirs(s store.Store, pod string) error {
+	dir := kubeDir(s, pod)
+	if os.RemoveAll(dir) == nil {
+		return nil
+	}
+	return launch.RemoveAll(dir)
+}
+
+// removeNamedPod removes the pod called name, if there is one, with its
+// containers (--replace, rl kube down); it returns the pod's id, "" when
+// there was none.
+func (e *Engine) removeNamedPod(ctx context.Context, name string) (string, error) {
+	p, err := e.Store.LoadPod(name)
+	if errors.Is(err, store.ErrNoPod) || (err == nil && p.Name != name) {
+		return "", nil // none, or name is another pod's id prefix
+	}
+	if err == nil {
+		err = e.RemovePod(ctx, p.ID, true, -1)
+	}
+	if err != nil {
+		return "", fmt.Errorf("removing pod %s: %w", name, err)
+	}
+	return p.ID, nil
+}
+
+// DownKube removes the pods of plans that exist; it returns their ids.
+func (e *Engine) DownKube(ctx context.Context, plans []kube.PodPlan) ([]string, error) {
+	var ids []string
+	var errs []error
+	for _, p := range plans {
+		id, err := e.removeNamedPod(ctx, p.Name)
+		if id != "" {
+			ids = append(ids, id)
+		}
+		errs = append(errs, err)
+	}
+	return ids, errors.Join(errs...)
+}
