@@ -51,6 +51,8 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 		if _, err := e.removeNamedPod(ctx, p.Name); err != nil {
 			return PlayedPod{}, err
 		}
+	} else if old, err := e.Store.LoadPod(p.Name); err == nil && old.Name == p.Name {
+		return PlayedPod{}, fmt.Errorf("a pod named %s exists: play with --replace, or take it down first (rl kube down FILE)", p.Name)
 	}
 	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS)})
 	if err != nil {

@@ -65,9 +65,7 @@ func newKubePlayCommand(g *globalOptions, use string) *cobra.Command {
 				}
 			}
 			played, err := e.PlayKube(ctx, plans, rootless.KubePlayOptions{Replace: f.replace, Start: f.start})
-			if !f.quiet {
-				printPlayed(out, played)
-			}
+			printPlayed(out, played)
 			return err
 		}),
 	}
@@ -75,7 +73,7 @@ func newKubePlayCommand(g *globalOptions, use string) *cobra.Command {
 	fl.BoolVar(&f.replace, "replace", false, "remove pods of the same names first")
 	fl.BoolVar(&f.down, "down", false, "remove the file's pods instead (rl kube down)")
 	fl.BoolVar(&f.start, "start", true, "start the pods' containers (false: create them only)")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no pull progress and no ids")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no pull progress")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "make nothing: print each request and limit, the cgroup file and value it becomes, and the QoS class")
 	fl.BoolVar(&f.memoryQoS, "memory-qos", false, "write memory.min and memory.high from requests.memory, as the kubelet's MemoryQoS feature")
 	fl.StringVar(&f.network, "network", network.Slirp4netns, "the pods' network: slirp4netns[:OPTIONS], pasta[:ARGS], none or host")
