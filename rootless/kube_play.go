@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
+	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/kube"
 	"github.com/rl-containers/rl/rootless/launch"
@@ -67,14 +69,18 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 	return played, err
 }
 
-// fillPod makes the pod's directories and containers.
+// fillPod makes the pod's cgroup, directories and containers.
 func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions, played *PlayedPod) error {
+	parent, err := e.podCgroup(played.ID, p)
+	if err != nil {
+		return err
+	}
 	dirs := kubeDir(e.Store, played.ID)
 	if err := writePodDirs(dirs, p.Dirs); err != nil {
 		return err
 	}
 	for _, c := range p.Init {
-		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs))
+		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
 		if err != nil {
 			return fmt.Errorf("creating init container %s: %w", c.Name, err)
 		}
@@ -94,7 +100,7 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 		}
 	}
 	for _, c := range p.Containers {
-		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs))
+		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
 		if err != nil {
 			return fmt.Errorf("creating container %s: %w", c.Name, err)
 		}
@@ -112,15 +118,55 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 }
 
 // podContainer is a planned container's options in the pod id, with its
-// mounts of the pod's directories under dirs.
-func podContainer(c kube.ContainerPlan, pod, dirs string) config.Container {
+// mounts of the pod's directories under dirs and its cgroup under the
+// pod's parent ("" for none).
+func podContainer(c kube.ContainerPlan, pod, dirs, parent string) config.Container {
 	opts := c.Options
 	opts.Pod = pod
+	if parent != "" && c.Applied {
+		opts.Cgroups.Parent = parent
+	}
 	opts.Mounts = append([]spec.Mount(nil), opts.Mounts...)
 	for _, m := range c.DirMounts {
 		opts.Mounts = append(opts.Mounts, spec.Mount{Kind: spec.Bind, Source: filepath.Join(dirs, m.Dir, m.SubPath), Destination: m.Destination, ReadOnly: m.ReadOnly})
 	}
 	return opts
+}
+
+// podCgroup makes the pod's own cgroup, as the kubelet does, when its
+// containers get cgroups: with the pod's sums as its limits. It returns
+// the containers' parent, "" for none. Where it cannot be made, the
+// containers' own limits decide, as --limits says: a strict play fails,
+// a best-effort one goes on with a warning.
+func (e *Engine) podCgroup(id string, p kube.PodPlan) (string, error) {
+	var first *kube.ContainerPlan
+	for _, c := range append(append([]kube.ContainerPlan(nil), p.Init...), p.Containers...) {
+		if c.Applied {
+			first = &c
+			break
+		}
+	}
+	if first == nil {
+		return "", nil
+	}
+	cg := first.Options.Cgroups
+	pc, err := cgroupsd.MakePodCgroup(cg.Manager, id, p.Cgroup)
+	if err != nil && cg.BestEffort {
+		slog.Warn(fmt.Sprintf("not enforced: the pod's own cgroup: %v", err))
+		return "", nil
+	}
+	if err != nil || pc == nil {
+		return "", err
+	}
+	pod, err := e.Store.LoadPod(id)
+	if err == nil {
+		pod.Cgroup = pc
+		err = e.Store.SavePod(pod)
+	}
+	if err != nil {
+		return "", errors.Join(err, pc.Remove())
+	}
+	return pc.Parent, nil
 }
 
 // kubeDir holds a played pod's directories, in the pod's own directory

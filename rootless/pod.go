@@ -260,6 +260,9 @@ func (e *Engine) RemovePod(ctx context.Context, ref string, force bool, grace ti
 	if err := removePodDirs(e.Store, ps.ID); err != nil {
 		return err
 	}
+	if err := ps.Cgroup.Remove(); err != nil {
+		return fmt.Errorf("removing the cgroup of pod %s: %w", ps.Name, err)
+	}
 	e.Store.RemovePod(ps.Pod)
 	return nil
 }

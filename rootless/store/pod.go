@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/rl-containers/rl/cgroupsd"
 )
 
 // Pod is a pod's record, pod.json in Root/pods/ID.
@@ -20,6 +22,9 @@ type Pod struct {
 	Labels map[string]string `json:"Labels,omitempty"`
 	// QOSClass is a played pod's Kubernetes QoS class (rl kube play).
 	QOSClass string `json:"QosClass,omitempty"`
+	// Cgroup is the pod's own cgroup, its containers' parent, when rl
+	// kube play made one.
+	Cgroup *cgroupsd.PodCgroup `json:"Cgroup,omitempty"`
 }
 
 // ErrNoPod is returned for a name or id that names no pod.

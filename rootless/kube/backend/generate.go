@@ -223,7 +223,8 @@ func resourcesOf(r cgroupsd.Resources) v1.ResourceRequirements {
 	if r.MemoryMin > 0 {
 		set(&out.Requests, v1.ResourceMemory, resource.NewQuantity(r.MemoryMin, resource.BinarySI))
 	}
-	if m := milliForWeight(r.CPUWeight); m > 0 && !(limitMilli > 0 && weightOf(limitMilli) == r.CPUWeight) {
+	fromLimit := limitMilli > 0 && weightOf(limitMilli) == r.CPUWeight
+	if m := milliForWeight(r.CPUWeight); m > 0 && !fromLimit {
 		set(&out.Requests, v1.ResourceCPU, resource.NewMilliQuantity(m, resource.DecimalSI))
 	}
 	return out
