@@ -79,35 +79,34 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 	if err := writePodDirs(dirs, p.Dirs); err != nil {
 		return err
 	}
-	for _, c := range p.Init {
-		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
-		if err != nil {
-			return fmt.Errorf("creating init container %s: %w", c.Name, err)
+	create := func(kind string, plans []kube.ContainerPlan) ([]string, error) {
+		var ids []string
+		for _, c := range plans {
+			id, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
+			if err != nil {
+				return ids, fmt.Errorf("creating %s %s: %w", kind, c.Name, err)
+			}
+			ids = append(ids, id)
 		}
-		played.Init = append(played.Init, cid)
-		if !o.Start {
-			continue
-		}
+		return ids, nil
+	}
+	if played.Init, err = create("init container", p.Init); err != nil {
+		return err
+	}
+	if played.Containers, err = create("container", p.Containers); err != nil || !o.Start {
+		return err
+	}
+	for i, cid := range played.Init {
 		if err := e.Start(ctx, cid); err != nil {
-			return fmt.Errorf("starting init container %s: %w", c.Name, err)
+			return fmt.Errorf("starting init container %s: %w", p.Init[i].Name, err)
 		}
 		code, err := e.Wait(ctx, cid)
 		if err == nil && code != 0 {
-			err = &launch.ExitError{Code: 125, Err: fmt.Errorf("init container %s exited with code %d: see rl logs %s", c.Name, code, c.Options.Name)}
+			err = &launch.ExitError{Code: 125, Err: fmt.Errorf("init container %s exited with code %d: see rl logs %s", p.Init[i].Name, code, p.Init[i].Options.Name)}
 		}
 		if err != nil {
 			return err
 		}
-	}
-	for _, c := range p.Containers {
-		cid, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
-		if err != nil {
-			return fmt.Errorf("creating container %s: %w", c.Name, err)
-		}
-		played.Containers = append(played.Containers, cid)
-	}
-	if !o.Start {
-		return nil
 	}
 	for i, cid := range played.Containers {
 		if err := e.Start(ctx, cid); err != nil {
