@@ -18,14 +18,12 @@ type PodCgroup struct {
 }
 
 // MakePodCgroup makes the cgroup of the pod id with r's limits through
-// manager (Systemd or Cgroupfs; "" picks as for a container). It returns
-// nil, and makes nothing, where no manager can place one.
+// manager (Systemd or Cgroupfs; "" picks as for a container). Where no
+// manager can place one, it fails with ErrUnenforceable and why.
 func MakePodCgroup(manager, id string, r Resources) (*PodCgroup, error) {
-	if manager == "" {
-		manager = pick()
-	}
-	if !isCgroup2() {
-		return nil, nil
+	manager, why := placement(manager)
+	if why != "" {
+		return nil, fmt.Errorf("%w (the pod's cgroup): %s", ErrUnenforceable, why)
 	}
 	name := "rl-pod-" + id[:12]
 	switch manager {
@@ -55,7 +53,7 @@ func MakePodCgroup(manager, id string, r Resources) (*PodCgroup, error) {
 		}
 		return pc, nil
 	}
-	return nil, nil
+	return nil, fmt.Errorf("unknown cgroup manager %q", manager)
 }
 
 // Remove removes the pod's cgroup once its containers are gone; safe on

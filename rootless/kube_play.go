@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 
-	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/kube"
 	"github.com/rl-containers/rl/rootless/launch"
@@ -56,7 +54,7 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 	} else if old, err := e.Store.LoadPod(p.Name); err == nil && old.Name == p.Name {
 		return PlayedPod{}, fmt.Errorf("a pod named %s exists: play with --replace, or take it down first (rl kube down FILE)", p.Name)
 	}
-	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS)})
+	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS), Cgroup: podCgroup(p)})
 	if err != nil {
 		return PlayedPod{}, err
 	}
@@ -71,10 +69,6 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 
 // fillPod makes the pod's cgroup, directories and containers.
 func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions, played *PlayedPod) error {
-	parent, err := e.podCgroup(played.ID, p)
-	if err != nil {
-		return err
-	}
 	dirs := kubeDir(e.Store, played.ID)
 	if err := writePodDirs(dirs, p.Dirs); err != nil {
 		return err
@@ -82,7 +76,7 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 	create := func(kind string, plans []kube.ContainerPlan) ([]string, error) {
 		var ids []string
 		for _, c := range plans {
-			id, err := e.Create(ctx, podContainer(c, played.ID, dirs, parent))
+			id, err := e.Create(ctx, podContainer(c, played.ID, dirs))
 			if err != nil {
 				return ids, fmt.Errorf("creating %s %s: %w", kind, c.Name, err)
 			}
@@ -90,6 +84,7 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 		}
 		return ids, nil
 	}
+	var err error
 	if played.Init, err = create("init container", p.Init); err != nil {
 		return err
 	}
@@ -117,14 +112,10 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 }
 
 // podContainer is a planned container's options in the pod id, with its
-// mounts of the pod's directories under dirs and its cgroup under the
-// pod's parent ("" for none).
-func podContainer(c kube.ContainerPlan, pod, dirs, parent string) config.Container {
+// mounts of the pod's directories under dirs.
+func podContainer(c kube.ContainerPlan, pod, dirs string) config.Container {
 	opts := c.Options
 	opts.Pod = pod
-	if parent != "" && c.Applied {
-		opts.Cgroups.Parent = parent
-	}
 	opts.Mounts = append([]spec.Mount(nil), opts.Mounts...)
 	for _, m := range c.DirMounts {
 		opts.Mounts = append(opts.Mounts, spec.Mount{Kind: spec.Bind, Source: filepath.Join(dirs, m.Dir, m.SubPath), Destination: m.Destination, ReadOnly: m.ReadOnly})
@@ -132,40 +123,17 @@ func podContainer(c kube.ContainerPlan, pod, dirs, parent string) config.Contain
 	return opts
 }
 
-// podCgroup makes the pod's own cgroup, as the kubelet does, when its
-// containers get cgroups: with the pod's sums as its limits. It returns
-// the containers' parent, "" for none. Where it cannot be made, the
-// containers' own limits decide, as --limits says: a strict play fails,
-// a best-effort one goes on with a warning.
-func (e *Engine) podCgroup(id string, p kube.PodPlan) (string, error) {
-	var first *kube.ContainerPlan
+// podCgroup asks for the pod's own cgroup, as the kubelet makes one, when
+// its containers get cgroups: with the pod's sums as its limits, and the
+// first such container's --cgroup-manager and --limits.
+func podCgroup(p kube.PodPlan) *PodCgroupOptions {
 	for _, c := range append(append([]kube.ContainerPlan(nil), p.Init...), p.Containers...) {
 		if c.Applied {
-			first = &c
-			break
+			cg := c.Options.Cgroups
+			return &PodCgroupOptions{Resources: p.Cgroup, Manager: cg.Manager, BestEffort: cg.BestEffort}
 		}
 	}
-	if first == nil {
-		return "", nil
-	}
-	cg := first.Options.Cgroups
-	pc, err := cgroupsd.MakePodCgroup(cg.Manager, id, p.Cgroup)
-	if err != nil && cg.BestEffort {
-		slog.Warn(fmt.Sprintf("not enforced: the pod's own cgroup: %v", err))
-		return "", nil
-	}
-	if err != nil || pc == nil {
-		return "", err
-	}
-	pod, err := e.Store.LoadPod(id)
-	if err == nil {
-		pod.Cgroup = pc
-		err = e.Store.SavePod(pod)
-	}
-	if err != nil {
-		return "", errors.Join(err, pc.Remove())
-	}
-	return pc.Parent, nil
+	return nil
 }
 
 // kubeDir holds a played pod's directories, in the pod's own directory

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -33,6 +35,17 @@ type PodOptions struct {
 	Labels map[string]string
 	// QOSClass is a played pod's Kubernetes QoS class.
 	QOSClass string
+	// Cgroup asks for the pod's own cgroup, its containers' parent, with
+	// limits (rl pod create --cpus, kube play's sums); nil for none.
+	Cgroup *PodCgroupOptions
+}
+
+// PodCgroupOptions are the pod's limits and where they go.
+type PodCgroupOptions struct {
+	Resources cgroupsd.Resources
+	// Manager and BestEffort are --cgroup-manager and --limits.
+	Manager    string
+	BestEffort bool
 }
 
 // PodStatus is a pod as rl pod ps shows it.
@@ -65,6 +78,10 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err := e.Store.CreatePod(&p); err != nil {
 		return "", err
 	}
+	if p.Cgroup, err = makePodCgroup(id, o.Cgroup); err != nil {
+		e.Store.RemovePod(p)
+		return "", err
+	}
 	infra, err := e.createInfra(p, o.Net)
 	if err == nil {
 		p.InfraID = infra.State.ID
@@ -77,10 +94,30 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 		if infra != nil {
 			_ = infra.Remove()
 		}
+		_ = p.Cgroup.Remove()
 		e.Store.RemovePod(p)
 		return "", err
 	}
 	return id, nil
+}
+
+// makePodCgroup makes the pod's cgroup that o asks for; one that cannot
+// be made fails the pod, or with best effort is a warning.
+func makePodCgroup(id string, o *PodCgroupOptions) (*cgroupsd.PodCgroup, error) {
+	if o == nil {
+		return nil, nil
+	}
+	pc, err := cgroupsd.MakePodCgroup(o.Manager, id, o.Resources)
+	switch {
+	case err == nil:
+		return pc, nil
+	case o.BestEffort:
+		slog.Warn("not enforced: " + err.Error())
+		return nil, nil
+	case errors.Is(err, cgroupsd.ErrUnenforceable):
+		return nil, fmt.Errorf("%w (or run with --limits=best-effort)", err)
+	}
+	return nil, err
 }
 
 // createInfra makes the pod's infra container: no root filesystem, the
@@ -299,6 +336,11 @@ func (e *Engine) joinPod(o *config.Container) (store.Pod, error) {
 		return p, err
 	}
 	o.Pod, o.Hostname, o.Net.Mode = p.ID, p.Hostname, r.Options.Net.Mode
+	if p.Cgroup != nil && o.Cgroups.Parent == "" {
+		// In the pod's cgroup, as the kubelet places a pod's containers,
+		// limits of their own or not.
+		o.Cgroups.Parent, o.Cgroups.Manager = p.Cgroup.Parent, p.Cgroup.Manager
+	}
 	return p, nil
 }
 

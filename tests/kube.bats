@@ -183,7 +183,7 @@ row() {
 	sed -i "s#images.my-company.example/[a-z-]*:v[0-9]#$REGISTRY/rl-test/busybox#" "$file"
 	run rl kube play -q --tls-verify=false "$file"
 	one_line_error
-	expect_output_has "rl: playing pod frontend: starting container app: cannot enforce the resource limits"
+	expect_output_has "rl: playing pod frontend: cannot enforce the resource limits (the pod's cgroup)"
 	run rl pod ps -q
 	[[ -z $output ]]
 	run rl kube play -q --tls-verify=false --limits best-effort "$file"
@@ -191,6 +191,12 @@ row() {
 	expect_output_has "not enforced"
 	run rl kube down "$file"
 	expect_status 0
+	# rl pod create's own limits: refused as well, and nothing made.
+	run rl pod create --name limited --cpus 1 --memory 64m
+	one_line_error
+	expect_output_has "cannot enforce the resource limits (the pod's cgroup)"
+	run rl pod ps -q
+	[[ -z $output ]]
 }
 
 @test "podman 4.3.1's generated YAML plays" {

@@ -21,6 +21,14 @@ teardown() {
 	if [[ -n $pods ]]; then rl pod rm -f $pods >/dev/null 2>&1 || true; fi
 	assert_nothing_left
 	[[ -z $(systemctl --user list-units --plain --no-legend 'rl-pod-*.slice' | grep -v inactive) ]] || fail "pod slices left: $(systemctl --user list-units --plain --no-legend 'rl-pod-*.slice')"
+	# The image's layers belong to subordinate ids: removed from a user
+	# namespace, as rl removes containers.
+	unshare --map-root-user --map-auto rm -rf "$RL_TEST_ROOT"
+}
+
+# report ROW...: lines of the table in the TAP output (what was read).
+report() {
+	printf '# %s\n' "$@" >&3
 }
 
 # play YAML: import the busybox image and play YAML (with --network none).
@@ -107,6 +115,10 @@ spec:
 	[[ $(find "$dir" -maxdepth 1 -name 'rl-*.scope' | wc -l) == 2 ]] || fail "the burst pod's scopes are not in its slice: $(ls "$dir")"
 	dir=$(slice best)
 	[[ $(cat "$dir/cpu.weight") == 1 ]]
+	report "read: guar-g $(values guar-g)" "read: burst-b $(values burst-b)" "read: burst-e $(values burst-e)" "read: best-x $(values best-x)" \
+		"read: guar slice $(cat "$(slice guar)"/{cpu.weight,cpu.max,memory.max} | xargs)" \
+		"read: burst slice $(cat "$(slice burst)"/{cpu.weight,cpu.max,memory.max} | xargs)" \
+		"read: best slice $(cat "$dir"/{cpu.weight,cpu.max,memory.max} | xargs)" "rl's own oom_score_adj $own, memory $total"
 	run rl pod inspect --format '{{.QOSClass}}' guar burst best
 	[[ $output == "Guaranteed"$'\n'"Burstable"$'\n'"BestEffort" ]] || fail "QoS: $output"
 	run rl kube down "$BATS_TEST_TMPDIR/pod.yaml"
@@ -140,8 +152,21 @@ spec:
 	b=$((b1 - b0)) i=$((i1 - i0))
 	# Weights 39 (shares 1024) and 1: the BestEffort pod's share is 1/40,
 	# 2.5 %; allow up to 10 % (emulation, the sleeps around the loops).
+	report "contention: Burstable (1 cpu requested) $b µs, BestEffort $i µs"
 	((i * 100 < (b + i) * 10)) || fail "BestEffort got $i µs of $((b + i)) µs"
 	((b > 0)) || fail "the busy pod ran $b µs"
 	run rl kube down "$BATS_TEST_TMPDIR/pod.yaml"
+	expect_status 0
+}
+
+@test "rl pod create --cpus --memory: the pod's slice holds the limits, and its containers run in it" {
+	run rl pod create --name limited --network none --cpus 1.5 --memory 256m
+	expect_status 0
+	dir=$(slice limited)
+	[[ $(cat "$dir/cpu.max" "$dir/memory.max" | xargs) == "150000 100000 268435456" ]] || fail "slice $dir: $(cat "$dir/cpu.max" "$dir/memory.max" | xargs)"
+	run rl run -d --pod limited --rootfs "$ROOTFS" sleep 1000
+	expect_status 0
+	[[ $(find "$dir" -maxdepth 1 -name 'rl-*.scope' | wc -l) == 1 ]] || fail "no container scope in the pod's slice: $(ls "$dir")"
+	run rl pod rm -f limited
 	expect_status 0
 }
