@@ -44,7 +44,10 @@ func (e *Engine) genPod(ctx context.Context, ref string) (kube.GenPod, error) {
 	if err != nil {
 		return kube.GenPod{}, err
 	}
-	p := kube.GenPod{Name: ps.Name, Hostname: ps.Hostname, Labels: ps.Labels}
+	p := kube.GenPod{Name: ps.Name, Hostname: ps.Hostname, Labels: ps.Labels, DirRoot: kubeDir(e.Store, ps.ID)}
+	if p.Dirs, err = readPodDirs(p.DirRoot); err != nil {
+		return p, err
+	}
 	if infra, err := e.Store.Load(ps.InfraID); err == nil {
 		if r, err := infra.Record(); err == nil {
 			p.Ports, p.HostNetwork = r.Options.Net.Ports, r.Options.Net.Mode.Name == network.Host

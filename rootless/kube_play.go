@@ -2,6 +2,7 @@ package rootless
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -140,9 +141,31 @@ func podCgroup(p kube.PodPlan) *PodCgroupOptions {
 // of the store.
 func kubeDir(s store.Store, pod string) string { return filepath.Join(s.PodDir(pod), "kube") }
 
-// writePodDirs makes each directory with its files; emptyDir's is open
-// to every user of the pod, as Kubernetes makes it (0777).
+// podDirsRecord lists a played pod's directories (their files left
+// out), for rl kube generate.
+const podDirsRecord = "dirs.json"
+
+// writePodDirs makes each directory with its files, and their record;
+// emptyDir's is open to every user of the pod, as Kubernetes makes it
+// (0777).
 func writePodDirs(root string, dirs []kube.PodDir) error {
+	if len(dirs) == 0 {
+		return nil
+	}
+	var record []kube.PodDir
+	for _, d := range dirs {
+		record = append(record, kube.PodDir{Name: d.Name, Kind: d.Kind, Source: d.Source})
+	}
+	b, err := json.Marshal(record)
+	if err == nil {
+		err = os.MkdirAll(root, 0o755)
+	}
+	if err == nil {
+		err = store.WriteAtomic(filepath.Join(root, podDirsRecord), b)
+	}
+	if err != nil {
+		return fmt.Errorf("recording the pod's volumes: %w", err)
+	}
 	for _, d := range dirs {
 		dir := filepath.Join(root, d.Name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -205,4 +228,37 @@ func (e *Engine) DownKube(ctx context.Context, plans []kube.PodPlan) ([]string, 
 		errs = append(errs, err)
 	}
 	return ids, errors.Join(errs...)
+}
+
+// readPodDirs is a played pod's directories with their files, for rl
+// kube generate; none for a pod that kube play did not make.
+func readPodDirs(root string) ([]kube.PodDir, error) {
+	b, err := os.ReadFile(filepath.Join(root, podDirsRecord))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	var dirs []kube.PodDir
+	if err == nil {
+		err = json.Unmarshal(b, &dirs)
+	}
+	for i, d := range dirs {
+		if err != nil || d.Kind == kube.DirEmpty {
+			continue
+		}
+		dirs[i].Files = map[string][]byte{}
+		dir := filepath.Join(root, d.Name)
+		err = filepath.WalkDir(dir, func(path string, de os.DirEntry, err error) error {
+			if err != nil || de.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			rel, _ := filepath.Rel(dir, path)
+			dirs[i].Files[rel] = data
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the pod's volumes: %w", err)
+	}
+	return dirs, nil
 }

@@ -159,6 +159,13 @@ row() {
 	expect_output_has "SPECIAL_LEVEL"$'\n'"SPECIAL_TYPE"$'\n'"charm"$'\n'"s3cret"
 	run rl play kube --replace -q --tls-verify=false "$file" # podman's older spelling
 	expect_status 0
+	# generate writes the ConfigMap and the Secret back.
+	run rl generate kube dapi-test-pod
+	expect_status 0
+	expect_output_has "kind: ConfigMap"
+	expect_output_has "SPECIAL_TYPE: charm"
+	expect_output_has "kind: Secret"
+	expect_output_has "secretName: creds"
 	run rl kube play --down "$file"
 	expect_status 0
 	expect_output_has "Pods removed:"
@@ -259,6 +266,8 @@ row() {
 	out=$BATS_TEST_TMPDIR/gen.yaml
 	printf '%s\n' "$output" >"$out"
 	expect_output_has "initContainers:"
+	expect_output_has "emptyDir: {}"
+	[[ $output != *hostPath* ]] || fail "the pod's own directory became a hostPath: $output"
 	run rl kube down "$file"
 	expect_status 0
 	run rl kube play -q --tls-verify=false --start=false "$out"

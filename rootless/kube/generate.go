@@ -20,6 +20,10 @@ type GenPod struct {
 	Ports          []network.PortMapping
 	Labels         map[string]string
 	Containers     []GenContainer
+	// DirRoot holds a played pod's directories, Dirs (with their files):
+	// a mount below it is that emptyDir, configMap or secret volume.
+	DirRoot string
+	Dirs    []PodDir
 }
 
 // GenContainer is one of its containers: its options as rl recorded

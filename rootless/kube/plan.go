@@ -65,9 +65,21 @@ type ContainerPlan struct {
 
 // PodDir is a directory the engine makes for the pod, with Files in it.
 type PodDir struct {
-	Name  string
-	Files map[string][]byte
+	// Name is the volume's name; Kind its source (emptyDir, configMap,
+	// secret) and Source the ConfigMap's or Secret's name, which rl kube
+	// generate writes back.
+	Name   string            `json:"name"`
+	Kind   string            `json:"kind"`
+	Source string            `json:"source,omitempty"`
+	Files  map[string][]byte `json:"files,omitempty"`
 }
+
+// Kinds of PodDir.
+const (
+	DirEmpty     = "emptyDir"
+	DirConfigMap = "configMap"
+	DirSecret    = "secret"
+)
 
 // DirMount mounts the pod directory Dir (SubPath of it) at Destination.
 type DirMount struct {

@@ -2,7 +2,9 @@ package backend
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,18 +30,70 @@ func GenerateYAML(g kube.Generate) (string, error) {
 	var b strings.Builder
 	b.WriteString(generatedHeader)
 	for _, p := range g.Pods {
-		var obj any = podOf(p)
+		pod := podOf(p)
+		objs := sources(p.Dirs)
 		if g.Deployment {
-			obj = deploymentOf(podOf(p))
+			objs = append(objs, deploymentOf(pod))
+		} else {
+			objs = append(objs, pod)
 		}
-		y, err := yaml.Marshal(obj)
-		if err != nil {
-			return "", fmt.Errorf("writing the YAML of pod %s: %w", p.Name, err)
+		for _, obj := range objs {
+			y, err := yaml.Marshal(obj)
+			if err != nil {
+				return "", fmt.Errorf("writing the YAML of pod %s: %w", p.Name, err)
+			}
+			b.WriteString("---\n")
+			b.Write(y)
 		}
-		b.WriteString("---\n")
-		b.Write(y)
 	}
 	return b.String(), nil
+}
+
+// sources are the ConfigMaps and Secrets of a played pod's directories,
+// one per name, their keys the files (a file in a subdirectory under its
+// path with the slashes as dots: itemsOf maps it back).
+func sources(dirs []kube.PodDir) []any {
+	var out []any
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if d.Kind == kube.DirEmpty || seen[d.Kind+"/"+d.Source] {
+			continue
+		}
+		seen[d.Kind+"/"+d.Source] = true
+		meta := metav1.ObjectMeta{Name: d.Source}
+		if d.Kind == kube.DirSecret {
+			s := &v1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}, ObjectMeta: meta, Data: map[string][]byte{}}
+			for path, data := range d.Files {
+				s.Data[keyOf(path)] = data
+			}
+			out = append(out, s)
+			continue
+		}
+		cm := &v1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}, ObjectMeta: meta, Data: map[string]string{}}
+		for path, data := range d.Files {
+			cm.Data[keyOf(path)] = string(data)
+		}
+		out = append(out, cm)
+	}
+	return out
+}
+
+// keyOf is a file's key in its ConfigMap or Secret.
+func keyOf(path string) string { return strings.ReplaceAll(path, "/", ".") }
+
+// itemsOf lays the keys out at their paths again when a file sat in a
+// subdirectory.
+func itemsOf(files map[string][]byte) []v1.KeyToPath {
+	var items []v1.KeyToPath
+	nested := false
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		items = append(items, v1.KeyToPath{Key: keyOf(path), Path: path})
+		nested = nested || strings.Contains(path, "/")
+	}
+	if !nested {
+		return nil
+	}
+	return items
 }
 
 // podOf is the Pod of p.
@@ -52,7 +106,7 @@ func podOf(p kube.GenPod) *v1.Pod {
 	if p.Hostname != "" && p.Hostname != p.Name && !p.HostNetwork {
 		pod.Spec.Hostname = p.Hostname
 	}
-	vols := &volumes{}
+	vols := &volumes{root: p.DirRoot, dirs: p.Dirs}
 	for _, c := range p.Containers {
 		ctr := containerOf(c, vols)
 		if c.Init {
@@ -125,18 +179,28 @@ func containerOf(c kube.GenContainer, vols *volumes) v1.Container {
 		}
 	}
 	for _, m := range o.Mounts {
-		ctr.VolumeMounts = append(ctr.VolumeMounts, v1.VolumeMount{Name: vols.add(m), MountPath: m.Destination, ReadOnly: m.ReadOnly})
+		name, sub := vols.add(m)
+		ctr.VolumeMounts = append(ctr.VolumeMounts, v1.VolumeMount{Name: name, MountPath: m.Destination, ReadOnly: m.ReadOnly, SubPath: sub})
 	}
 	return ctr
 }
 
-// volumes are the pod's volumes, one per distinct source.
+// volumes are the pod's volumes, one per distinct source; root and dirs
+// are a played pod's directories (GenPod.DirRoot, Dirs).
 type volumes struct {
 	list []v1.Volume
+	root string
+	dirs []kube.PodDir
 }
 
-// add returns the name of the volume of m, adding it first.
-func (vs *volumes) add(m spec.Mount) string {
+// add returns the name of the volume of m (and the subPath in it),
+// adding the volume first.
+func (vs *volumes) add(m spec.Mount) (string, string) {
+	if rel, ok := strings.CutPrefix(m.Source, vs.root+"/"); ok && vs.root != "" {
+		if name, sub, ok := vs.podDir(rel); ok {
+			return name, sub
+		}
+	}
 	var src v1.VolumeSource
 	switch {
 	case m.Kind == spec.Tmpfs:
@@ -154,12 +218,37 @@ func (vs *volumes) add(m spec.Mount) string {
 	}
 	for _, v := range vs.list {
 		if src.EmptyDir == nil && equalSource(v.VolumeSource, src) {
-			return v.Name
+			return v.Name, ""
 		}
 	}
 	name := "vol-" + strconv.Itoa(len(vs.list))
 	vs.list = append(vs.list, v1.Volume{Name: name, VolumeSource: src})
-	return name
+	return name, ""
+}
+
+// podDir is the volume of the pod's directory that rel (below DirRoot)
+// is in, added once, and the subPath in it.
+func (vs *volumes) podDir(rel string) (string, string, bool) {
+	name, sub, _ := strings.Cut(rel, "/")
+	i := slices.IndexFunc(vs.dirs, func(d kube.PodDir) bool { return d.Name == name })
+	if i < 0 {
+		return "", "", false
+	}
+	if slices.ContainsFunc(vs.list, func(v v1.Volume) bool { return v.Name == name }) {
+		return name, sub, true
+	}
+	d := vs.dirs[i]
+	var src v1.VolumeSource
+	switch d.Kind {
+	case kube.DirConfigMap:
+		src.ConfigMap = &v1.ConfigMapVolumeSource{LocalObjectReference: v1.LocalObjectReference{Name: d.Source}, Items: itemsOf(d.Files)}
+	case kube.DirSecret:
+		src.Secret = &v1.SecretVolumeSource{SecretName: d.Source, Items: itemsOf(d.Files)}
+	default:
+		src.EmptyDir = &v1.EmptyDirVolumeSource{}
+	}
+	vs.list = append(vs.list, v1.Volume{Name: name, VolumeSource: src})
+	return name, sub, true
 }
 
 func equalSource(a, b v1.VolumeSource) bool {

@@ -85,3 +85,42 @@ func TestGenerateRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratePodDirs writes a played pod's emptyDir, configMap and
+// secret volumes back as such, with their ConfigMap and Secret.
+func TestGeneratePodDirs(t *testing.T) {
+	g := kube.Generate{Pods: []kube.GenPod{{
+		Name: "p", DirRoot: "/store/pods/x/kube",
+		Dirs: []kube.PodDir{
+			{Name: "cfg", Kind: kube.DirConfigMap, Source: "settings", Files: map[string][]byte{"a": []byte("1"), "d/b": []byte("2")}},
+			{Name: "creds", Kind: kube.DirSecret, Source: "pw", Files: map[string][]byte{"password": []byte("s3cret")}},
+			{Name: "work", Kind: kube.DirEmpty},
+		},
+		Containers: []kube.GenContainer{{Name: "c", Image: "busybox", Options: config.Container{Mounts: []spec.Mount{
+			{Kind: spec.Bind, Source: "/store/pods/x/kube/cfg", Destination: "/etc/cfg", ReadOnly: true},
+			{Kind: spec.Bind, Source: "/store/pods/x/kube/cfg/a", Destination: "/a"},
+			{Kind: spec.Bind, Source: "/store/pods/x/kube/creds", Destination: "/creds"},
+			{Kind: spec.Bind, Source: "/store/pods/x/kube/work", Destination: "/work"},
+		}}}},
+	}}}
+	y, err := GenerateYAML(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decode([]byte(y))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, y)
+	}
+	plans, err := Plan(f, kube.PlayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plans[0]
+	if len(p.Dirs) != 3 || string(p.Dirs[0].Files["d/b"]) != "2" || string(p.Dirs[1].Files["password"]) != "s3cret" || p.Dirs[2].Kind != kube.DirEmpty {
+		t.Fatalf("dirs %+v\n%s", p.Dirs, y)
+	}
+	dm := p.Containers[0].DirMounts
+	if len(dm) != 4 || dm[1] != (kube.DirMount{Dir: "cfg", SubPath: "a", Destination: "/a"}) || !dm[0].ReadOnly {
+		t.Errorf("mounts %+v\n%s", dm, y)
+	}
+}

@@ -156,7 +156,7 @@ func (f *File) podVolumes(w Workload, p *kube.PodPlan) map[string]volume {
 			vols[v.Name] = volume{mount: m}
 			p.Warnings = append(p.Warnings, fmt.Sprintf("volume %s: each container gets a tmpfs of its own (rootless, one tmpfs cannot span the containers' mount namespaces)", v.Name))
 		case s.EmptyDir != nil:
-			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name})
+			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name, Kind: kube.DirEmpty})
 			vols[v.Name] = volume{dir: v.Name}
 		case s.ConfigMap != nil:
 			cm := f.ConfigMaps[s.ConfigMap.Name]
@@ -167,14 +167,14 @@ func (f *File) podVolumes(w Workload, p *kube.PodPlan) map[string]volume {
 				}
 				maps.Copy(data, cm.BinaryData)
 			}
-			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name, Files: projectKeys(data, s.ConfigMap.Items)})
+			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name, Kind: kube.DirConfigMap, Source: s.ConfigMap.Name, Files: projectKeys(data, s.ConfigMap.Items)})
 			vols[v.Name] = volume{dir: v.Name}
 		case s.Secret != nil:
 			data := map[string][]byte{}
 			if sec := f.Secrets[s.Secret.SecretName]; sec != nil {
 				data = secretData(sec)
 			}
-			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name, Files: projectKeys(data, s.Secret.Items)})
+			p.Dirs = append(p.Dirs, kube.PodDir{Name: v.Name, Kind: kube.DirSecret, Source: s.Secret.SecretName, Files: projectKeys(data, s.Secret.Items)})
 			vols[v.Name] = volume{dir: v.Name}
 		}
 	}
