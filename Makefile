@@ -73,6 +73,7 @@ BENCH_BASE ?= $(shell b=$$(git merge-base HEAD origin/main 2>/dev/null) && [ "$$
 
 bench: build
 	GO='$(GO)' tests/bench/base.sh '$(BENCH_BASE)' tests/bench/run.sh
+	tests/bench/kube.sh
 	tests/vm/run.sh tests/bench/vm-cgroups.bats
 
 # Fuzzing of the parsers that read outside input, each target for
