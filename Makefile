@@ -89,6 +89,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzRecv$$' -fuzztime=$(FUZZTIME) ./rootless/handshake
 	$(GO) test -run='^$$' -fuzz='^FuzzAnswer$$' -fuzztime=$(FUZZTIME) ./rootless/image
 	$(GO) test -run='^$$' -fuzz='^FuzzImageConfig$$' -fuzztime=$(FUZZTIME) ./rootless/image/backend
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./rootless/kube/backend
 	$(GO) test -run='^$$' -fuzz='^FuzzParsePublish$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzResources$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzParseEnv$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts

@@ -1,8 +1,10 @@
-// Package kube reads Kubernetes YAML for rl kube play and writes it for rl
-// kube generate, in the front end (never rl-init). It owns the pure half
-// of both: the strict decoding of the documents into the real API types
-// (k8s.io/api), the kubelet's mapping of requests and limits to cgroup v2
-// values and QoS classes (resources.go), the plan of the pods and
-// containers to make (plan.go), and the inverse for generate. The engine
-// (package rootless) carries a plan out; nothing here touches the store.
+// Package kube is the front end's half of rl kube play and rl kube
+// generate: the plan of the pods and containers to make (plan.go), which
+// the engine (package rootless) carries out; the kubelet's mapping of
+// requests and limits to cgroup v2 values, QoS classes and oom_score_adj
+// (resources.go) and --dry-run's table of it (explain.go); and the client
+// of rl-kube, the helper that decodes the YAML into the Kubernetes API
+// types and writes it (package backend), which rl itself does not link:
+// every container start pays for what rl links. Nothing here touches the
+// store.
 package kube
