@@ -42,13 +42,13 @@ func (f *File) checkWorkload(w Workload) error {
 	if len(w.Spec.Containers) == 0 {
 		return fail(sp+".containers", "required: at least one container")
 	}
-	volumes := map[string]bool{}
+	volumes := map[string]v1.VolumeSource{}
 	for i, v := range w.Spec.Volumes {
 		p := fmt.Sprintf("%s.volumes[%d]", sp, i)
 		if err := f.checkVolume(v); err != "" {
 			return fail(p, "%s", err)
 		}
-		volumes[v.Name] = true
+		volumes[v.Name] = v.VolumeSource
 	}
 	names := map[string]bool{}
 	for _, list := range []struct {
@@ -104,10 +104,14 @@ func (f *File) checkVolume(v v1.Volume) string {
 
 // checkContainer checks a container's references: volume mounts, env
 // sources.
-func (f *File) checkContainer(w Workload, c v1.Container, volumes map[string]bool) (string, string) {
+func (f *File) checkContainer(w Workload, c v1.Container, volumes map[string]v1.VolumeSource) (string, string) {
 	for i, m := range c.VolumeMounts {
-		if !volumes[m.Name] {
+		src, ok := volumes[m.Name]
+		if !ok {
 			return fmt.Sprintf("volumeMounts[%d].name", i), fmt.Sprintf("no volume %q in the pod's volumes", m.Name)
+		}
+		if m.SubPath != "" && (src.PersistentVolumeClaim != nil || (src.EmptyDir != nil && src.EmptyDir.Medium == v1.StorageMediumMemory)) {
+			return fmt.Sprintf("volumeMounts[%d].subPath", i), "rl mounts a subPath of hostPath, emptyDir (on disk), configMap and secret volumes only"
 		}
 		if m.MountPath == "" {
 			return fmt.Sprintf("volumeMounts[%d].mountPath", i), "required"

@@ -54,6 +54,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown volume", pod("  - name: a\n    image: b\n    volumeMounts: [{name: v, mountPath: /v}]\n"), `spec.containers[0].volumeMounts[0].name: no volume "v"`},
 		{"second document", goodPod + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec: {containers: [{name: a, image: b, bogus: 1}]}\n", `document 2 (Pod): spec.containers[0].bogus: unknown field`},
 		{"deployment path", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {}\n  template:\n    spec:\n      containers: [{name: a}]\n", `document 1 (Deployment): spec.template.spec.containers[0].image: required`},
+		{"subPath of a claim", pod("  - name: a\n    image: b\n    volumeMounts: [{name: v, mountPath: /v, subPath: x}]\n  volumes:\n  - name: v\n    persistentVolumeClaim: {claimName: c}\n"), `spec.containers[0].volumeMounts[0].subPath: rl mounts a subPath of`},
 		{"nothing to play", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", `no Pod, Deployment`},
 		{"not a map", "- a\n- b\n", `document 1: not a Kubernetes object`},
 	} {

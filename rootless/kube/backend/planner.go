@@ -230,9 +230,7 @@ func (f *File) planContainer(w Workload, p *kube.PodPlan, c v1.Container, vols m
 	if init {
 		opts.Labels[kube.LabelInit] = "true"
 	}
-	if err := mounts(&cp, c, vols); err != nil {
-		return cp, err
-	}
+	mounts(&cp, c, vols)
 	cp.Cgroup = o.Limits.Cgroup(cp.Amounts)
 	cp.Applied = o.Cgroups || !cp.Amounts.None()
 	if cp.Applied {
@@ -386,8 +384,9 @@ func shellJoin(argv []string) string {
 	return strings.Join(q, " ")
 }
 
-// mounts maps the container's volumeMounts.
-func mounts(cp *kube.ContainerPlan, c v1.Container, vols map[string]volume) error {
+// mounts maps the container's volumeMounts (check refused a subPath of
+// a volume that is no directory here).
+func mounts(cp *kube.ContainerPlan, c v1.Container, vols map[string]volume) {
 	for _, vm := range c.VolumeMounts {
 		v := vols[vm.Name]
 		if v.mount == nil {
@@ -397,12 +396,8 @@ func mounts(cp *kube.ContainerPlan, c v1.Container, vols map[string]volume) erro
 		m := *v.mount
 		m.Destination, m.ReadOnly = vm.MountPath, m.ReadOnly || vm.ReadOnly
 		if vm.SubPath != "" {
-			if m.Kind != spec.Bind {
-				return fmt.Errorf("container %s: volumeMounts %s: subPath works with hostPath, emptyDir, configMap and secret volumes only", c.Name, vm.Name)
-			}
 			m.Source = path.Join(m.Source, vm.SubPath)
 		}
 		cp.Options.Mounts = append(cp.Options.Mounts, m)
 	}
-	return nil
 }
