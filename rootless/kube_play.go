@@ -68,7 +68,7 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 	return played, err
 }
 
-// fillPod makes the pod's cgroup, directories and containers.
+// fillPod makes the pod's directories and containers, and starts them.
 func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions, played *PlayedPod) error {
 	dirs := kubeDir(e.Store, played.ID)
 	if err := writePodDirs(dirs, p.Dirs); err != nil {
