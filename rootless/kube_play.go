@@ -74,6 +74,9 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 	if err := writePodDirs(dirs, p.Dirs); err != nil {
 		return err
 	}
+	if err := makeHostPaths(p.HostDirs, p.HostFiles); err != nil {
+		return err
+	}
 	create := func(kind string, plans []kube.ContainerPlan) ([]string, error) {
 		var ids []string
 		for _, c := range plans {
@@ -184,6 +187,29 @@ func writePodDirs(root string, dirs []kube.PodDir) error {
 			if err := os.WriteFile(file, data, 0o644); err != nil {
 				return fmt.Errorf("writing the pod's volume %s: %w", d.Name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// makeHostPaths makes the missing hostPaths of type DirectoryOrCreate
+// (0755) and FileOrCreate (0644, empty), as the kubelet does.
+func makeHostPaths(dirs, files []string) error {
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("making the hostPath %s: %w", d, err)
+		}
+	}
+	for _, f := range files {
+		err := os.MkdirAll(filepath.Dir(f), 0o755)
+		if err == nil {
+			var fd *os.File
+			if fd, err = os.OpenFile(f, os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				err = fd.Close()
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("making the hostPath %s: %w", f, err)
 		}
 	}
 	return nil

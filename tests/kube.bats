@@ -104,6 +104,7 @@ row() {
 		[request-over-limit]="document 1 (Pod): spec.containers[0].resources.requests.cpu: 2 is more than the limit 1"
 		[duplicate-key]='document 1: yaml: unmarshal errors: line 9: key "image" already set in map'
 		[missing-configmap]='document 1 (Pod): spec.volumes[0]: configMap.name: no ConfigMap "missing" in the file'
+		[relative-hostpath]='document 1 (Pod): spec.volumes[0]: hostPath.path: "data" is not an absolute path'
 	)
 	for f in "${!want[@]}"; do
 		run rl kube play "$BATS_TEST_DIRNAME/kube/bad/$f.yaml"
@@ -169,6 +170,37 @@ row() {
 	run rl kube play --down "$file"
 	expect_status 0
 	expect_output_has "Pods removed:"
+}
+
+@test "a DirectoryOrCreate hostPath is made; \$(VAR) in env, command and args is expanded as the kubelet expands it" {
+	host=$BATS_TEST_TMPDIR/made/here
+	cat >"$BATS_TEST_TMPDIR/pod.yaml" <<-EOF
+		apiVersion: v1
+		kind: Pod
+		metadata: {name: expand}
+		spec:
+		  restartPolicy: Never
+		  containers:
+		  - name: c
+		    image: $REGISTRY/rl-test/busybox
+		    env:
+		    - {name: WHO, value: world}
+		    - {name: GREETING, value: "hello \$(WHO)"}
+		    command: ["sh", "-c", "echo '\$(GREETING) \$(NOPE) \$\$(WHO)'; ls -d /host"]
+		    volumeMounts: [{name: host, mountPath: /host}]
+		  volumes:
+		  - name: host
+		    hostPath: {path: $host, type: DirectoryOrCreate}
+	EOF
+	run rl kube play -q --tls-verify=false --start=false "$BATS_TEST_TMPDIR/pod.yaml"
+	expect_status 0
+	[[ -d $host ]] || fail "$host was not made"
+	run rl start -a expand-c
+	expect_status 0
+	# An unknown variable stays as it is; $$ is one $.
+	[[ ${lines[-2]} == 'hello world $(NOPE) $(WHO)' && ${lines[-1]} == /host ]] || fail "$output"
+	run rl kube down "$BATS_TEST_TMPDIR/pod.yaml"
+	expect_status 0
 }
 
 @test "an exec liveness probe becomes the health check; other probes are warned about" {

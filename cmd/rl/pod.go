@@ -27,7 +27,7 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 				_, err := e.Store.LoadPod(ref)
 				return err
 			}))
-	cmd.AddCommand(newPodKillCommand(g))
+	cmd.AddCommand(newPodKillCommand(g), newPodStatsCommand(g))
 	var st stopTime
 	for _, verb := range []struct {
 		use, short string

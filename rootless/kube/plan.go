@@ -42,8 +42,11 @@ type PodPlan struct {
 	// volumes, shared by its containers.
 	Dirs []PodDir
 	// Claims are the named volumes of its persistentVolumeClaims.
-	Claims   []string
-	Warnings []string
+	Claims []string
+	// HostDirs and HostFiles are the hostPaths to make when missing
+	// (type DirectoryOrCreate, FileOrCreate), as the kubelet makes them.
+	HostDirs, HostFiles []string
+	Warnings            []string
 }
 
 // ContainerPlan is one container of a pod.

@@ -164,9 +164,12 @@ spec:
 	expect_status 0
 	dir=$(slice limited)
 	[[ $(cat "$dir/cpu.max" "$dir/memory.max" | xargs) == "150000 100000 268435456" ]] || fail "slice $dir: $(cat "$dir/cpu.max" "$dir/memory.max" | xargs)"
-	run rl run -d --pod limited --rootfs "$ROOTFS" sleep 1000
+	run rl run -d --pod limited --name limited-sleeper --rootfs "$ROOTFS" sleep 1000
 	expect_status 0
 	[[ $(find "$dir" -maxdepth 1 -name 'rl-*.scope' | wc -l) == 1 ]] || fail "no container scope in the pod's slice: $(ls "$dir")"
+	run rl pod stats --no-stream limited
+	expect_status 0
+	[[ ${#lines[@]} == 2 && ${lines[1]} == limited-* ]] || fail "pod stats: $output"
 	run rl pod rm -f limited
 	expect_status 0
 }

@@ -3,6 +3,7 @@ package backend
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 
 	v1 "k8s.io/api/core/v1"
@@ -84,8 +85,8 @@ func (f *File) checkVolume(v v1.Volume) string {
 	case v.Name == "":
 		return "name: required"
 	case s.HostPath != nil:
-		if s.HostPath.Path == "" {
-			return "hostPath.path: required"
+		if !path.IsAbs(s.HostPath.Path) {
+			return fmt.Sprintf("hostPath.path: %q is not an absolute path", s.HostPath.Path)
 		}
 	case s.EmptyDir != nil, s.PersistentVolumeClaim != nil:
 	case s.ConfigMap != nil:

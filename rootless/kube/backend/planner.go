@@ -144,6 +144,12 @@ func (f *File) podVolumes(w Workload, p *kube.PodPlan) map[string]volume {
 		switch {
 		case s.HostPath != nil:
 			vols[v.Name] = volume{mount: &spec.Mount{Kind: spec.Bind, Source: s.HostPath.Path}}
+			switch t := s.HostPath.Type; {
+			case t != nil && *t == v1.HostPathDirectoryOrCreate:
+				p.HostDirs = append(p.HostDirs, s.HostPath.Path)
+			case t != nil && *t == v1.HostPathFileOrCreate:
+				p.HostFiles = append(p.HostFiles, s.HostPath.Path)
+			}
 		case s.PersistentVolumeClaim != nil:
 			name := s.PersistentVolumeClaim.ClaimName
 			vols[v.Name] = volume{mount: &spec.Mount{Kind: spec.Volume, Source: name, ReadOnly: s.PersistentVolumeClaim.ReadOnly}}
@@ -202,16 +208,17 @@ func (f *File) planContainer(w Workload, p *kube.PodPlan, c v1.Container, vols m
 	opts := &cp.Options
 	opts.Name, opts.Image, opts.Hostname = p.Name+"-"+c.Name, c.Image, ""
 	opts.Pull = pullPolicy(c.ImagePullPolicy, opts.Pull)
-	if c.Command != nil {
-		opts.Entrypoint, opts.EntrypointSet = c.Command, true
-	}
-	opts.Command = c.Args
-	opts.Workdir = c.WorkingDir
-	opts.TTY, opts.Interactive = c.TTY, c.Stdin
 	env, err := f.containerEnv(w, c)
 	if err != nil {
 		return cp, err
 	}
+	lookup := envLookup(env)
+	if c.Command != nil {
+		opts.Entrypoint, opts.EntrypointSet = expandAll(c.Command, lookup), true
+	}
+	opts.Command = expandAll(c.Args, lookup)
+	opts.Workdir = c.WorkingDir
+	opts.TTY, opts.Interactive = c.TTY, c.Stdin
 	opts.Env = config.MergeEnv(opts.Env, env)
 	opts.User = runAs(w.Spec.SecurityContext, c.SecurityContext)
 	if sc := c.SecurityContext; sc != nil {
@@ -245,7 +252,9 @@ func (f *File) planContainer(w Workload, p *kube.PodPlan, c v1.Container, vols m
 	return cp, nil
 }
 
-// containerEnv is envFrom's variables, then env's over them.
+// containerEnv is envFrom's variables, then env's over them, each
+// value's $(VAR) expanded with the variables before it, as the kubelet
+// expands them.
 func (f *File) containerEnv(w Workload, c v1.Container) ([]string, error) {
 	var env []string
 	for _, e := range c.EnvFrom {
@@ -267,7 +276,7 @@ func (f *File) containerEnv(w Workload, c v1.Container) ([]string, error) {
 				return nil, err
 			}
 		}
-		env = config.MergeEnv(env, []string{e.Name + "=" + v})
+		env = config.MergeEnv(env, []string{e.Name + "=" + expand(v, envLookup(env))})
 	}
 	return env, nil
 }

@@ -33,9 +33,9 @@ spec:
         image: busybox
         imagePullPolicy: Never
         command: [httpd]
-        args: [-f]
+        args: [-f, "$(A)"]
         workingDir: /srv
-        env: [{name: A, value: x}, {name: a, valueFrom: {configMapKeyRef: {name: cfg, key: a}}}]
+        env: [{name: A, value: x}, {name: a, valueFrom: {configMapKeyRef: {name: cfg, key: a}}}, {name: B, value: "$(C_b)-$(A)"}]
         envFrom: [{configMapRef: {name: cfg}, prefix: C_}]
         ports: [{containerPort: 80, hostPort: 8080}, {containerPort: 53, protocol: UDP}]
         securityContext:
@@ -53,7 +53,7 @@ spec:
       volumes:
       - {name: data, persistentVolumeClaim: {claimName: pvc}}
       - {name: cfg, configMap: {name: cfg, items: [{key: b, path: dir/b.txt}]}}
-      - {name: host, hostPath: {path: /srv/host}}
+      - {name: host, hostPath: {path: /srv/host, type: DirectoryOrCreate}}
       - {name: scratch, emptyDir: {}}
       - {name: mem, emptyDir: {medium: Memory, sizeLimit: 1Mi}}
 `
@@ -84,9 +84,9 @@ func TestPlan(t *testing.T) {
 	switch {
 	case o.Name != "web-pod-app" || o.Image != "busybox" || o.Pull != "never":
 		t.Errorf("name, image, pull: %s %s %s", o.Name, o.Image, o.Pull)
-	case !o.EntrypointSet || !slices.Equal(o.Entrypoint, []string{"httpd"}) || !slices.Equal(o.Command, []string{"-f"}) || o.Workdir != "/srv":
+	case !o.EntrypointSet || !slices.Equal(o.Entrypoint, []string{"httpd"}) || !slices.Equal(o.Command, []string{"-f", "x"}) || o.Workdir != "/srv":
 		t.Errorf("command: %q %q %s", o.Entrypoint, o.Command, o.Workdir)
-	case !slices.Equal(o.Env, []string{"C_a=1", "C_b=2", "A=x", "a=1"}):
+	case !slices.Equal(o.Env, []string{"C_a=1", "C_b=2", "A=x", "a=1", "B=2-x"}):
 		t.Errorf("env %q", o.Env)
 	case o.User != "1000:10" || !o.ReadOnly || !o.Security.NoNewPrivileges:
 		t.Errorf("user %q read-only %v nnp %v", o.User, o.ReadOnly, o.Security.NoNewPrivileges)
@@ -111,6 +111,9 @@ func TestPlan(t *testing.T) {
 	}
 	if len(p.Dirs) != 2 || string(p.Dirs[0].Files["dir/b.txt"]) != "2" || len(p.Dirs[0].Files) != 1 || p.Dirs[1].Files != nil {
 		t.Errorf("pod dirs %+v", p.Dirs)
+	}
+	if !slices.Equal(p.HostDirs, []string{"/srv/host"}) || p.HostFiles != nil {
+		t.Errorf("host paths to make %q %q", p.HostDirs, p.HostFiles)
 	}
 	if !slices.Equal(p.Claims, []string{"pvc"}) {
 		t.Errorf("claims %q", p.Claims)
