@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/kube"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/spec"
 	"github.com/rl-containers/rl/rootless/store"
+	"github.com/rl-containers/rl/rootless/volume"
 )
 
 // KubePlayOptions are rl kube play's own flags.
@@ -242,9 +244,11 @@ func (e *Engine) removeNamedPod(ctx context.Context, name string) (string, error
 	return p.ID, nil
 }
 
-// DownKube removes the pods of plans that exist; it returns their ids.
-func (e *Engine) DownKube(ctx context.Context, plans []kube.PodPlan) ([]string, error) {
-	var ids []string
+// DownKube removes the pods of plans that exist, and with volumes the
+// named volumes of their claims (podman's kube down --force); it returns
+// the ids of the pods and the names of the volumes.
+func (e *Engine) DownKube(ctx context.Context, plans []kube.PodPlan, volumes bool) ([]string, []string, error) {
+	var ids, removed []string
 	var errs []error
 	for _, p := range plans {
 		id, err := e.removeNamedPod(ctx, p.Name)
@@ -253,7 +257,21 @@ func (e *Engine) DownKube(ctx context.Context, plans []kube.PodPlan) ([]string, 
 		}
 		errs = append(errs, err)
 	}
-	return ids, errors.Join(errs...)
+	for _, p := range plans {
+		for _, name := range p.Claims {
+			if !volumes || slices.Contains(removed, name) {
+				continue
+			}
+			err := e.VolumeRemove(ctx, name, false)
+			if err == nil {
+				removed = append(removed, name)
+			}
+			if !errors.Is(err, volume.ErrNoVolume) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return ids, removed, errors.Join(errs...)
 }
 
 // readPodDirs is a played pod's directories with their files, for rl

@@ -203,6 +203,28 @@ row() {
 	expect_status 0
 }
 
+@test "a PersistentVolumeClaim is a named volume that outlives the pod; kube down --force removes it" {
+	file=$(corpus pvc.yaml)
+	run rl kube play -q --tls-verify=false "$file"
+	expect_status 0
+	run rl wait task-pv-pod-task-pv-container
+	[[ $output == 0 ]] || fail "wait: $output"
+	run rl kube down "$file"
+	expect_status 0
+	run rl volume exists task-pv-claim
+	expect_status 0
+	run rl kube play -q --tls-verify=false "$file"
+	expect_status 0
+	rl wait task-pv-pod-task-pv-container
+	run rl logs task-pv-pod-task-pv-container
+	[[ $output == "run"$'\n'"run" ]] || fail "the volume did not keep the first run's line: $output"
+	run rl kube down --force "$file"
+	expect_status 0
+	expect_output_has "Volumes removed:"$'\n'"task-pv-claim"
+	run rl volume exists task-pv-claim
+	expect_status 1
+}
+
 @test "an exec liveness probe becomes the health check; other probes are warned about" {
 	file=$(corpus probes.yaml)
 	run rl kube play -q --tls-verify=false "$file"

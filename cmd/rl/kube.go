@@ -57,7 +57,7 @@ func newKubePlayCommand(g *globalOptions, use string) *cobra.Command {
 				return printExplain(out, plans, limits)
 			}
 			if f.down {
-				return printDown(out, e, ctx, plans)
+				return printDown(out, e, ctx, plans, false)
 			}
 			for _, p := range plans {
 				for _, w := range p.Warnings {
@@ -85,8 +85,9 @@ func newKubePlayCommand(g *globalOptions, use string) *cobra.Command {
 }
 
 func newKubeDownCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "down FILE|-",
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "down [flags] FILE|-",
 		Short: "Remove the pods that rl kube play made from FILE, with their containers",
 		Args:  cobra.ExactArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
@@ -96,9 +97,11 @@ func newKubeDownCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printDown(c.OutOrStdout(), e, ctx, plans)
+			return printDown(c.OutOrStdout(), e, ctx, plans, force)
 		}),
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "remove the named volumes of the file's persistentVolumeClaims too")
+	return cmd
 }
 
 // readKube reads FILE, or stdin for "-".
@@ -188,11 +191,15 @@ func printPlayed(w io.Writer, played []rootless.PlayedPod) {
 	}
 }
 
-// printDown removes the plans' pods and prints podman's kube down report.
-func printDown(w io.Writer, e *rootless.Engine, ctx context.Context, plans []kube.PodPlan) error {
-	ids, err := e.DownKube(ctx, plans)
+// printDown removes the plans' pods (and with volumes their claims'
+// volumes) and prints podman's kube down report.
+func printDown(w io.Writer, e *rootless.Engine, ctx context.Context, plans []kube.PodPlan, volumes bool) error {
+	ids, removed, err := e.DownKube(ctx, plans, volumes)
 	if len(ids) > 0 {
 		fmt.Fprintf(w, "Pods stopped:\n%sPods removed:\n%s", joinLines(ids), joinLines(ids))
+	}
+	if len(removed) > 0 {
+		fmt.Fprintf(w, "Volumes removed:\n%s", joinLines(removed))
 	}
 	return err
 }
