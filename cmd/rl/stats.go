@@ -34,7 +34,7 @@ func newPodStatsCommand(g *globalOptions) *cobra.Command {
 			}
 			for _, st := range ps.Containers {
 				if st.ID != ps.InfraID && st.Active() {
-					refs = append(refs, st.ID)
+					refs = append(refs, st.Name)
 				}
 			}
 		}
