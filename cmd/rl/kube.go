@@ -123,8 +123,12 @@ func (f kubeFlags) plan(ctx context.Context, name string) ([]kube.PodPlan, kube.
 	run := &opts.Run{Detach: true}
 	defaults := &cobra.Command{}
 	registerRun(defaults, run)
-	run.Network.Mode, run.Network.Publish, run.Limits, run.CgroupManager = f.network, f.publish, f.limits, f.cgroupManager
+	run.Network.Mode, run.Network.Publish, run.Limits = f.network, f.publish, f.limits
 	run.TLSVerify, run.Quiet = f.tlsVerify, f.quiet
+	if f.cgroupManager != "" {
+		// Given, so that containers.conf's cgroup_manager does not win.
+		_ = defaults.Flags().Set("cgroup-manager", f.cgroupManager)
+	}
 	base, err := withContainersConf(run, defaults.Flags(), []string{"IMAGE"}) // each container names its own
 	if err != nil {
 		return nil, limits, err
