@@ -98,14 +98,7 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 		return err
 	}
 	for i, cid := range played.Init {
-		if err := e.Start(ctx, cid); err != nil {
-			return fmt.Errorf("starting init container %s: %w", p.Init[i].Name, err)
-		}
-		code, err := e.Wait(ctx, cid)
-		if err == nil && code != 0 {
-			err = &launch.ExitError{Code: 125, Err: fmt.Errorf("init container %s exited with code %d: see rl logs %s", p.Init[i].Name, code, p.Init[i].Options.Name)}
-		}
-		if err != nil {
+		if err := e.runInit(ctx, cid, p.Init[i].Options.Name); err != nil {
 			return err
 		}
 	}
@@ -116,6 +109,22 @@ func (e *Engine) fillPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions,
 	}
 	return nil
 }
+
+// runInit runs the init container id (named name) to completion; an
+// exit other than 0 fails it.
+func (e *Engine) runInit(ctx context.Context, id, name string) error {
+	if err := e.Start(ctx, id); err != nil {
+		return fmt.Errorf("starting init container %s: %w", name, err)
+	}
+	code, err := e.Wait(ctx, id)
+	if err == nil && code != 0 {
+		err = &launch.ExitError{Code: 125, Err: fmt.Errorf("init container %s exited with code %d: see rl logs %s", name, code, name)}
+	}
+	return err
+}
+
+// isInit is true for a played pod's init container (its labels read).
+func isInit(st store.State) bool { return st.Labels[kube.LabelInit] == "true" }
 
 // podContainer is a planned container's options in the pod id, with its
 // mounts of the pod's directories under dirs.

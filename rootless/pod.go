@@ -205,7 +205,8 @@ func (ps PodStatus) members() []store.State {
 	return out
 }
 
-// StartPod starts the pod's infra container and then its containers.
+// StartPod starts the pod's infra container and then its containers, a
+// played pod's init containers first.
 func (e *Engine) StartPod(ctx context.Context, ref string) error {
 	ps, err := e.InspectPod(ctx, ref)
 	if err != nil {
@@ -214,9 +215,23 @@ func (e *Engine) StartPod(ctx context.Context, ref string) error {
 	if err := e.Start(ctx, ps.InfraID); err != nil {
 		return err
 	}
+	members := ps.members()
+	e.Store.ReadLabels(members)
 	var errs []error
-	for _, st := range ps.members() {
-		errs = append(errs, e.Start(ctx, st.ID))
+	for _, init := range []bool{true, false} {
+		for _, st := range members {
+			switch {
+			case isInit(st) != init:
+			case init:
+				// A played pod's init containers run to completion, in
+				// order, before the others start.
+				if err := e.runInit(ctx, st.ID, st.Name); err != nil {
+					return err
+				}
+			default:
+				errs = append(errs, e.Start(ctx, st.ID))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

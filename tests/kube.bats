@@ -311,7 +311,7 @@ row() {
 	expect_status 0
 }
 
-@test "a played pod generates YAML that plays back" {
+@test "a played pod generates YAML that plays back; rl pod start runs its init containers first" {
 	file=$(corpus init-containers.yaml)
 	run rl kube play -q --tls-verify=false --start=false "$file"
 	expect_status 0
@@ -329,6 +329,11 @@ row() {
 	run rl ps -a --format '{{.Names}}'
 	expect_output_has "init-demo-install"
 	expect_output_has "init-demo-nginx"
+	# rl pod start runs the init containers to completion, in order, first.
+	run rl pod start init-demo
+	expect_status 0
+	run rl exec init-demo-nginx sh -c 'for i in $(seq 100); do wget -qO- http://127.0.0.1:80/ 2>/dev/null && break; sleep 0.1; done'
+	[[ $output == "first"$'\n'"second" ]] || fail "served: $output"
 	run rl kube down "$out"
 	expect_status 0
 }
