@@ -109,6 +109,13 @@ func podOf(p kube.GenPod) *v1.Pod {
 	vols := &volumes{root: p.DirRoot, dirs: p.Dirs}
 	for _, c := range p.Containers {
 		ctr := containerOf(c, vols)
+		if c.Options.Init {
+			// podman's annotation for --init, which plays back.
+			if pod.Annotations == nil {
+				pod.Annotations = map[string]string{}
+			}
+			pod.Annotations["io.podman.annotations.init/"+ctr.Name] = "TRUE"
+		}
 		if c.Init {
 			pod.Spec.InitContainers = append(pod.Spec.InitContainers, ctr)
 			continue
@@ -138,7 +145,7 @@ func deploymentOf(pod *v1.Pod) *appsv1.Deployment {
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &one,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": pod.Name}},
-			Template: v1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod.Spec},
+			Template: v1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: pod.Annotations}, Spec: pod.Spec},
 		},
 	}
 }

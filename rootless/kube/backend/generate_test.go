@@ -39,7 +39,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 			{Name: "init", Image: "busybox", Init: true, Options: config.Container{Command: []string{"true"}}},
 			{Name: "Web_1", Image: "busybox", Options: config.Container{
 				Entrypoint: []string{"httpd"}, EntrypointSet: true, Command: []string{"-f"}, Env: []string{"A=b"}, User: "1000:1000",
-				Resources: r, Restart: config.Restart{Name: "on-failure"}, ReadOnly: true,
+				Resources: r, Restart: config.Restart{Name: "on-failure"}, ReadOnly: true, Init: true,
 				Security: config.Security{CapDrop: []string{"CAP_NET_RAW"}, NoNewPrivileges: true},
 				Health:   config.Health{Cmd: "true", Interval: 5e9, Retries: 2},
 				Mounts: []spec.Mount{
@@ -71,7 +71,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 			t.Errorf("deployment %v: cgroup %+v, want %+v\n%s", deployment, got, r, y)
 		}
 		o := c.Options
-		if c.Name != "web-1" || o.User != "1000:1000" || !o.ReadOnly || !o.Security.NoNewPrivileges || o.Health.Cmd == "" || len(o.Mounts) != 4 {
+		if c.Name != "web-1" || o.User != "1000:1000" || !o.ReadOnly || !o.Init || !o.Security.NoNewPrivileges || o.Health.Cmd != "true" || len(o.Mounts) != 4 {
 			t.Errorf("deployment %v: container %s %+v", deployment, c.Name, o)
 		}
 		if len(plans[0].Init) != 1 || len(plans[0].Net.Ports) != 1 {

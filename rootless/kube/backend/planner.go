@@ -225,6 +225,7 @@ func (f *File) planContainer(w Workload, p *kube.PodPlan, c v1.Container, vols m
 		opts.Security = security(opts.Security, sc)
 		opts.ReadOnly = opts.ReadOnly || isTrue(sc.ReadOnlyRootFilesystem)
 	}
+	podmanAnnotations(opts, w.Meta.Annotations, c.Name)
 	if !init {
 		opts.Restart = restartPolicy(w.Spec.RestartPolicy)
 		opts.Health = health(c, &p.Warnings)
@@ -279,6 +280,15 @@ func (f *File) containerEnv(w Workload, c v1.Container) ([]string, error) {
 		env = config.MergeEnv(env, []string{e.Name + "=" + expand(v, envLookup(env))})
 	}
 	return env, nil
+}
+
+// podmanAnnotations applies the annotations of podman's generate kube
+// that rl has options for: io.podman.annotations.init/CTR (--init) and
+// io.podman.annotations.privileged/CTR (--privileged), "TRUE" or "FALSE".
+func podmanAnnotations(opts *config.Container, annotations map[string]string, name string) {
+	on := func(key string) bool { return strings.EqualFold(annotations["io.podman.annotations."+key+"/"+name], "true") }
+	opts.Init = opts.Init || on("init")
+	opts.Security.Privileged = opts.Security.Privileged || on("privileged")
 }
 
 // pullPolicy is imagePullPolicy as rl's --pull.
@@ -368,7 +378,7 @@ func health(c v1.Container, warnings *[]string) config.Health {
 		case pr.probe.Exec == nil:
 			*warnings = append(*warnings, fmt.Sprintf("container %s: %s ignored: rl runs exec probes only", c.Name, pr.name))
 		case h.Cmd == "":
-			h = config.Health{Cmd: shellJoin(pr.probe.Exec.Command), Interval: seconds(pr.probe.PeriodSeconds, 10), Retries: int(pr.probe.FailureThreshold)}
+			h = config.Health{Cmd: shellCommand(pr.probe.Exec.Command), Interval: seconds(pr.probe.PeriodSeconds, 10), Retries: int(pr.probe.FailureThreshold)}
 			if h.Retries == 0 {
 				h.Retries = 3
 			}
@@ -382,6 +392,16 @@ func seconds(s, def int32) time.Duration {
 		s = def
 	}
 	return time.Duration(s) * time.Second
+}
+
+// shellCommand is an exec probe's argv as the command rl's health checks
+// run with /bin/sh -c: a probe of /bin/sh -c CMD (as rl kube generate
+// writes one) is CMD.
+func shellCommand(argv []string) string {
+	if len(argv) == 3 && (argv[0] == "/bin/sh" || argv[0] == "sh") && argv[1] == "-c" {
+		return argv[2]
+	}
+	return shellJoin(argv)
 }
 
 // shellJoin quotes argv for /bin/sh -c, as rl's health checks run.

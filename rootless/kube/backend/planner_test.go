@@ -22,7 +22,9 @@ spec:
   replicas: 2
   selector: {matchLabels: {app: web}}
   template:
-    metadata: {labels: {app: web}}
+    metadata:
+      labels: {app: web}
+      annotations: {io.podman.annotations.init/app: "TRUE", io.podman.annotations.privileged/app: "FALSE"}
     spec:
       restartPolicy: Always
       securityContext: {runAsUser: 1000}
@@ -94,6 +96,8 @@ func TestPlan(t *testing.T) {
 		t.Errorf("caps %q %q", o.Security.CapAdd, o.Security.CapDrop)
 	case o.Restart.Name != "always" || o.Health.Cmd != "'cat' '/tmp/x'" || o.Health.Interval.Seconds() != 7 || o.Health.Retries != 3:
 		t.Errorf("restart %+v health %+v", o.Restart, o.Health)
+	case !o.Init || o.Security.Privileged:
+		t.Errorf("podman's annotations: init %v privileged %v", o.Init, o.Security.Privileged)
 	case o.Labels[kube.LabelContainer] != "app":
 		t.Errorf("labels %v", o.Labels)
 	}
