@@ -1,4 +1,4 @@
-# rl: `make` builds bin/rl, bin/rl-init and bin/rl-image; `make test` runs
+# rl: `make` builds bin/rl, bin/rl-init, bin/rl-image and bin/rl-kube; `make test` runs
 # every test; `make bench` compares rl with its peers; `make lint` checks
 # the code.
 GO        ?= go
@@ -33,6 +33,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl ./cmd/rl
 	$(INIT_ENV) $(GO) build -tags $(INIT_TAGS) -ldflags '$(INIT_LDFLAGS)' -o bin/rl-init ./cmd/rl-init
 	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-image ./cmd/rl-image
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/rl-kube ./cmd/rl-kube
 
 # The man pages, rl(1) and rl-VERB(1), from the command tree: rl built
 # with the mangen tag writes them (cmd/rl/man.go) and fails unless every
@@ -45,6 +46,7 @@ install: build man
 	install -D -m 0755 bin/rl $(DESTDIR)$(PREFIX)/bin/rl
 	install -D -m 0755 bin/rl-init $(DESTDIR)$(PREFIX)/bin/rl-init
 	install -D -m 0755 bin/rl-image $(DESTDIR)$(PREFIX)/bin/rl-image
+	install -D -m 0755 bin/rl-kube $(DESTDIR)$(PREFIX)/bin/rl-kube
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 bin/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
@@ -85,6 +87,7 @@ BENCH_BASE ?= $(shell b=$$(git merge-base HEAD origin/main 2>/dev/null) && [ "$$
 
 bench: build
 	GO='$(GO)' tests/bench/base.sh '$(BENCH_BASE)' tests/bench/run.sh
+	tests/bench/kube.sh
 	tests/vm/run.sh tests/bench/vm-cgroups.bats
 
 # Fuzzing of the parsers that read outside input, each target for
@@ -100,6 +103,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzRecv$$' -fuzztime=$(FUZZTIME) ./rootless/handshake
 	$(GO) test -run='^$$' -fuzz='^FuzzAnswer$$' -fuzztime=$(FUZZTIME) ./rootless/image
 	$(GO) test -run='^$$' -fuzz='^FuzzImageConfig$$' -fuzztime=$(FUZZTIME) ./rootless/image/backend
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./rootless/kube/backend
 	$(GO) test -run='^$$' -fuzz='^FuzzParsePublish$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzResources$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts
 	$(GO) test -run='^$$' -fuzz='^FuzzParseEnv$$' -fuzztime=$(FUZZTIME) ./cmd/rl/opts

@@ -68,24 +68,32 @@ type Pending struct {
 // without the container's process. Close it when done.
 func Prepare(r Resources, o Options) *Pending {
 	p := &Pending{r: r, o: o, manager: o.Manager}
-	switch {
-	case r.Empty() && (o.Manager == "" || o.Manager == None):
+	if r.Empty() && (o.Manager == "" || o.Manager == None) {
 		p.manager = "" // no flag, no cgroup work at all
 		return p
-	case o.Manager == None:
-		p.refused = "the cgroup manager is none, which applies no limits"
-	case !IsCgroup2():
-		p.refused = "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1"
-	case o.Manager == "":
-		p.manager = pick()
 	}
-	if p.refused == "" && p.manager == None {
-		p.refused = "no systemd user bus (install dbus-user-session and log in, or loginctl enable-linger) and rl's own cgroup is not a writable delegated subtree"
-	}
+	p.manager, p.refused = placement(o.Manager)
 	if p.refused == "" && p.manager == Systemd {
 		p.conn = dial()
 	}
 	return p
+}
+
+// placement is the manager that places a cgroup asked for with manager
+// ("" picks), or why none can.
+func placement(manager string) (string, string) {
+	switch {
+	case manager == None:
+		return manager, "the cgroup manager is none, which applies no limits"
+	case !IsCgroup2():
+		return manager, "/sys/fs/cgroup is not cgroup v2 (this machine runs cgroup v1 or a v1/v2 hybrid); boot with systemd.unified_cgroup_hierarchy=1"
+	case manager == "":
+		manager = pick()
+	}
+	if manager == None {
+		return manager, "no systemd user bus (install dbus-user-session and log in, or loginctl enable-linger) and rl's own cgroup is not a writable delegated subtree"
+	}
+	return manager, ""
 }
 
 // Places is true when Apply will put the process in a cgroup: there is

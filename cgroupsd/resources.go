@@ -15,6 +15,9 @@ import (
 type Resources struct {
 	MemoryMax int64 // --memory: memory.max, bytes
 	MemoryLow int64 // --memory-reservation: memory.low
+	// MemoryMin and MemoryHigh are memory.min and memory.high (rl kube
+	// play --memory-qos, as the kubelet's MemoryQoS).
+	MemoryMin, MemoryHigh int64
 	// MemorySwapMax is memory.swap.max: --memory-swap minus --memory;
 	// -1 is unlimited. SwapSet says whether it was asked for at all
 	// (0 is a real value: no swap).
@@ -45,14 +48,14 @@ const DefaultCPUPeriod = 100000
 
 // Empty is true when r asks for no limit: then rl does no cgroup work.
 func (r Resources) Empty() bool {
-	return r.MemoryMax == 0 && r.MemoryLow == 0 && !r.SwapSet && r.CPUQuota == 0 && r.CPUWeight == 0 &&
+	return r.MemoryMax == 0 && r.MemoryLow == 0 && r.MemoryMin == 0 && r.MemoryHigh == 0 && !r.SwapSet && r.CPUQuota == 0 && r.CPUWeight == 0 &&
 		r.CPUs == "" && r.Mems == "" && r.PidsMax == 0 && r.IOWeight == 0 && len(r.Devices) == 0
 }
 
 // Controllers are the cgroup v2 controllers r needs, sorted.
 func (r Resources) Controllers() []string {
 	var c []string
-	if r.MemoryMax != 0 || r.MemoryLow != 0 || r.SwapSet {
+	if r.MemoryMax != 0 || r.MemoryLow != 0 || r.MemoryMin != 0 || r.MemoryHigh != 0 || r.SwapSet {
 		c = append(c, "memory")
 	}
 	if r.CPUQuota != 0 || r.CPUWeight != 0 {
@@ -82,8 +85,14 @@ func (r Resources) Files() ([][2]string, error) {
 	if r.Mems != "" {
 		add("cpuset.mems", r.Mems)
 	}
+	if r.MemoryMin != 0 {
+		add("memory.min", strconv.FormatInt(r.MemoryMin, 10))
+	}
 	if r.MemoryLow != 0 {
 		add("memory.low", strconv.FormatInt(r.MemoryLow, 10))
+	}
+	if r.MemoryHigh != 0 {
+		add("memory.high", strconv.FormatInt(r.MemoryHigh, 10))
 	}
 	if r.MemoryMax != 0 {
 		add("memory.max", strconv.FormatInt(r.MemoryMax, 10))

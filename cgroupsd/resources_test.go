@@ -29,12 +29,12 @@ func TestConversions(t *testing.T) {
 }
 
 func TestFilesAndProperties(t *testing.T) {
-	r := Resources{MemoryMax: 1 << 20, MemorySwapMax: -1, SwapSet: true, CPUQuota: 50000, CPUWeight: 39, PidsMax: -1, CPUs: "0"}
+	r := Resources{MemoryMax: 1 << 20, MemoryMin: 1 << 19, MemoryHigh: 900 << 10, MemorySwapMax: -1, SwapSet: true, CPUQuota: 50000, CPUWeight: 39, PidsMax: -1, CPUs: "0"}
 	files, err := r.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][2]string{{"cpuset.cpus", "0"}, {"memory.max", "1048576"}, {"memory.swap.max", "max"},
+	want := [][2]string{{"cpuset.cpus", "0"}, {"memory.min", "524288"}, {"memory.high", "921600"}, {"memory.max", "1048576"}, {"memory.swap.max", "max"},
 		{"cpu.max", "50000 100000"}, {"cpu.weight", "39"}, {"pids.max", "max"}}
 	if !reflect.DeepEqual(files, want) {
 		t.Errorf("Files() = %v, want %v", files, want)
@@ -51,14 +51,14 @@ func TestFilesAndProperties(t *testing.T) {
 		got[p.Name] = p.Value.Value()
 	}
 	for name, v := range map[string]any{
-		"MemoryMax": uint64(1 << 20), "MemorySwapMax": uint64(math.MaxUint64), "CPUQuotaPerSecUSec": uint64(500000),
+		"MemoryMax": uint64(1 << 20), "MemoryMin": uint64(1 << 19), "MemoryHigh": uint64(900 << 10), "MemorySwapMax": uint64(math.MaxUint64), "CPUQuotaPerSecUSec": uint64(500000),
 		"CPUQuotaPeriodUSec": uint64(100000), "CPUWeight": uint64(39), "TasksMax": uint64(math.MaxUint64), "AllowedCPUs": []byte{1},
 	} {
 		if !reflect.DeepEqual(got[name], v) {
 			t.Errorf("property %s = %v, want %v", name, got[name], v)
 		}
 	}
-	if !(Resources{}).Empty() || r.Empty() {
+	if !(Resources{}).Empty() || r.Empty() || (Resources{MemoryMin: 1}).Empty() {
 		t.Error("Empty is wrong")
 	}
 }

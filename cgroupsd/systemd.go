@@ -2,6 +2,7 @@ package cgroupsd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -50,8 +51,6 @@ func dial() chan dialed {
 // scope goes away by itself when its last process exits, also when rl was
 // killed: systemd collects empty transient scopes.
 func applySystemd(conn *systemd.Conn, pid int, r Resources, o Options) (*Cgroup, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
-	defer cancel()
 	props, err := r.properties()
 	if err != nil {
 		return nil, err
@@ -66,17 +65,10 @@ func applySystemd(conn *systemd.Conn, pid int, r Resources, o Options) (*Cgroup,
 	if o.Parent != "" {
 		props = append(props, systemd.PropSlice(o.Parent))
 	}
-	done := make(chan string, 1)
-	if _, err := conn.StartTransientUnitContext(ctx, unit, "fail", props, done); err != nil {
-		return nil, fmt.Errorf("starting the systemd scope %s: %w", unit, err)
-	}
-	select {
-	case result := <-done:
-		if result != "done" {
-			return nil, fmt.Errorf("starting the systemd scope %s: job %s", unit, result)
-		}
-	case <-ctx.Done():
-		return nil, fmt.Errorf("starting the systemd scope %s: %w", unit, ctx.Err())
+	if err := runJob(unit, func(ctx context.Context, done chan<- string) (int, error) {
+		return conn.StartTransientUnitContext(ctx, unit, "fail", props, done)
+	}); err != nil {
+		return nil, fmt.Errorf("starting the systemd scope: %w", err)
 	}
 	path, err := OwnCgroup(fmt.Sprint(pid))
 	if err != nil {
@@ -104,8 +96,14 @@ func (r Resources) properties() ([]systemd.Property, error) {
 	if r.MemoryMax != 0 {
 		add("MemoryMax", limit(r.MemoryMax))
 	}
+	if r.MemoryMin != 0 {
+		add("MemoryMin", limit(r.MemoryMin))
+	}
 	if r.MemoryLow != 0 {
 		add("MemoryLow", limit(r.MemoryLow))
+	}
+	if r.MemoryHigh != 0 {
+		add("MemoryHigh", limit(r.MemoryHigh))
 	}
 	if r.SwapSet {
 		add("MemorySwapMax", limit(r.MemorySwapMax))
@@ -166,4 +164,57 @@ func attachSystemd(unit string, pid int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
 	defer cancel()
 	return d.conn.AttachProcessesToUnit(ctx, unit, "/", []uint32{uint32(pid)})
+}
+
+// startSlice starts the transient slice unit with r as its properties.
+func startSlice(unit string, r Resources) error {
+	d := <-dial()
+	defer d.close()
+	if d.err != nil {
+		return d.err
+	}
+	props, err := r.properties()
+	if err != nil {
+		return err
+	}
+	props = append(props, systemd.PropDescription("rl pod "+unit))
+	return runJob(unit, func(ctx context.Context, done chan<- string) (int, error) {
+		return d.conn.StartTransientUnitContext(ctx, unit, "fail", props, done)
+	})
+}
+
+// stopSlice stops the slice unit; one that is gone is fine.
+func stopSlice(unit string) error {
+	d := <-dial()
+	defer d.close()
+	if d.err != nil {
+		return d.err
+	}
+	err := runJob(unit, func(ctx context.Context, done chan<- string) (int, error) {
+		return d.conn.StopUnitContext(ctx, unit, "fail", done)
+	})
+	var dbusErr dbus.Error
+	if errors.As(err, &dbusErr) && dbusErr.Name == "org.freedesktop.systemd1.NoSuchUnit" {
+		return nil
+	}
+	return err
+}
+
+// runJob starts a systemd job on unit and waits for it to be done.
+func runJob(unit string, start func(ctx context.Context, done chan<- string) (int, error)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), systemdTimeout)
+	defer cancel()
+	done := make(chan string, 1)
+	if _, err := start(ctx, done); err != nil {
+		return fmt.Errorf("systemd unit %s: %w", unit, err)
+	}
+	select {
+	case result := <-done:
+		if result != "done" {
+			return fmt.Errorf("systemd unit %s: job %s", unit, result)
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("systemd unit %s: %w", unit, ctx.Err())
+	}
+	return nil
 }

@@ -90,7 +90,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
-	opts.Process.OOMScoreAdj = clampOOMScoreAdj(opts.Process.OOMScoreAdj, ownOOMScoreAdj)
+	opts.Process.OOMScoreAdj = clampOOMScoreAdj(opts.Process.OOMScoreAdj, OwnOOMScoreAdj)
 	opts.Labels = config.MergeLabels(img.Config.Labels, opts.Labels)
 	if err := checkMapped(u, inner); err != nil {
 		return nil, nil, userns.Mappings{}, fmt.Errorf("user %q: %w; use a smaller id or give yourself more subordinate ids in /etc/subuid and /etc/subgid", userSpec, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/spec"
@@ -33,6 +35,19 @@ type PodOptions struct {
 	Net      config.Net
 	// Labels are the pod's labels (pod create --label).
 	Labels map[string]string
+	// QOSClass is a played pod's Kubernetes QoS class.
+	QOSClass string
+	// Cgroup asks for the pod's own cgroup, its containers' parent, with
+	// limits (rl pod create --cpus, kube play's sums); nil for none.
+	Cgroup *PodCgroupOptions
+}
+
+// PodCgroupOptions are the pod's limits and where they go.
+type PodCgroupOptions struct {
+	Resources cgroupsd.Resources
+	// Manager and BestEffort are --cgroup-manager and --limits.
+	Manager    string
+	BestEffort bool
 }
 
 // PodStatus is a pod as rl pod ps shows it.
@@ -58,12 +73,16 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, Network: o.Net.Mode.Name}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, Network: o.Net.Mode.Name, QOSClass: o.QOSClass}
 	if p.Hostname == "" {
 		// podman's: the pod's name.
 		p.Hostname = o.Name
 	}
 	if err := e.Store.CreatePod(&p); err != nil {
+		return "", err
+	}
+	if p.Cgroup, err = makePodCgroup(id, o.Cgroup); err != nil {
+		e.Store.RemovePod(p)
 		return "", err
 	}
 	infra, err := e.createInfra(p, o.Net)
@@ -78,10 +97,30 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 		if infra != nil {
 			_ = infra.Remove()
 		}
+		_ = p.Cgroup.Remove()
 		e.Store.RemovePod(p)
 		return "", err
 	}
 	return id, nil
+}
+
+// makePodCgroup makes the pod's cgroup that o asks for; one that cannot
+// be made fails the pod, or with best effort is a warning.
+func makePodCgroup(id string, o *PodCgroupOptions) (*cgroupsd.PodCgroup, error) {
+	if o == nil {
+		return nil, nil
+	}
+	pc, err := cgroupsd.MakePodCgroup(o.Manager, id, o.Resources)
+	switch {
+	case err == nil:
+		return pc, nil
+	case o.BestEffort:
+		slog.Warn("not enforced: " + err.Error())
+		return nil, nil
+	case errors.Is(err, cgroupsd.ErrUnenforceable):
+		return nil, fmt.Errorf("%w (or run with --limits=best-effort)", err)
+	}
+	return nil, err
 }
 
 // createInfra makes the pod's infra container: no root filesystem, the
@@ -169,7 +208,8 @@ func (ps PodStatus) members() []store.State {
 	return out
 }
 
-// StartPod starts the pod's infra container and then its containers.
+// StartPod starts the pod's infra container and then its containers, a
+// played pod's init containers first.
 func (e *Engine) StartPod(ctx context.Context, ref string) error {
 	ps, err := e.InspectPod(ctx, ref)
 	if err != nil {
@@ -178,9 +218,23 @@ func (e *Engine) StartPod(ctx context.Context, ref string) error {
 	if err := e.Start(ctx, ps.InfraID); err != nil {
 		return err
 	}
+	members := ps.members()
+	e.Store.ReadLabels(members)
 	var errs []error
-	for _, st := range ps.members() {
-		errs = append(errs, e.Start(ctx, st.ID))
+	for _, init := range []bool{true, false} {
+		for _, st := range members {
+			switch {
+			case isInit(st) != init:
+			case init:
+				// A played pod's init containers run to completion, in
+				// order, before the others start.
+				if err := e.runInit(ctx, st.ID, st.Name); err != nil {
+					return err
+				}
+			default:
+				errs = append(errs, e.Start(ctx, st.ID))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -258,6 +312,12 @@ func (e *Engine) RemovePod(ctx context.Context, ref string, force bool, grace ti
 	if err := e.removeInfra(ps.InfraID); err != nil {
 		return err
 	}
+	if err := removePodDirs(e.Store, ps.ID); err != nil {
+		return err
+	}
+	if err := ps.Cgroup.Remove(); err != nil {
+		return fmt.Errorf("removing the cgroup of pod %s: %w", ps.Name, err)
+	}
 	e.Store.RemovePod(ps.Pod)
 	return nil
 }
@@ -302,6 +362,11 @@ func (e *Engine) joinPod(o *config.Container) (store.Pod, error) {
 			return p, err
 		}
 		o.Mounts = append(o.Mounts, spec.Mount{Kind: spec.Bind, Source: shm, Destination: "/dev/shm", Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC})
+	}
+	if p.Cgroup != nil && o.Cgroups.Parent == "" {
+		// In the pod's cgroup, as the kubelet places a pod's containers,
+		// limits of their own or not.
+		o.Cgroups.Parent, o.Cgroups.Manager = p.Cgroup.Parent, p.Cgroup.Manager
 	}
 	return p, nil
 }

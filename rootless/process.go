@@ -58,8 +58,8 @@ func clampOOMScoreAdj(requested *int, current func() (int, error)) *int {
 	return &cur
 }
 
-// ownOOMScoreAdj reads rl's own oom_score_adj.
-func ownOOMScoreAdj() (int, error) {
+// OwnOOMScoreAdj reads rl's own oom_score_adj.
+func OwnOOMScoreAdj() (int, error) {
 	b, err := os.ReadFile("/proc/self/oom_score_adj")
 	if err != nil {
 		return 0, err

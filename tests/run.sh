@@ -53,7 +53,7 @@ else
 	"$here/setup.sh"
 	stage=$(mktemp -d /tmp/rl-test.XXXXXX)
 	mkdir -p "$stage/bin" "$stage/tests"
-	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$stage/bin/"
+	cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$top/bin/rl-kube" "$stage/bin/"
 	# the man pages, for tests/man.bats (make man writes them)
 	if [[ -d $top/bin/man ]]; then cp -r "$top/bin/man" "$stage/bin/"; fi
 	cp -r "$here/." "$stage/tests/"

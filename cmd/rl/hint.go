@@ -9,6 +9,7 @@ import (
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/kube"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/userns"
@@ -46,11 +47,13 @@ func hint(err error) string {
 		return "each line must be USER:START:COUNT with COUNT > 0, e.g. alice:100000:65536; fix or delete that line (as root)" + doctorCheck("ids.subuid")
 	case errors.As(err, &helperErr):
 		return "newuidmap/newgidmap refused the map: check that your /etc/subuid and /etc/subgid lines are the ones newuidmap reads, and that newuidmap is setuid root" + doctorCheck("ids.newuidmap")
-	case errors.Is(err, launch.ErrNoInit), errors.Is(err, image.ErrNoHelper):
-		return "rl, rl-init and rl-image must be installed in the same directory" + doctorCheck("helpers.rl-init")
+	case errors.Is(err, launch.ErrNoInit), errors.Is(err, image.ErrNoHelper), errors.Is(err, kube.ErrNoHelper):
+		return "rl, rl-init, rl-image and rl-kube must be installed in the same directory" + doctorCheck("helpers.rl-init")
 	case errors.Is(err, failure.IDsUnmapped):
 		return "the image has files owned by ids beyond your subordinate range; give yourself a larger one, e.g. " +
 			userns.UsermodCommand(userns.SubUIDPath(), userns.SubGIDPath(), "$USER", 1000000) + " (ignore the podman advice above)" + doctorCheck("ids.subuid")
+	case errors.Is(err, kube.ErrDecode):
+		return "rl decodes the Kubernetes API's own types strictly, as kubectl does: kubectl explain pod.spec.containers lists a field's names and types"
 	case errors.Is(err, network.ErrNoBackend):
 		return "install it (sudo apt-get install slirp4netns; pasta is in passt), or run with --network none" + doctorCheck("network.slirp4netns")
 	case errors.Is(err, network.ErrNoTun):

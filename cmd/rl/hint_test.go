@@ -18,6 +18,7 @@ import (
 	"github.com/rl-containers/rl/rootless/failure"
 	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/image"
+	"github.com/rl-containers/rl/rootless/kube"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/network"
@@ -63,8 +64,10 @@ func TestHint(t *testing.T) {
 		{"no newuidmap", fmt.Errorf("writing uid/gid maps: %w", userns.ErrNoHelper), "install newuidmap", true},
 		{"malformed subuid", fmt.Errorf("reading /etc/subuid: %w", userns.ErrMalformed), "each line must be", true},
 		{"newuidmap refused", &userns.HelperError{Helper: "newuidmap", Output: "not allowed", Err: errors.New("exit status 1")}, "newuidmap/newgidmap refused", true},
-		{"no rl-init", fmt.Errorf("%w: /x/rl-init", launch.ErrNoInit), "rl, rl-init and rl-image", true},
-		{"no rl-image", fmt.Errorf("%w: /x/rl-image", image.ErrNoHelper), "rl, rl-init and rl-image", false},
+		{"no rl-init", fmt.Errorf("%w: /x/rl-init", launch.ErrNoInit), "rl, rl-init, rl-image and rl-kube", true},
+		{"no rl-image", fmt.Errorf("%w: /x/rl-image", image.ErrNoHelper), "rl, rl-init, rl-image and rl-kube", false},
+		{"no rl-kube", fmt.Errorf("%w: /x/rl-kube", kube.ErrNoHelper), "rl, rl-init, rl-image and rl-kube", false},
+		{"bad kube yaml", fmt.Errorf("pod.yaml: %w", &kube.DecodeError{Doc: 1, Kind: "Pod", Path: "spec.x", Reason: "unknown field"}), "rl decodes the Kubernetes API", false},
 		{"no slirp4netns", fmt.Errorf("starting the slirp4netns network: %w: slirp4netns is not on PATH", network.ErrNoBackend), "install it", true},
 		{"no tun", fmt.Errorf("starting the slirp4netns network: %w", network.ErrNoTun), "user-mode networks need /dev/net/tun", true},
 		{"port in use", addrInUse, "another process holds that host port", true},

@@ -28,7 +28,7 @@ func newPodCommand(g *globalOptions, code *int) *cobra.Command {
 				_, err := e.Store.LoadPod(ref)
 				return err
 			}))
-	cmd.AddCommand(newPodKillCommand(g))
+	cmd.AddCommand(newPodKillCommand(g), newPodStatsCommand(g))
 	var st stopTime
 	for _, verb := range []struct {
 		use, short string
@@ -143,10 +143,11 @@ func newPodRmCommand(g *globalOptions) *cobra.Command {
 }
 
 func newPodCreateCommand(g *globalOptions) *cobra.Command {
-	var name, hostname string
+	var name, hostname, manager, limits string
 	var labels []string
 	var n opts.Network
 	var infra bool
+	var res opts.Resources
 	cmd := &cobra.Command{
 		Use:   "create [flags] [NAME]",
 		Short: "Create a pod and start its infra container; print its id",
@@ -178,6 +179,9 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 			if o.Net.Mode.Name == network.Container {
 				return fmt.Errorf("a pod cannot join another container's network (--network %s): use slirp4netns, pasta, none, host or a network", o.Net.Mode)
 			}
+			if o.Cgroup, err = podCgroupOptions(res, manager, limits); err != nil {
+				return err
+			}
 			id, err := e.CreatePod(ctx, o)
 			if err == nil {
 				fmt.Fprintln(c.OutOrStdout(), id)
@@ -192,7 +196,26 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label on the pod: KEY=VALUE (repeatable)")
 	fl.BoolVar(&infra, "infra", true, "give the pod an infra container (rl's pods always have one: it holds their namespaces)")
+	fl.StringVar(&res.CPUs, "cpus", "", "CPUs for all of the pod's containers together (e.g. 1.5): the pod's cgroup's cpu.max")
+	fl.StringVarP(&res.Memory, "memory", "m", "", "memory for all of the pod's containers together (e.g. 512m): the pod's cgroup's memory.max")
+	fl.StringVar(&res.CPUSetCPUs, "cpuset-cpus", "", "CPUs the pod's containers may use (e.g. 0-2,4)")
+	fl.StringVar(&manager, "cgroup-manager", "", "systemd, cgroupfs or none (default: as rl run)")
+	fl.StringVar(&limits, "limits", "strict", "strict: refuse limits that cannot be enforced; best-effort: create the pod without them, with a warning")
 	return cmd
+}
+
+// podCgroupOptions are pod create's limits: nil for none.
+func podCgroupOptions(res opts.Resources, manager, limits string) (*rootless.PodCgroupOptions, error) {
+	r, err := res.Parse()
+	if err != nil || r.Empty() {
+		return nil, err
+	}
+	o := &rootless.PodCgroupOptions{Resources: r}
+	if o.Manager, err = opts.ParseCgroupManager(manager); err != nil {
+		return nil, err
+	}
+	o.BestEffort, err = opts.ParseLimits(limits)
+	return o, err
 }
 
 // parseLabels reads --label KEY=VALUE flags; a KEY without = is refused.

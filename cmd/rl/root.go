@@ -106,6 +106,7 @@ func newRootCommand(g *globalOptions, code *int, full bool) *cobra.Command {
 		newCreateCommand(g), newStartCommand(g, code), newStopCommand(g), newRestartCommand(g), newKillCommand(g),
 		newWaitCommand(g), newRmCommand(g), newContainerCommand(g, code, full), newPsCommand(g), newInspectCommand(g), newLogsCommand(g), newExecCommand(g, code), newPodCommand(g, code), newTopCommand(g),
 		newVolumeCommand(g, code), newNetworkCommand(g, code))
+	root.AddCommand(newKubeCommand(g)...)
 	root.AddCommand(newDoctorCommand(g, code))
 	rejectUnknown(root)
 	return root

@@ -15,19 +15,54 @@ import (
 )
 
 func newStatsCommand(g *globalOptions) *cobra.Command {
+	cmd := statsCommand(g, func(_ context.Context, _ *rootless.Engine, args []string) ([]string, error) { return args, nil })
+	cmd.Use, cmd.Short = "stats [flags] CONTAINER...", "Show the resource use of running containers that have limits"
+	cmd.Long = "Show the CPU, memory, IO and process use of running containers that have limits,\n" +
+		"a sample a second until one of them exits (or once, with --no-stream)."
+	return cmd
+}
+
+// newPodStatsCommand is rl pod stats: rl stats of the pods' containers
+// (the infra ones left out: they have no cgroup).
+func newPodStatsCommand(g *globalOptions) *cobra.Command {
+	cmd := statsCommand(g, func(ctx context.Context, e *rootless.Engine, pods []string) ([]string, error) {
+		var refs []string
+		for _, ref := range pods {
+			ps, err := e.InspectPod(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range ps.Containers {
+				if st.ID != ps.InfraID && st.Active() {
+					refs = append(refs, st.Name)
+				}
+			}
+		}
+		if len(refs) == 0 {
+			return nil, errors.New("no running containers in the pods")
+		}
+		return refs, nil
+	})
+	cmd.Use, cmd.Short = "stats [flags] POD...", "Show the resource use of the running containers of pods"
+	return cmd
+}
+
+// statsCommand is rl stats of the containers that refs names for the
+// command's arguments.
+func statsCommand(g *globalOptions, refs func(ctx context.Context, e *rootless.Engine, args []string) ([]string, error)) *cobra.Command {
 	var noStream bool
 	var format string
 	cmd := &cobra.Command{
-		Use:   "stats [flags] CONTAINER...",
-		Short: "Show the resource use of running containers that have limits",
-		Long: "Show the CPU, memory, IO and process use of running containers that have limits,\n" +
-			"a sample a second until one of them exits (or once, with --no-stream).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: g.withEngine(func(ctx context.Context, e *rootless.Engine, c *cobra.Command, args []string) error {
 			if err := checkJSONFormat(format); err != nil {
 				return err
 			}
-			err := e.Stats(ctx, args, !noStream, func(samples []rootless.Sample) error {
+			ids, err := refs(ctx, e, args)
+			if err != nil {
+				return err
+			}
+			err = e.Stats(ctx, ids, !noStream, func(samples []rootless.Sample) error {
 				return printStats(c.OutOrStdout(), samples, format, !noStream)
 			})
 			if errors.Is(err, rootless.ErrNoCgroup) {

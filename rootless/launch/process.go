@@ -34,7 +34,7 @@ func Helper(name string, notFound error) (string, error) {
 	}
 	p := filepath.Join(filepath.Dir(self), name)
 	if err := unix.Access(p, unix.X_OK); err != nil {
-		return "", fmt.Errorf("%w: %s: %w (install rl, rl-init and rl-image together: make install)", notFound, p, err)
+		return "", fmt.Errorf("%w: %s: %w (install rl and its helpers rl-init, rl-image and rl-kube together: make install)", notFound, p, err)
 	}
 	return p, nil
 }

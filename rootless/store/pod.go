@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/rl-containers/rl/cgroupsd"
 )
 
 // Pod is a pod's record, pod.json in Root/pods/ID.
@@ -21,12 +23,21 @@ type Pod struct {
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Network is the pod's network mode (slirp4netns, pasta, none, host).
 	Network string `json:"Network,omitempty"`
+	// QOSClass is a played pod's Kubernetes QoS class (rl kube play).
+	QOSClass string `json:"QosClass,omitempty"`
+	// Cgroup is the pod's own cgroup, its containers' parent, when rl
+	// kube play made one.
+	Cgroup *cgroupsd.PodCgroup `json:"Cgroup,omitempty"`
 }
 
 // ErrNoPod is returned for a name or id that names no pod.
 var ErrNoPod = errors.New("no such pod")
 
-func (s Store) podDir(id string) string        { return filepath.Join(s.Root, "pods", id) }
+func (s Store) podDir(id string) string { return filepath.Join(s.Root, "pods", id) }
+
+// PodDir is the directory of the pod id's record, which goes with it.
+func (s Store) PodDir(id string) string { return s.podDir(id) }
+
 func (s Store) podNames() string               { return filepath.Join(s.Root, "pods", "names") }
 func (s Store) podNameLink(name string) string { return filepath.Join(s.podNames(), name) }
 

@@ -46,7 +46,7 @@ for s in "$@"; do
 	suites+=("$(basename "$s")")
 	paths+=("$s")
 done
-for b in rl rl-init rl-image; do
+for b in rl rl-init rl-image rl-kube; do
 	[[ -x $top/bin/$b ]] || {
 		echo "run.sh: $top/bin/$b is missing: make build" >&2
 		exit 1
@@ -112,7 +112,7 @@ trap 'exit 143' TERM
 #                         journal.txt (on failure), rc (last)
 mkdir -p "$share/rl/bin" "$share/rl/tests/vm" "$out"
 : >"$out/tap"
-cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$share/rl/bin/"
+cp "$top/bin/rl" "$top/bin/rl-init" "$top/bin/rl-image" "$top/bin/rl-kube" "$share/rl/bin/"
 cp "$top/tests/helpers.bash" "$top/tests/mkrootfs.sh" "$share/rl/tests/"
 cp -r "$here/." "$share/rl/tests/vm/"
 cp "${paths[@]}" "$share/rl/tests/vm/"

@@ -121,7 +121,7 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Cgroups.Manager, err = ParseCgroupManager(f.CgroupManager); err != nil {
 		return c, err
 	}
-	if c.Cgroups.BestEffort, err = parseLimits(f.Limits); err != nil {
+	if c.Cgroups.BestEffort, err = ParseLimits(f.Limits); err != nil {
 		return c, err
 	}
 	c.Cgroups.Parent = f.CgroupParent
@@ -188,9 +188,9 @@ func (f Run) check(c config.Container) error {
 	return nil
 }
 
-// parseLimits reads --limits: strict (the default, also "") or
+// ParseLimits reads --limits: strict (the default, also "") or
 // best-effort, which it returns as true.
-func parseLimits(s string) (bool, error) {
+func ParseLimits(s string) (bool, error) {
 	switch s {
 	case "", "strict":
 		return false, nil
