@@ -53,10 +53,17 @@ complete() {
 @test "completion knows --network modes, signals, ps --filter keys and --format fields" {
 	rl create --name other --network none --rootfs "$ROOTFS" true >/dev/null
 	complete run --network ''
-	[[ $output == $'container:\nhost\nnone\npasta\nslirp4netns' ]] || fail "$output"
+	[[ $output == $'container:\nhost\nnone\npasta\npodman\nslirp4netns' ]] || fail "$output"
 	[[ $directive == :6 ]] || fail "container: wants no space after it: $directive" # no files | no space
 	complete run --network container:
 	[[ $output == container:other ]]
+	# User-defined networks: --network and the network commands' arguments.
+	rl network create cnet >/dev/null
+	complete run --network ''
+	grep -qx cnet <<<"$output" || fail "$output"
+	complete network rm ''
+	[[ $output == $'cnet\npodman' ]] || fail "$output"
+	rl network rm cnet >/dev/null
 	complete kill -s SIGK
 	[[ $output == SIGKILL ]]
 	complete kill --signal HU

@@ -30,7 +30,7 @@ var runningOnly = []string{"stop", "exec", "kill", "top", "stats", "port"}
 
 // registerCompletions gives every command of root the completion of its
 // arguments, from the first word after its name in Use (CONTAINER,
-// IMAGE, POD, VOLUME: each argument with "...", else the first only),
+// IMAGE, POD, VOLUME, NETWORK: each argument with "...", else the first only),
 // and of the flags whose values rl knows.
 func registerCompletions(root *cobra.Command, g *globalOptions) {
 	var walk func(c *cobra.Command)
@@ -78,6 +78,8 @@ func argCompleter(c *cobra.Command) (completer, bool) {
 		return pods, every
 	case kind == "VOLUME":
 		return volumes, every
+	case kind == "NETWORK":
+		return networks, every
 	}
 	return nil, false
 }
@@ -200,6 +202,16 @@ func pods(e *rootless.Engine, _ string) []string {
 	return out
 }
 
+// networks are the user-defined networks (the default one, podman, too).
+func networks(e *rootless.Engine, _ string) []string {
+	ns, _ := e.Networks().List()
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
 func volumes(e *rootless.Engine, _ string) []string {
 	vs, _ := e.Volumes().List()
 	var out []string
@@ -220,12 +232,12 @@ func union(comps ...completer) completer {
 	}
 }
 
-// networkModes are --network's modes, and container:NAME for each
-// container.
+// networkModes are --network's modes with the user-defined networks, and
+// container:NAME for each container.
 func networkModes(e *rootless.Engine, toComplete string) []string {
 	modes := []string{network.Slirp4netns, network.Pasta, network.None, network.Host, network.Container + ":"}
 	if !strings.HasPrefix(toComplete, network.Container+":") {
-		return modes
+		return append(modes, networks(e, toComplete)...)
 	}
 	var out []string
 	for _, name := range allContainers(e, "") {
