@@ -61,9 +61,12 @@ bats_require_minimum_version 1.5.0
 	one_line_error
 	rl_run -w relative true
 	one_line_error
-	rl_run --network bridge true
+	rl_run --network bad/name true
 	one_line_error
-	expect_output_has "use slirp4netns, pasta, none, host or container:NAME"
+	expect_output_has "use slirp4netns, pasta, none, host, container:NAME or the name of a network"
+	rl_run --network nosuch true
+	one_line_error
+	expect_output_has "network not found"
 	rl_run -e "=novalue" true
 	one_line_error
 	rl_run --env-file /no/such/file true
