@@ -135,6 +135,10 @@ serve() {
 	serve web --network n1:alias=www --network-alias site
 	run rl inspect web --format '{{.HostConfig.NetworkMode}} {{$n := index .NetworkSettings.Networks "n1"}}{{$n.IPAddress}}/{{$n.IPPrefixLen}} {{$n.Gateway}} {{$n.Aliases}}'
 	[[ $output == "bridge 10.89.20.2/24 10.89.20.1 [www site]" ]] || fail "inspect: $output"
+	# netavark finds iptables in /usr/sbin, which a user's PATH may lack.
+	run env PATH=/usr/local/bin:/usr/bin "$RL_BIN" --root "$RL_TEST_ROOT" --runroot "$RL_TEST_RUNROOT" run --rm --network n1 --rootfs "$ROOTFS" ip -4 -o addr show eth0
+	expect_status 0
+	expect_output_has "inet 10.89.20."
 	run rl run --rm --name client --network n1 --rootfs "$ROOTFS" sh -c '
 		cat /etc/resolv.conf; cat /etc/hosts; ip -4 -o addr show eth0; ip route
 		for n in web www site web.dns.podman; do echo "$n: $(nc $n 8080 </dev/null)"; done

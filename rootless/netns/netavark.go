@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,5 +175,26 @@ func netavarkError(out, stderr []byte) string {
 // user namespace once it has threads, so a program of util-linux does.
 func enter(pid int, flags ...string) *exec.Cmd {
 	args := append([]string{"--target", strconv.Itoa(pid), "--user"}, flags...)
-	return exec.Command("nsenter", append(args, "--")...)
+	cmd := exec.Command("nsenter", append(args, "--")...)
+	cmd.Env = sbinPath(os.Environ())
+	return cmd
+}
+
+// sbinPath is env with /usr/sbin and /sbin at the end of its PATH when
+// they are not on it, as podman does for its helpers: netavark runs
+// iptables and nft from there, and Debian leaves them off a user's PATH.
+func sbinPath(env []string) []string {
+	out := slices.Clone(env)
+	i := slices.IndexFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
+	if i < 0 {
+		return append(out, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+	}
+	dirs := strings.Split(strings.TrimPrefix(out[i], "PATH="), ":")
+	for _, d := range []string{"/usr/sbin", "/sbin"} {
+		if !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	out[i] = "PATH=" + strings.Join(dirs, ":")
+	return out
 }
