@@ -57,7 +57,8 @@ func (e *Engine) playPod(ctx context.Context, p kube.PodPlan, o KubePlayOptions)
 	} else if old, err := e.Store.LoadPod(p.Name); err == nil && old.Name == p.Name {
 		return PlayedPod{}, fmt.Errorf("a pod named %s exists: play with --replace, or take it down first (rl kube down FILE)", p.Name)
 	}
-	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS), Cgroup: podCgroup(p)})
+	// podman's kube play: the pod ends with its last container.
+	id, err := e.CreatePod(ctx, PodOptions{Name: p.Name, Hostname: p.Hostname, Net: p.Net, Labels: p.Labels, QOSClass: string(p.QoS), Cgroup: podCgroup(p), ExitPolicy: store.ExitPolicyStop})
 	if err != nil {
 		return PlayedPod{}, err
 	}

@@ -37,6 +37,9 @@ type PodOptions struct {
 	Labels map[string]string
 	// QOSClass is a played pod's Kubernetes QoS class.
 	QOSClass string
+	// ExitPolicy is store.ExitPolicyStop to end the pod with its last
+	// container, else "" or store.ExitPolicyContinue.
+	ExitPolicy string
 	// Cgroup asks for the pod's own cgroup, its containers' parent, with
 	// limits (rl pod create --cpus, kube play's sums); nil for none.
 	Cgroup *PodCgroupOptions
@@ -73,7 +76,14 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, Network: o.Net.Mode.Name, QOSClass: o.QOSClass}
+	switch o.ExitPolicy {
+	case "", store.ExitPolicyContinue:
+		o.ExitPolicy = ""
+	case store.ExitPolicyStop:
+	default:
+		return "", fmt.Errorf("invalid pod exit policy: %q: use continue or stop", o.ExitPolicy)
+	}
+	p := store.Pod{ID: id, Name: o.Name, Created: time.Now(), Hostname: o.Hostname, Labels: o.Labels, Network: o.Net.Mode.Name, QOSClass: o.QOSClass, ExitPolicy: o.ExitPolicy}
 	if p.Hostname == "" {
 		// podman's: the pod's name.
 		p.Hostname = o.Name

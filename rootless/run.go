@@ -32,6 +32,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 	}
 	defer unlock()
 	code, err := monitor.RunForeground(c, r, maps, preserved)
+	defer monitor.EndPodIfDone(c, r.Options.Labels)
 	if err != nil || opts.Remove {
 		if opts.Remove {
 			c.RecordExit()

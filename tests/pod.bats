@@ -152,3 +152,25 @@ in_pod() {
 	run find "$RL_TEST_RUNROOT/pods" -mindepth 1
 	[[ -z $output ]] || fail "left: $output"
 }
+
+@test "pod create --exit-policy: continue (the default) keeps the pod running after its last container, stop ends it; a bad one is refused" {
+	rl pod create --name keep >/dev/null
+	run rl pod inspect --format '{{.ExitPolicy}}' keep
+	[[ $output == continue ]]
+	run rl run --rm --pod keep --rootfs "$ROOTFS" true
+	expect_status 0
+	run rl pod inspect --format '{{.State}}' keep
+	[[ $output == Running ]] || fail "continue: $output"
+	rl pod create --name end --exit-policy stop >/dev/null
+	run rl pod inspect --format '{{.ExitPolicy}}' end
+	[[ $output == stop ]]
+	run rl run --pod end --name last --rootfs "$ROOTFS" true
+	expect_status 0
+	run rl pod inspect --format '{{.State}}' end
+	[[ $output == Exited ]] || fail "stop: $output"
+	run rl pod create --name bad --exit-policy sometimes
+	one_line_error
+	expect_output_has 'invalid pod exit policy: "sometimes"'
+	run rl pod exists bad
+	expect_status 1
+}

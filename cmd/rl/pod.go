@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
 	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 func newPodCommand(g *globalOptions, code *int) *cobra.Command {
@@ -147,6 +149,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	var labels []string
 	var n opts.Network
 	var infra bool
+	var exitPolicy string
 	var res opts.Resources
 	cmd := &cobra.Command{
 		Use:   "create [flags] [NAME]",
@@ -162,7 +165,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 			if !infra {
 				return errors.New("rl's pods always have an infra container, which holds the namespaces they share: drop --infra=false")
 			}
-			o := rootless.PodOptions{Name: name, Hostname: hostname}
+			o := rootless.PodOptions{Name: name, Hostname: hostname, ExitPolicy: exitPolicy}
 			var err error
 			if o.Labels, err = parseLabels(labels); err != nil {
 				return err
@@ -195,6 +198,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	fl.StringArrayVar(&n.Modes, "network", nil, "the pod's network: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none, host or NETWORK[:alias=A,ip=IP] (a user-defined network; repeatable)")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")
 	fl.StringArrayVarP(&labels, "label", "l", nil, "set a label on the pod: KEY=VALUE (repeatable)")
+	fl.StringVar(&exitPolicy, "exit-policy", store.ExitPolicyContinue, "what the pod does when its last container exits: continue (keep running) or stop")
 	fl.BoolVar(&infra, "infra", true, "give the pod an infra container (rl's pods always have one: it holds their namespaces)")
 	fl.StringVar(&res.CPUs, "cpus", "", "CPUs for all of the pod's containers together (e.g. 1.5): the pod's cgroup's cpu.max")
 	fl.StringVarP(&res.Memory, "memory", "m", "", "memory for all of the pod's containers together (e.g. 512m): the pod's cgroup's memory.max")
@@ -311,6 +315,9 @@ type podInspectView struct {
 	// SharedNamespaces are the namespaces the pod's containers share.
 	SharedNamespaces []string
 	InfraConfig      podInfraView
+	// ExitPolicy: continue, or stop (the pod ends with its last
+	// container).
+	ExitPolicy string
 }
 
 // podInfraView is podInspectView's InfraConfig: how the infra container
@@ -327,7 +334,8 @@ type podContainerView struct {
 
 func newPodInspectView(p rootless.PodStatus) podInspectView {
 	v := podInspectView{PodStatus: p, ID: p.ID, InfraContainerID: p.InfraID, NumContainers: len(p.Containers),
-		State: p.Status, SharedNamespaces: []string{"ipc", "net", "uts"}, InfraConfig: podInfraView{HostNetwork: p.Network == network.Host}}
+		State: p.Status, SharedNamespaces: []string{"ipc", "net", "uts"}, InfraConfig: podInfraView{HostNetwork: p.Network == network.Host},
+		ExitPolicy: cmp.Or(p.ExitPolicy, store.ExitPolicyContinue)}
 	for _, st := range p.Containers {
 		v.Containers = append(v.Containers, podContainerView{ID: st.ID, Name: st.Name, State: st.Status})
 	}

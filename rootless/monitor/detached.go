@@ -162,6 +162,7 @@ func supervise(c *store.Container, report func(error)) error {
 			break
 		}
 	}
+	defer EndPodIfDone(c, r.Options.Labels)
 	if r.Options.Remove {
 		c.RecordExit()
 		if err := c.RemoveLocked(); err != nil {

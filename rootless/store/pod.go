@@ -23,12 +23,21 @@ type Pod struct {
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Network is the pod's network mode (slirp4netns, pasta, none, host).
 	Network string `json:"Network,omitempty"`
+	// ExitPolicy is what the pod does when its last container exits:
+	// ExitPolicyStop, or "" (podman's continue) to keep running.
+	ExitPolicy string `json:"ExitPolicy,omitempty"`
 	// QOSClass is a played pod's Kubernetes QoS class (rl kube play).
 	QOSClass string `json:"QosClass,omitempty"`
 	// Cgroup is the pod's own cgroup, its containers' parent, when rl
 	// kube play made one.
 	Cgroup *cgroupsd.PodCgroup `json:"Cgroup,omitempty"`
 }
+
+// Pod exit policies (pod create --exit-policy).
+const (
+	ExitPolicyContinue = "continue"
+	ExitPolicyStop     = "stop"
+)
 
 // ErrNoPod is returned for a name or id that names no pod.
 var ErrNoPod = errors.New("no such pod")
