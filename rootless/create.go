@@ -60,7 +60,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		}
 		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image")
 	}
-	maps, warning, err := userns.ForCaller(opts.Userns)
+	maps, warning, err := userns.ForCaller(opts.Userns, opts.IDMaps)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}

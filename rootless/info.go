@@ -47,7 +47,7 @@ func (e *Engine) Machine(ctx context.Context) Machine {
 	if unix.Uname(&uts) == nil {
 		info.Kernel = unix.ByteSliceToString(uts.Release[:])
 	}
-	maps, warning, err := userns.ForCaller(userns.ModeDefault)
+	maps, warning, err := userns.ForCaller(userns.ModeDefault, nil)
 	switch {
 	case err != nil:
 		info.Warnings = append(info.Warnings, err.Error())

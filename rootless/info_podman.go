@@ -152,7 +152,7 @@ func (e *Engine) Info(ctx context.Context, hs HostSettings) Info {
 	h.EventLogger, h.LogDriver = hs.EventLogger, hs.LogDriver
 	h.Hostname, _ = os.Hostname()
 	h.Distribution = osRelease("/etc/os-release")
-	if maps, _, err := userns.ForCaller(userns.ModeDefault); err == nil {
+	if maps, _, err := userns.ForCaller(userns.ModeDefault, nil); err == nil {
 		h.IDMappings.UIDMap, h.IDMappings.GIDMap = maps.Outer.UIDs, maps.Outer.GIDs
 	}
 	var si unix.Sysinfo_t

@@ -202,7 +202,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (Inspection, error) {
 	if st.Cgroup != nil {
 		h.CgroupManager = st.Cgroup.Manager
 	}
-	if maps, _, err := userns.ForCaller(o.Userns); err == nil {
+	if maps, _, err := userns.ForCaller(o.Userns, o.IDMaps); err == nil {
 		in.IDMappings = maps.Container()
 	}
 	in.Cgroup = st.Cgroup

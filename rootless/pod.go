@@ -136,7 +136,7 @@ func makePodCgroup(id string, o *PodCgroupOptions) (*cgroupsd.PodCgroup, error) 
 // createInfra makes the pod's infra container: no root filesystem, the
 // pod's network, ports and host name.
 func (e *Engine) createInfra(p store.Pod, net config.Net) (*store.Container, error) {
-	maps, warning, err := userns.ForCaller(userns.ModeDefault)
+	maps, warning, err := userns.ForCaller(userns.ModeDefault, nil)
 	if err != nil {
 		return nil, err
 	}

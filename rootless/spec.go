@@ -51,19 +51,16 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 		ttyGroup = 5
 	}
 	return &spec.Spec{
-		ID:       c.State.ID,
-		Hostname: hostname,
-		Args:     args,
-		Env:      config.MergeEnv(env, opts.Env),
-		Cwd:      cwd,
-		User:     user,
-		Terminal: opts.TTY,
-		Init:     opts.Init,
-		Network:  networkOf(opts),
-		Rootfs: spec.Rootfs{
-			Lower: img.Layers, Upper: c.Upper(), Work: c.Work(), Mountpoint: c.Mountpoint(),
-			UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
-		},
+		ID:          c.State.ID,
+		Hostname:    hostname,
+		Args:        args,
+		Env:         config.MergeEnv(env, opts.Env),
+		Cwd:         cwd,
+		User:        user,
+		Terminal:    opts.TTY,
+		Init:        opts.Init,
+		Network:     networkOf(opts),
+		Rootfs:      rootfsSpec(c, opts, img, maps, fuse, fuseOnly),
 		Mounts:      mounts,
 		ReadOnly:    opts.ReadOnly,
 		PreserveFDs: opts.PreserveFDs,
@@ -80,6 +77,34 @@ func containerSpec(c *store.Container, opts config.Container, img *spec.Image, a
 		Process:          processSpec(c, opts),
 	}
 }
+
+// rootfsSpec is the container's overlay. In a nested user namespace the
+// image's layers are used through copies remapped for its maps, which
+// live beside containers/storage's layers, one directory per map: the
+// image's root-owned files are root's in the container, as podman's are
+// (containers/storage makes such copies for it). A --rootfs directory is
+// used as it is.
+func rootfsSpec(c *store.Container, opts config.Container, img *spec.Image, maps userns.Mappings, fuse string, fuseOnly bool) spec.Rootfs {
+	r := spec.Rootfs{
+		Lower: img.Layers, Upper: c.Upper(), Work: c.Work(), Mountpoint: c.Mountpoint(),
+		UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
+	}
+	if maps.Inner == nil || opts.Rootfs != "" || len(img.Layers) == 0 {
+		return r
+	}
+	key := maps.Inner.Key()
+	r.Source, r.Lower = img.Layers, make([]string, len(img.Layers))
+	for i, l := range img.Layers {
+		// containers/storage's GRAPHROOT/overlay/LAYER/diff.
+		layer := filepath.Dir(l)
+		r.Lower[i] = filepath.Join(filepath.Dir(filepath.Dir(layer)), RemappedLayersDir, key, filepath.Base(layer))
+	}
+	return r
+}
+
+// RemappedLayersDir, in the store's graph root, holds the image layers
+// remapped for nested user namespaces (rootfsSpec).
+const RemappedLayersDir = "rl-remapped"
 
 // networkOf is the spec's network: the --network mode, the pod's or
 // another container's.

@@ -172,3 +172,18 @@ gone() {
 	done
 	fail "still running: $(ps -o pid=,comm= -p "$*")"
 }
+
+# start_registry (in setup_file): start the local test registry
+# (tests/registry) in the file's temp dir, export its address as REGISTRY
+# and push the test images to it. stop_registry (in teardown_file) stops
+# it.
+start_registry() {
+	export REGISTRY_DIR="$BATS_FILE_TMPDIR/registry"
+	REGISTRY=$("$BATS_TEST_DIRNAME/registry/start.sh" "$REGISTRY_DIR")
+	export REGISTRY
+	"$BATS_TEST_DIRNAME/registry/mkimages.sh" "$REGISTRY" >/dev/null
+}
+
+stop_registry() {
+	"$BATS_TEST_DIRNAME/registry/stop.sh" "$REGISTRY_DIR"
+}

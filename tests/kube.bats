@@ -10,14 +10,11 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export REGISTRY_DIR="$BATS_FILE_TMPDIR/registry"
-	REGISTRY=$("$BATS_TEST_DIRNAME/registry/start.sh" "$REGISTRY_DIR")
-	export REGISTRY
-	"$BATS_TEST_DIRNAME/registry/mkimages.sh" "$REGISTRY" >/dev/null
+	start_registry
 }
 
 teardown_file() {
-	"$BATS_TEST_DIRNAME/registry/stop.sh" "$REGISTRY_DIR"
+	stop_registry
 }
 
 teardown() {

@@ -1,6 +1,7 @@
 package userns
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -10,10 +11,18 @@ import (
 // subordinate id files (or RL_SUBUID_FILE / RL_SUBGID_FILE). When the caller
 // has no ranges it falls back to a one-id map and returns a warning for the
 // user.
-func ForCaller(mode Mode) (m Mappings, warning string, err error) {
+//
+// custom, when not nil, is the container's own maps (--uidmap, --gidmap),
+// relative to the caller's namespace: they nest as keep-id's do, once
+// checked against the caller's ids.
+func ForCaller(mode Mode, custom *Level) (m Mappings, warning string, err error) {
 	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
 	if uid == 0 {
-		return Compute(mode, 0, 0, nil, nil), "", nil
+		m = Compute(mode, 0, 0, nil, nil)
+		if custom != nil {
+			err = m.nest(*custom)
+		}
+		return m, "", err
 	}
 	name := ""
 	if u, err := user.LookupId(fmt.Sprint(uid)); err == nil {
@@ -29,6 +38,14 @@ func ForCaller(mode Mode) (m Mappings, warning string, err error) {
 		return m, "", err
 	}
 	m = Compute(mode, uid, gid, subUIDs, subGIDs)
+	switch {
+	case custom != nil:
+		if err := m.nest(*custom); err != nil {
+			return m, "", err
+		}
+	case mode == ModeNoMap:
+		return m, "", errors.New("--userns=nomap is not built yet: rl cannot yet build the root filesystem of a user namespace that leaves you out; use keep-id, or --uidmap maps that include host id 0")
+	}
 	if !m.Single {
 		if m.newuidmap, err = lookHelper("newuidmap"); err != nil {
 			return m, "", err

@@ -119,7 +119,7 @@ func TestForCallerWarningNamesFiles(t *testing.T) {
 	}
 	t.Setenv("RL_SUBUID_FILE", subuid)
 	t.Setenv("RL_SUBGID_FILE", subgid)
-	_, warning, err := ForCaller(ModeDefault)
+	_, warning, err := ForCaller(ModeDefault, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

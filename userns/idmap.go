@@ -185,11 +185,11 @@ func Args(maps []IDMap) []string {
 // own (capabilities(7): CAP_DAC_OVERRIDE and CAP_FOWNER apply only to
 // inodes whose ids are mapped). Real root's identity map has them all.
 func (m Mappings) HostMapped(uid, gid uint32) bool {
-	return m.Privileged || hostContains(m.Outer.UIDs, uid) && hostContains(m.Outer.GIDs, gid)
+	return m.Privileged || HostContains(m.Outer.UIDs, uid) && HostContains(m.Outer.GIDs, gid)
 }
 
 // hostContains reports whether host id is mapped by maps.
-func hostContains(maps []IDMap, id uint32) bool {
+func HostContains(maps []IDMap, id uint32) bool {
 	for _, m := range maps {
 		if id >= m.HostID && id-m.HostID < m.Size {
 			return true

@@ -106,7 +106,9 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.BoolVarP(&f.Interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fl.BoolVarP(&f.TTY, "tty", "t", false, "allocate a pseudo-terminal for the container")
 	fl.BoolVar(&f.Init, "init", false, "run a tiny init as PID 1 that forwards signals and reaps zombies")
-	fl.StringVar(&f.Userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves (default: you are root)")
+	fl.StringVar(&f.Userns, "userns", "", "user namespace mode: keep-id maps your uid and gid to themselves, nomap leaves them out (default: you are root)")
+	fl.StringSliceVar(&f.UIDMaps, "uidmap", nil, "map container uids to yours: CONTAINER:HOST:SIZE, HOST counted from 0 (you) and 1 (your first subordinate id); repeatable")
+	fl.StringSliceVar(&f.GIDMaps, "gidmap", nil, "map container gids, as --uidmap (default: --uidmap's maps)")
 	n := &f.Network
 	fl.StringArrayVar(&n.Modes, "network", nil, "network mode: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none (loopback only), host, container:NAME (join that running container's network) or NETWORK[:alias=A,ip=IP,mac=MAC] (a user-defined network; repeatable)")
 	fl.StringArrayVar(&n.Modes, "net", nil, "alias of --network")

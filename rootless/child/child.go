@@ -74,7 +74,11 @@ func Main(begun string) {
 			c.check(tap.Configure(m.Spec), "configuring the network")
 		}
 		if m.Spec.Nested != nil && !nested {
-			os.Exit(runNested(c, m.Spec))
+			root, binds, err := mountNestedRoot(m.Spec)
+			if err != nil {
+				c.fail(125, "building the root filesystem", err)
+			}
+			os.Exit(runNested(c, m.Spec, root, binds))
 		}
 		if m.Spec.Infra {
 			os.Exit(holdNamespaces(c, m.Spec))

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rl-containers/rl/fsoverlay"
+	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/spec"
 )
 
@@ -62,9 +63,12 @@ func buildRootfs(s *spec.Spec) (string, error) {
 	if err := fsoverlay.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return "", err
 	}
-	root, err := mountRoot(s.Rootfs)
+	root, err := ownRoot(s.Rootfs)
 	if err != nil {
-		return "", &OverlayError{Err: err}
+		return "", err
+	}
+	if err := inheritBinds(s); err != nil {
+		return "", err
 	}
 	steps := []func(string, *spec.Spec) error{mountProc, mountSys, mountDev, mountUser, maskPaths}
 	for _, step := range steps {
@@ -88,6 +92,121 @@ func buildRootfs(s *spec.Spec) (string, error) {
 		}
 	}
 	return root, nil
+}
+
+// ownRoot mounts the container's root filesystem, or, in a nested user
+// namespace, takes the one the outer rl-init mounted (mountNestedRoot):
+// a mount inherited from its mount namespace is locked, and pivot_root(2)
+// refuses a locked new root, but a bind of it is the nested namespace's
+// own.
+//
+// The nested namespace may not be able to reach the root by its path,
+// whose directories are the caller's: it gets the root as an fd and
+// names it, and what is below it, by /proc/self/fd/N, which resolves
+// without a lookup of the directories above.
+func ownRoot(r spec.Rootfs) (string, error) {
+	inherited := os.Getenv(handshake.EnvRoot)
+	if inherited == "" {
+		root, err := mountRoot(r)
+		if err != nil {
+			return "", &OverlayError{Err: err}
+		}
+		return root, nil
+	}
+	tree, err := strconv.Atoi(inherited)
+	if err != nil {
+		return "", fmt.Errorf("the outer rl-init's root fd %q: %w", inherited, err)
+	}
+	unix.CloseOnExec(tree)
+	// On top of /, the one directory we surely may reach: what we
+	// resolve from here on starts at our root, below that mount.
+	if err := unix.MoveMount(tree, "", unix.AT_FDCWD, "/", unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return "", fmt.Errorf("attaching the root filesystem in the nested user namespace: %w", err)
+	}
+	// tree stays open until the exec (CLOEXEC), as the root's name.
+	return detachedPrefix + inherited, nil
+}
+
+// mountNestedRoot is the outer rl-init's part of a nested user
+// namespace's root filesystem: it remaps the image's layers (remapRootfs)
+// and mounts the overlay here, where every directory of the store is
+// ours to enter (the nested namespace may not map the caller, who owns
+// them), so that its upper-dir work runs with our credentials. It
+// returns an O_PATH fd of the root.
+func mountNestedRoot(s *spec.Spec) (int, []int, error) {
+	if err := remapRootfs(s); err != nil {
+		return -1, nil, err
+	}
+	if err := fsoverlay.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return -1, nil, err
+	}
+	root, err := mountRoot(s.Rootfs)
+	if err != nil {
+		return -1, nil, &OverlayError{Err: err}
+	}
+	// Detached copies: the nested rl-init attaches them in its own mount
+	// namespace (a mount inherited from ours is locked there, and
+	// pivot_root(2) refuses a locked new root), without a lookup of their
+	// paths.
+	fd, err := unix.OpenTree(unix.AT_FDCWD, root, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	if err != nil {
+		return -1, nil, fmt.Errorf("detaching a copy of the root filesystem %s: %w", root, err)
+	}
+	binds := make([]int, len(s.Mounts))
+	for i, m := range s.Mounts {
+		binds[i] = -1
+		if m.Kind != spec.Bind {
+			continue
+		}
+		if binds[i], err = unix.OpenTree(unix.AT_FDCWD, m.Source, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE); err != nil {
+			return -1, nil, fmt.Errorf("detaching a copy of %s for %s: %w", m.Source, m.Destination, err)
+		}
+	}
+	return fd, binds, nil
+}
+
+// inheritBinds, in a nested user namespace, names each bind mount's
+// source by the fd of the detached copy that the outer rl-init passed
+// (EnvBinds): mountOne moves that copy into place.
+func inheritBinds(s *spec.Spec) error {
+	list := os.Getenv(handshake.EnvBinds)
+	if list == "" {
+		return nil
+	}
+	fds := strings.Split(list, ",")
+	if len(fds) != len(s.Mounts) {
+		return fmt.Errorf("the outer rl-init passed %d bind sources for %d mounts", len(fds), len(s.Mounts))
+	}
+	for i, f := range fds {
+		fd, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("the outer rl-init's bind source fd %q: %w", f, err)
+		}
+		if fd >= 0 {
+			unix.CloseOnExec(fd)
+			s.Mounts[i].Source = detachedPrefix + f
+		}
+	}
+	return nil
+}
+
+// detachedPrefix names a detached mount by its fd (inheritBinds).
+const detachedPrefix = "/proc/self/fd/"
+
+// bindSource binds source onto target, a handle of the mount point: a
+// detached copy (inheritBinds) is moved there; a path is bound.
+func bindSource(source string, target *os.File, flags uintptr) error {
+	if fd, ok := strings.CutPrefix(source, detachedPrefix); ok {
+		tree, err := strconv.Atoi(fd)
+		if err == nil {
+			err = unix.MoveMount(tree, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+		}
+		if err != nil {
+			return &fsoverlay.MountError{Op: "moving", Source: source, Target: procFD(target), Err: err}
+		}
+		return nil
+	}
+	return fsoverlay.Mount(source, procFD(target), "", unix.MS_BIND|unix.MS_REC|flags, "")
 }
 
 // mountRoot mounts the container's overlay at or below r.Mountpoint and
@@ -296,7 +415,7 @@ func mountOne(root string, rootDir *os.File, m spec.Mount) error {
 	if m.Kind == spec.Tmpfs {
 		return fsoverlay.Mount("tmpfs", procFD(target), "tmpfs", m.Flags, m.Data)
 	}
-	if err := fsoverlay.Mount(m.Source, procFD(target), "", unix.MS_BIND|unix.MS_REC|m.Flags, ""); err != nil {
+	if err := bindSource(m.Source, target, m.Flags); err != nil {
 		return err
 	}
 	if !m.ReadOnly && m.Flags == 0 {

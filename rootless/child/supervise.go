@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -41,24 +42,35 @@ func runInit(c *conn, s *spec.Spec, path string) int {
 	return supervise(pid, sigs)
 }
 
-// runNested is the first half of --userns=keep-id. We are root in a user
-// namespace that maps the caller to 0, which is what let us gain our
-// capabilities; now we clone rl-init again into a user namespace nested in
-// ours, where the caller's id is itself, together with the container's
+// runNested is the first half of a nested user namespace (keep-id, nomap,
+// --uidmap). We are root in a user namespace that maps the caller to 0,
+// which is what let us gain our capabilities, and we mounted the
+// container's root filesystem at root; now we clone rl-init again into a
+// user namespace nested in ours, with the container's maps, together with the container's
 // other namespaces (owned by the nested one, so that rl-init can mount in
 // them). Writing the nested maps needs no helper: we are privileged in the
 // parent namespace of the nested one. The nested rl-init reads the next
 // Start message from the same sync socket; we supervise it.
-func runNested(c *conn, s *spec.Spec) int {
+func runNested(c *conn, s *spec.Spec, root int, binds []int) int {
 	sigs := notify()
 	// The network namespace is ours, made with our user namespace, so that
 	// the front end's network helpers find it at our pid and we can
 	// configure it.
 	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWCGROUP)
+	files := append(stdioAndPreserved(s.PreserveFDs), uintptr(c.fd), uintptr(root))
+	rootFD := len(files) - 1
+	bindFDs := make([]string, len(binds))
+	for i, fd := range binds {
+		bindFDs[i] = "-1"
+		if fd >= 0 {
+			bindFDs[i] = strconv.Itoa(len(files))
+			files = append(files, uintptr(fd))
+		}
+	}
 	env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, handshake.EnvStage+"=")
-	}), handshake.EnvStage+"="+string(handshake.VariantNested))
-	files := append(stdioAndPreserved(s.PreserveFDs), uintptr(c.fd))
+	}), handshake.EnvStage+"="+string(handshake.VariantNested), handshake.EnvRoot+"="+strconv.Itoa(rootFD),
+		handshake.EnvBinds+"="+strings.Join(bindFDs, ","))
 	allCaps := make([]uintptr, 0, unix.CAP_LAST_CAP+1)
 	for capability := uintptr(0); capability <= unix.CAP_LAST_CAP; capability++ {
 		allCaps = append(allCaps, capability)

@@ -44,10 +44,13 @@ type Container struct {
 	TTY           bool
 	Init          bool
 	Userns        userns.Mode
-	Net           Net
-	Resources     cgroupsd.Resources
-	Cgroups       cgroupsd.Options
-	PreserveFDs   int
+	// IDMaps is --uidmap/--gidmap: the container's own user namespace
+	// maps, relative to the caller's (nil: Userns decides).
+	IDMaps      *userns.Level `json:",omitempty"`
+	Net         Net
+	Resources   cgroupsd.Resources
+	Cgroups     cgroupsd.Options
+	PreserveFDs int
 	// Process shapes the command's process: limits, umask, groups, OOM
 	// score, time zone.
 	Process Process

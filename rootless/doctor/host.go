@@ -51,7 +51,7 @@ func NewHost(ctx context.Context, s store.Store, openImages func(context.Context
 		h.User = u.Username
 	}
 	h.Self, _ = os.Executable()
-	h.maps, _, h.mapsErr = userns.ForCaller(userns.ModeDefault)
+	h.maps, _, h.mapsErr = userns.ForCaller(userns.ModeDefault, nil)
 	h.nsProbe = sync.OnceValue(h.probeNamespaces)
 	h.mapsProbe = sync.OnceValue(h.probeMaps)
 	if openImages != nil {

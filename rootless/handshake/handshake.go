@@ -31,6 +31,13 @@ const (
 	// copy of itself in memory (cmd/rl-init/stage1.go, rl_exec_sealed):
 	// when the container's root could write the binary (CVE-2019-5736).
 	EnvSeal = "_RL_SEAL"
+	// EnvRoot is where the outer rl-init of a nested user namespace
+	// mounted the container's root filesystem, for the nested one.
+	EnvRoot = "_RL_ROOT"
+	// EnvBinds are the fds of the bind mounts' sources that the outer
+	// rl-init of a nested user namespace detached, one per spec mount
+	// ("-1" for a mount that is not a bind), comma-separated.
+	EnvBinds = "_RL_BINDS"
 	// EnvSealed is rl-init's note to itself that it runs from that copy.
 	EnvSealed = "_RL_SEALED"
 	// EnvExitFD is the number of the write end of rl-init's exit pipe,

@@ -292,7 +292,7 @@ func awaitEnd(p *Process) error {
 // full mapping, where files that belong to subordinate ids are root's and
 // removable, as `podman unshare rm` would.
 func RemoveAll(dir string) error {
-	maps, _, err := userns.ForCaller(userns.ModeDefault)
+	maps, _, err := userns.ForCaller(userns.ModeDefault, nil)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func supervise(c *store.Container, report func(error)) error {
 		return err
 	}
 	// Its warning (no subordinate ids) was the front end's to give.
-	maps, _, err := userns.ForCaller(r.Options.Userns)
+	maps, _, err := userns.ForCaller(r.Options.Userns, r.Options.IDMaps)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,12 @@ type User struct {
 // Rootfs is the container's root: an overlay of Lower (top-most first) with
 // the container's own Upper and Work, mounted on Mountpoint.
 type Rootfs struct {
-	Lower      []string `json:"lower"`
+	Lower []string `json:"lower"`
+	// Source, when set, is the image's own layers, of which Lower are
+	// copies for the nested user namespace (Spec.Nested): the same files,
+	// owned by the ids that the container's maps show as the image's. The
+	// outer rl-init makes a copy that is not there yet (idmapped.go).
+	Source     []string `json:"source,omitempty"`
 	Upper      string   `json:"upper"`
 	Work       string   `json:"work"`
 	Mountpoint string   `json:"mountpoint"`

@@ -3,6 +3,7 @@ package opts
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/userns"
@@ -41,14 +42,45 @@ func CheckWorkdir(dir string) error {
 	return nil
 }
 
-// ParseUserns parses a --userns mode: keep-id, or "" (also auto and
-// private) for the default.
+// ParseUserns parses a --userns mode: keep-id, nomap, or "" (also auto
+// and private) for the default.
 func ParseUserns(s string) (userns.Mode, error) {
 	switch userns.Mode(s) {
 	case userns.ModeDefault, "auto", "private":
 		return userns.ModeDefault, nil
-	case userns.ModeKeepID:
-		return userns.ModeKeepID, nil
+	case userns.ModeKeepID, userns.ModeNoMap:
+		return userns.Mode(s), nil
 	}
-	return "", fmt.Errorf("unknown --userns mode %q: use keep-id or leave it unset", s)
+	return "", fmt.Errorf("unknown --userns mode %q: use keep-id or nomap, or leave it unset", s)
+}
+
+// ParseIDMaps parses --uidmap and --gidmap values (CONTAINER:HOST:SIZE,
+// also comma-separated); as podman, either stands for both when the
+// other is not given. Nil when neither is.
+func ParseIDMaps(uids, gids []string) (*userns.Level, error) {
+	var l userns.Level
+	var err error
+	if l.UIDs, err = parseAll(splitCommas(uids), userns.ParseMap); err != nil {
+		return nil, fmt.Errorf("--uidmap: %w", err)
+	}
+	if l.GIDs, err = parseAll(splitCommas(gids), userns.ParseMap); err != nil {
+		return nil, fmt.Errorf("--gidmap: %w", err)
+	}
+	switch {
+	case l.UIDs == nil && l.GIDs == nil:
+		return nil, nil
+	case l.UIDs == nil:
+		l.UIDs = l.GIDs
+	case l.GIDs == nil:
+		l.GIDs = l.UIDs
+	}
+	return &l, nil
+}
+
+func splitCommas(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, strings.Split(v, ",")...)
+	}
+	return out
 }

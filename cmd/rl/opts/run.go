@@ -39,6 +39,8 @@ type Run struct {
 	TTY           bool
 	Init          bool
 	Userns        string
+	UIDMaps       []string
+	GIDMaps       []string
 	Network       Network
 	Resources     Resources
 	CgroupManager string
@@ -96,6 +98,12 @@ func (f Run) Container(args []string) (config.Container, error) {
 	}
 	if c.Userns, err = ParseUserns(f.Userns); err != nil {
 		return c, err
+	}
+	if c.IDMaps, err = ParseIDMaps(f.UIDMaps, f.GIDMaps); err != nil {
+		return c, err
+	}
+	if c.IDMaps != nil && f.Userns != "" {
+		return c, fmt.Errorf("--userns %s and --uidmap/--gidmap each make the container's user namespace: give one", f.Userns)
 	}
 	if c.Net, err = f.Network.Net(); err != nil {
 		return c, err
@@ -167,8 +175,8 @@ func (f Run) check(c config.Container) error {
 		return fmt.Errorf("invalid --preserve-fds %d: must be 0 or more", f.PreserveFDs)
 	case f.PreserveFDs > 0 && f.Detach:
 		return errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
-	case c.Net.Mode.Name == network.Container && c.Userns == userns.ModeKeepID:
-		return fmt.Errorf("--userns keep-id cannot be used with --network %s: the container joins that container's user namespace with its network", c.Net.Mode)
+	case c.Net.Mode.Name == network.Container && nests(c):
+		return fmt.Errorf("%s cannot be used with --network %s: the container joins that container's user namespace with its network", usernsFlag(c), c.Net.Mode)
 	case c.Net.Mode.Name == network.Container && c.Pod != "":
 		return fmt.Errorf("--network %s cannot be used in a pod: its containers have the pod's network", c.Net.Mode)
 	}
@@ -182,8 +190,8 @@ func (f Run) check(c config.Container) error {
 		return errors.New("a pod's containers publish no ports of their own: publish them on the pod (rl pod create -p)")
 	case c.Hostname != "":
 		return errors.New("a pod's containers have the pod's host name: drop --hostname, or give it to rl pod create")
-	case c.Userns == userns.ModeKeepID:
-		return errors.New("--userns keep-id cannot join a pod: its containers share the pod's user namespace")
+	case nests(c):
+		return fmt.Errorf("%s cannot join a pod: its containers share the pod's user namespace", usernsFlag(c))
 	}
 	return nil
 }
@@ -211,4 +219,18 @@ func parseAll[T any](values []string, parse func(string) (T, error)) ([]T, error
 		out = append(out, x)
 	}
 	return out, nil
+}
+
+// nests is true when the container has a user namespace of its own nested
+// in the caller's: keep-id, nomap or --uidmap/--gidmap.
+func nests(c config.Container) bool {
+	return c.IDMaps != nil || c.Userns != userns.ModeDefault
+}
+
+// usernsFlag names the flag that nests the container's user namespace.
+func usernsFlag(c config.Container) string {
+	if c.IDMaps != nil {
+		return "--uidmap/--gidmap"
+	}
+	return "--userns " + string(c.Userns)
 }
