@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # A user namespace of the container's own, nested in the caller's:
-# --uidmap/--gidmap and keep-id over an image, whose files
+# --uidmap/--gidmap, --userns=nomap and keep-id over an image, whose files
 # keep the owners the image gives them (rl remaps a copy of its layers, as
 # containers/storage does for podman).
 
@@ -33,10 +33,11 @@ layers=rl-test/layers
 @test "keep-id: the image's files keep their owners, root's and 1234's; whiteouts and opaque dirs still hide" {
 	requires rootless
 	image --userns=keep-id --entrypoint "" "$REGISTRY/$layers" sh -c \
-		'id -u; stat -c %u:%g / /bin /bin/busybox /owned/by1234; ls -a /data /opaque'
+		'id -u; stat -c %u:%g / /etc /bin/busybox /owned/by1234 /etc/passwd; ls -a /data /opaque'
 	expect_status 0
 	[[ ${lines[0]} == "$(id -u)" ]]
-	[[ ${lines[1]} == 0:0 && ${lines[2]} == 0:0 && ${lines[3]} == 0:0 && ${lines[4]} == 1234:1234 ]] || fail "owners: ${lines[*]:1:4}"
+	# /etc/passwd has the caller's entry, which rl wrote: root's too.
+	[[ ${lines[1]} == 0:0 && ${lines[2]} == 0:0 && ${lines[3]} == 0:0 && ${lines[4]} == 1234:1234 && ${lines[5]} == 0:0 ]] || fail "owners: ${lines[*]:1:5}"
 	expect_output_has keep
 	expect_output_has new
 	[[ $output != *gone* && $output != *old1* && $output != *old2* ]]
@@ -71,16 +72,39 @@ layers=rl-test/layers
 	[[ $output == 1234:65534 ]] || fail "owner: $output"
 }
 
-@test "maps that leave the caller out (nomap, --uidmap 0:1:N) are refused for now, with one line" {
+@test "--uidmap 0:1:1000 runs root as the first subordinate id; the caller's uid is not mapped" {
 	requires rootless
-	image --userns=nomap "$REGISTRY/$layers" true
-	one_line_error
-	expect_output_has "nomap is not built yet"
-	image --uidmap 0:1:1000 "$REGISTRY/$layers" true
-	one_line_error
-	expect_output_has "must map your own uid"
-	run rl ps -a -q
-	[[ -z $output ]]
+	image --uidmap 0:1:1000 --entrypoint "" "$REGISTRY/$layers" sh -c \
+		'cat /proc/self/uid_map; id -u; stat -c %u:%g / /etc /bin/busybox; touch /tmp/x /etc/x && echo wrote'
+	expect_status 0
+	read -r -a u <<<"${lines[0]}"
+	[[ "${u[*]}" == "0 1 1000" ]] || fail "uid_map: ${lines[0]}"
+	[[ ${lines[1]} == 0 && ${lines[2]} == 0:0 && ${lines[3]} == 0:0 && ${lines[4]} == 0:0 && ${lines[5]} == wrote ]] || fail "${lines[*]:1}"
+	# Either may leave the caller out.
+	image --uidmap 0:1:1000 --gidmap 0:0:1000 --entrypoint "" "$REGISTRY/$layers" sh -c 'id -u; id -g'
+	expect_status 0
+	[[ $output == $'0\n0' ]]
+	image --uidmap 0:0:1000 --gidmap 0:1:1000 --entrypoint "" "$REGISTRY/$layers" sh -c 'id -u; id -g'
+	expect_status 0
+	[[ $output == $'0\n0' ]]
+}
+
+@test "--userns=nomap: root is the first subordinate id, seen so from the host; the caller is not in the container" {
+	requires rootless
+	sub_start=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+	run rl run -d --tls-verify=false -q --userns=nomap --entrypoint "" "$REGISTRY/$layers" sleep 100
+	expect_status 0
+	cid=$output
+	run rl exec "$cid" sh -c 'cat /proc/self/uid_map; id -u; stat -c %u /etc'
+	expect_status 0
+	read -r -a u <<<"${lines[0]}"
+	[[ ${u[0]} == 0 && ${u[1]} == 1 ]] || fail "uid_map: ${lines[0]}"
+	[[ ${lines[1]} == 0 && ${lines[2]} == 0 ]]
+	run rl top "$cid" huser
+	expect_status 0
+	expect_output_has "$sub_start"
+	run rl rm -f -t 0 "$cid"
+	expect_status 0
 }
 
 @test "bad id maps are refused with one line and exit 125, before anything is made" {
@@ -106,6 +130,9 @@ layers=rl-test/layers
 		image --uidmap 0:1:100 "$REGISTRY/$layers" true
 		one_line_error
 		expect_output_has "need rootless rl"
+		image --userns=nomap "$REGISTRY/$layers" true
+		one_line_error
+		expect_output_has "only for rootless rl"
 	fi
 	run rl ps -a -q
 	[[ -z $output ]]

@@ -21,6 +21,8 @@ func ForCaller(mode Mode, custom *Level) (m Mappings, warning string, err error)
 		m = Compute(mode, 0, 0, nil, nil)
 		if custom != nil {
 			err = m.nest(*custom)
+		} else if mode == ModeNoMap {
+			err = errors.New("--userns=nomap is only for rootless rl: as root there is no caller to leave out")
 		}
 		return m, "", err
 	}
@@ -43,8 +45,8 @@ func ForCaller(mode Mode, custom *Level) (m Mappings, warning string, err error)
 		if err := m.nest(*custom); err != nil {
 			return m, "", err
 		}
-	case mode == ModeNoMap:
-		return m, "", errors.New("--userns=nomap is not built yet: rl cannot yet build the root filesystem of a user namespace that leaves you out; use keep-id, or --uidmap maps that include host id 0")
+	case mode == ModeNoMap && m.Single:
+		return m, "", fmt.Errorf("--userns=nomap: %w", ErrNoSubordinateIDs)
 	}
 	if !m.Single {
 		if m.newuidmap, err = lookHelper("newuidmap"); err != nil {

@@ -10,8 +10,9 @@ import (
 	"strings"
 )
 
-// ModeNoMap is podman's --userns=nomap, which leaves the caller's own uid
-// and gid out of the container: rl refuses it for now (see nest).
+// ModeNoMap maps container root to the caller's first subordinate id and
+// leaves the caller's own uid and gid out of the container (podman's
+// --userns=nomap).
 const ModeNoMap Mode = "nomap"
 
 // maxMaps is the kernel's limit on the lines of one uid_map or gid_map.
@@ -64,9 +65,6 @@ func (m *Mappings) nest(custom Level) error {
 	}{{"uid", custom.UIDs, m.Outer.UIDs}, {"gid", custom.GIDs, m.Outer.GIDs}} {
 		if err := checkNested(side.kind, side.maps, size(side.outer)); err != nil {
 			return err
-		}
-		if !HostContains(side.maps, 0) {
-			return fmt.Errorf("--%smap must map your own %s, host id 0, for now: rl cannot yet build the root filesystem of a user namespace that leaves you out", side.kind, side.kind)
 		}
 	}
 	m.Inner = &Level{UIDs: splitAt(custom.UIDs, m.Outer.UIDs), GIDs: splitAt(custom.GIDs, m.Outer.GIDs)}
@@ -132,4 +130,10 @@ func (l Level) Key() string {
 	b, _ := json.Marshal(l) // plain integers: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
+}
+
+// noMap is nomap's inner map relative to an outer namespace of n ids: all
+// but the caller (outer 0), from container id 0.
+func noMap(n uint32) []IDMap {
+	return []IDMap{{ContainerID: 0, HostID: 1, Size: n - 1}}
 }

@@ -86,8 +86,11 @@ func Compute(mode Mode, uid, gid uint32, subUIDs, subGIDs []Range) Mappings {
 		Outer:  Level{UIDs: rootMap(uid, subUIDs), GIDs: rootMap(gid, subGIDs)},
 		Single: single,
 	}
-	if mode == ModeKeepID {
+	switch {
+	case mode == ModeKeepID:
 		m.Inner = &Level{UIDs: keepIDMap(uid, size(m.Outer.UIDs)), GIDs: keepIDMap(gid, size(m.Outer.GIDs))}
+	case mode == ModeNoMap && !single:
+		m.Inner = &Level{UIDs: noMap(size(m.Outer.UIDs)), GIDs: noMap(size(m.Outer.GIDs))}
 	}
 	return m
 }

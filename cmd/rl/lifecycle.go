@@ -408,6 +408,33 @@ func rmGrace(c *cobra.Command, st stopTime) (time.Duration, error) {
 	return grace, nil
 }
 
+// topColumns are podman top's format descriptors that the host's ps shows
+// as podman does, with podman's headers: those of the host's view (huser,
+// hgroup, hpid) and those that look the same from either side.
+var topColumns = map[string]string{
+	"huser": "user=HUSER", "hgroup": "group=HGROUP", "hpid": "pid=HPID",
+	"args": "args=COMMAND", "comm": "comm=COMMAND", "pcpu": "pcpu=%CPU",
+	"etime": "etime=ELAPSED", "time": "time=TIME", "tty": "tty=TTY",
+	"vsz": "vsz=VSZ", "nice": "nice=NI",
+}
+
+// topDescriptors turns `rl top CONTAINER huser args` (descriptors, also
+// comma-separated) into ps -o columns; false when an argument is not one
+// of topColumns (ps options, then, as docker top takes them).
+func topDescriptors(args []string) (string, bool) {
+	var cols []string
+	for _, a := range args {
+		for _, d := range strings.Split(a, ",") {
+			col, ok := topColumns[d]
+			if !ok {
+				return "", false
+			}
+			cols = append(cols, col)
+		}
+	}
+	return strings.Join(cols, ","), true
+}
+
 // joinLines is each string on a line of its own.
 func joinLines(s []string) string {
 	if len(s) == 0 {
@@ -433,6 +460,8 @@ func newTopCommand(g *globalOptions) *cobra.Command {
 			psArgs := args[1:]
 			if len(psArgs) == 0 {
 				psArgs = []string{"-f"}
+			} else if columns, ok := topDescriptors(psArgs); ok {
+				psArgs = []string{"-o", columns}
 			}
 			ps := exec.Command("ps", append(psArgs, "-p", strings.Join(list, ","))...)
 			ps.Stdout, ps.Stderr = c.OutOrStdout(), c.ErrOrStderr()

@@ -51,3 +51,12 @@ func TestRemoveInOrder(t *testing.T) {
 		t.Errorf("b, on which c depends: %v, removed %q", err, out.String())
 	}
 }
+
+func TestTopDescriptors(t *testing.T) {
+	if cols, ok := topDescriptors([]string{"huser", "args,pcpu"}); !ok || cols != "user=HUSER,args=COMMAND,pcpu=%CPU" {
+		t.Errorf("topDescriptors(huser args,pcpu) = %q, %v", cols, ok)
+	}
+	if _, ok := topDescriptors([]string{"-ef"}); ok {
+		t.Error("ps options taken as descriptors")
+	}
+}

@@ -45,6 +45,33 @@ func remapRootfs(s *spec.Spec) error {
 			return fmt.Errorf("giving %s to container root: %w", d, err)
 		}
 	}
+	return giveWritten(r, int(uid), int(gid))
+}
+
+// giveWritten gives what the front end wrote into the upper dir to
+// container root. The paths resolve beneath the upper dir without
+// symlinks: the container may have put one there on an earlier run.
+func giveWritten(r spec.Rootfs, uid, gid int) error {
+	if len(r.Written) == 0 {
+		return nil
+	}
+	upper, err := unix.Open(r.Upper, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(upper)
+	for _, p := range r.Written {
+		fd, err := unix.Openat2(upper, p, &unix.OpenHow{
+			Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC, Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS,
+		})
+		if err == nil {
+			err = unix.Fchownat(fd, "", uid, gid, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW)
+			unix.Close(fd)
+		}
+		if err != nil {
+			return fmt.Errorf("giving the container's /%s to its root: %w", p, err)
+		}
+	}
 	return nil
 }
 

@@ -87,6 +87,7 @@ func runNested(c *conn, s *spec.Spec, root int, binds []int) int {
 			// Our uid inside the nested namespace is the caller's, not 0,
 			// so an exec would drop our capabilities: keep them ambient.
 			AmbientCaps: allCaps,
+			Credential:  nestedRoot(s.Nested),
 			Setsid:      true,
 			Pdeathsig:   unix.SIGKILL,
 		},
@@ -94,6 +95,19 @@ func runNested(c *conn, s *spec.Spec, root int, binds []int) int {
 	c.check(err, "creating the nested user namespace")
 	unix.Close(c.fd)
 	return supervise(pid, sigs)
+}
+
+// nestedRoot is the credential of the nested rl-init when the caller is
+// not in the nested namespace (nomap, --uidmap 0:1:N): its ids there would
+// be the overflow ids, with which it could make no file; it becomes the
+// container's root instead. Nil when the caller is mapped (keep-id) or
+// the maps have no root.
+func nestedRoot(l *userns.Level) *syscall.Credential {
+	callerMapped := userns.HostContains(l.UIDs, 0) && userns.HostContains(l.GIDs, 0)
+	if callerMapped || !userns.Contains(l.UIDs, 0) || !userns.Contains(l.GIDs, 0) {
+		return nil
+	}
+	return &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 }
 
 func procIDMaps(maps []userns.IDMap) []syscall.SysProcIDMap {

@@ -43,11 +43,14 @@ func addKeepIDUser(c *store.Container, s *spec.Spec, mounts []spec.Mount) (strin
 	if err != nil || !added {
 		return "", err
 	}
+	s.Rootfs.Written = append(s.Rootfs.Written, "etc", "etc/passwd")
 	group := u.Username
 	if g, err := osuser.LookupGroupId(strconv.Itoa(gid)); err == nil {
 		group = g.Name
 	}
-	_, err = addEntry(c, layers, "/etc/group", gid, fmt.Sprintf("%s:x:%d:%s", group, gid, u.Username))
+	if added, err = addEntry(c, layers, "/etc/group", gid, fmt.Sprintf("%s:x:%d:%s", group, gid, u.Username)); added {
+		s.Rootfs.Written = append(s.Rootfs.Written, "etc/group")
+	}
 	return home, err
 }
 

@@ -62,7 +62,7 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 			return 125, err
 		}
 	}
-	if s.Nested != nil {
+	if opts.Userns == userns.ModeKeepID {
 		home, err := addKeepIDUser(c, &s, opts.Mounts)
 		if err != nil {
 			return 125, err

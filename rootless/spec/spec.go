@@ -130,7 +130,12 @@ type Rootfs struct {
 	// copies for the nested user namespace (Spec.Nested): the same files,
 	// owned by the ids that the container's maps show as the image's. The
 	// outer rl-init makes a copy that is not there yet (idmapped.go).
-	Source     []string `json:"source,omitempty"`
+	Source []string `json:"source,omitempty"`
+	// Written are the paths in Upper, relative to it, that the front end
+	// wrote for this start (keep-id's /etc/passwd entry); in a nested
+	// user namespace the outer rl-init gives them to container root, as
+	// the image's files there are.
+	Written    []string `json:"written,omitempty"`
 	Upper      string   `json:"upper"`
 	Work       string   `json:"work"`
 	Mountpoint string   `json:"mountpoint"`
