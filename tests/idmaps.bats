@@ -33,11 +33,13 @@ layers=rl-test/layers
 @test "keep-id: the image's files keep their owners, root's and 1234's; whiteouts and opaque dirs still hide" {
 	requires rootless
 	image --userns=keep-id --entrypoint "" "$REGISTRY/$layers" sh -c \
-		'id -u; stat -c %u:%g / /etc /bin/busybox /owned/by1234 /etc/passwd; ls -a /data /opaque'
+		'id -u; stat -c %u:%g / /etc /bin/busybox /owned/by1234 /etc/passwd /etc/hosts /etc/hostname /etc/resolv.conf; ls -a /data /opaque'
 	expect_status 0
 	[[ ${lines[0]} == "$(id -u)" ]]
-	# /etc/passwd has the caller's entry, which rl wrote: root's too.
-	[[ ${lines[1]} == 0:0 && ${lines[2]} == 0:0 && ${lines[3]} == 0:0 && ${lines[4]} == 1234:1234 && ${lines[5]} == 0:0 ]] || fail "owners: ${lines[*]:1:5}"
+	[[ ${lines[1]} == 0:0 && ${lines[2]} == 0:0 && ${lines[3]} == 0:0 && ${lines[4]} == 1234:1234 ]] || fail "owners: ${lines[*]:1:4}"
+	# What rl wrote for the container is root's too: /etc/passwd with the
+	# caller's entry, the host name, hosts and resolv.conf.
+	[[ ${lines[5]} == 0:0 && ${lines[6]} == 0:0 && ${lines[7]} == 0:0 && ${lines[8]} == 0:0 ]] || fail "owners: ${lines[*]:5:4}"
 	expect_output_has keep
 	expect_output_has new
 	[[ $output != *gone* && $output != *old1* && $output != *old2* ]]

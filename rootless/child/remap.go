@@ -21,7 +21,7 @@ import (
 // gets its remapped copy (spec.Rootfs.Source) unless an earlier start
 // made it, and the upper and work dirs go to container root, so that the
 // nested rl-init may mount the overlay over them and the container's /
-// is root's. We are root in the caller's namespace, where every id of the
+// is root's, as do the files rl wrote for the container. We are root in the caller's namespace, where every id of the
 // store has a name.
 func remapRootfs(s *spec.Spec) error {
 	r := s.Rootfs
@@ -43,6 +43,15 @@ func remapRootfs(s *spec.Spec) error {
 	for _, d := range dirs {
 		if err := os.Lchown(d, int(uid), int(gid)); err != nil {
 			return fmt.Errorf("giving %s to container root: %w", d, err)
+		}
+	}
+	for _, m := range s.Mounts {
+		if m.Generated {
+			// In the container's run dir, where the container makes
+			// nothing: no symlink to fear.
+			if err := os.Lchown(m.Source, int(uid), int(gid)); err != nil {
+				return fmt.Errorf("giving the container's %s to its root: %w", m.Destination, err)
+			}
 		}
 	}
 	return giveWritten(r, int(uid), int(gid))

@@ -49,7 +49,7 @@ func etcMounts(c *store.Container, o config.Net, hostname string, owner *store.C
 				return nil, fmt.Errorf("writing the container's %s: %w", dst, err)
 			}
 		}
-		mounts = append(mounts, spec.Mount{Kind: spec.Bind, Source: src, Destination: dst})
+		mounts = append(mounts, spec.Mount{Kind: spec.Bind, Source: src, Destination: dst, Generated: !ok})
 	}
 	return mounts, nil
 }

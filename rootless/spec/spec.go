@@ -186,6 +186,11 @@ type Mount struct {
 	// Chown has rl-init give Source's content to the container's user
 	// first (-v ...:U).
 	Chown bool `json:"chown,omitempty"`
+	// Generated marks a file rl wrote for this container alone (its
+	// /etc/hostname, /etc/hosts, /etc/resolv.conf): in a nested user
+	// namespace the outer rl-init gives it to container root, whose it is
+	// in podman's containers too.
+	Generated bool `json:"generated,omitempty"`
 }
 
 // Image is an image resolved for `rl run`: its layer directories and the
