@@ -50,3 +50,16 @@ func TestParseUserns(t *testing.T) {
 		t.Error("want error for unknown mode")
 	}
 }
+
+func TestParseIDMaps(t *testing.T) {
+	l, err := ParseIDMaps([]string{"0:1:1000,1000:0:1"}, nil)
+	if err != nil || len(l.UIDs) != 2 || len(l.GIDs) != 2 {
+		t.Fatalf("ParseIDMaps(uids only) = %+v, %v; want both from the uid maps", l, err)
+	}
+	if l, err := ParseIDMaps(nil, nil); l != nil || err != nil {
+		t.Errorf("no maps = %+v, %v; want nil", l, err)
+	}
+	if _, err := ParseIDMaps(nil, []string{"0:1"}); err == nil {
+		t.Error("a malformed --gidmap was taken")
+	}
+}
