@@ -1,6 +1,7 @@
 package rootless
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -89,7 +90,13 @@ func rootfsSpec(c *store.Container, opts config.Container, img *spec.Image, maps
 		Lower: img.Layers, Upper: c.Upper(), Work: c.Work(), Mountpoint: c.Mountpoint(),
 		UserXattr: !maps.Privileged, FuseOverlay: fuse, FuseOnly: fuseOnly,
 	}
-	if maps.Inner == nil || opts.Rootfs != "" || len(img.Layers) == 0 {
+	if opts.Rootfs != "" || len(img.Layers) == 0 {
+		return r
+	}
+	if fi, err := os.Stat(img.Layers[0]); err == nil {
+		r.RootMode = uint32(fi.Mode().Perm())
+	}
+	if maps.Inner == nil {
 		return r
 	}
 	key := maps.Inner.Key()

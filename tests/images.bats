@@ -112,6 +112,15 @@ rl_image() {
 	expect_output_has new
 }
 
+@test "the container's / has the mode of the image's /, as podman gives it" {
+	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" stat -c %a /
+	expect_status 0
+	got=$output
+	# containers/storage's layer dirs hold each layer's root.
+	want=$(stat -c %a "$RL_IMAGE_ROOT"/storage/overlay/*/diff | sort -u)
+	[[ $got == "$want" ]] || fail "/ is $got, the layers' roots $want"
+}
+
 @test "a file owned by uid 1234 in the image is uid 1234 inside" {
 	rl_image --entrypoint "" "$REGISTRY/rl-test/layers" stat -c %u:%g /owned/by1234
 	expect_status 0
@@ -183,9 +192,9 @@ rl_image() {
 	expect_output_has "in use by a container"
 	run rl rmi -f "$REGISTRY/rl-test/busybox"
 	expect_status 0
-	# The kept container has no `rl rm` yet (issue 6): remove its state as
-	# a user would.
-	rm -rf "$RL_TEST_RUNROOT" "$RL_TEST_ROOT/containers" "$RL_TEST_ROOT/names"
+	# The container outlives its image, and rl rm still removes it.
+	run rl rm -a -f
+	expect_status 0
 }
 
 @test "rl save and rl load round-trip an image, as docker and as OCI archives" {

@@ -214,6 +214,11 @@ func bindSource(source string, target *os.File, flags uintptr) error {
 // configured so or when the kernel refuses and fuse-overlayfs is
 // installed.
 func mountRoot(r spec.Rootfs) (string, error) {
+	if r.RootMode != 0 {
+		if err := os.Chmod(r.Upper, os.FileMode(r.RootMode)); err != nil {
+			return "", fmt.Errorf("giving the container's / the image's mode: %w", err)
+		}
+	}
 	layers := fsoverlay.Layers{Lower: r.Lower, Upper: r.Upper, Work: r.Work, UserXattr: r.UserXattr}
 	if r.FuseOnly {
 		return fsoverlay.MountFuse(r.FuseOverlay, layers, r.Mountpoint)

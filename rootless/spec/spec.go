@@ -131,6 +131,11 @@ type Rootfs struct {
 	// owned by the ids that the container's maps show as the image's. The
 	// outer rl-init makes a copy that is not there yet (idmapped.go).
 	Source []string `json:"source,omitempty"`
+	// RootMode, when not 0, is the mode of the image's /, which rl-init
+	// gives the upper dir before it mounts the overlay: overlayfs shows
+	// the upper dir's mode as the container's / (an image may have it at
+	// 0555, as the filesystem RPM does), as containers/storage gives it.
+	RootMode uint32 `json:"root_mode,omitempty"`
 	// Written are the paths in Upper, relative to it, that the front end
 	// wrote for this start (keep-id's /etc/passwd entry); in a nested
 	// user namespace the outer rl-init gives them to container root, as
