@@ -21,17 +21,22 @@ import (
 
 // RunDetached creates a container and starts it under a monitor of its
 // own (rl run -d); it returns the container's id once the command runs.
+// A container that fails to start is kept, unless opts.Remove.
 func (e *Engine) RunDetached(ctx context.Context, opts config.Container) (string, error) {
 	c, err := e.createDetached(ctx, opts)
 	if err != nil {
 		return "", err
 	}
 	if err := monitor.StartDetached(c); err != nil {
-		leave := onNetworks(c)
-		if rmErr := c.RemoveLocked(); rmErr != nil {
-			slog.Warn(rmErr.Error())
+		// As podman, a container that failed to start stays, for
+		// inspect, logs or another start; with --rm it goes.
+		if opts.Remove {
+			leave := onNetworks(c)
+			if rmErr := c.RemoveLocked(); rmErr != nil {
+				slog.Warn(rmErr.Error())
+			}
+			leave()
 		}
-		leave()
 		return "", startExit(err)
 	}
 	return c.State.ID, nil

@@ -453,17 +453,21 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	rl rm -f checked
 }
 
-@test "run -d that cannot start: rl's one line with its hint, exit 126 for a port in use (podman's), nothing left" {
+@test "run -d that cannot start: rl's one line with its hint, exit 126 for a port in use (podman's); kept as podman keeps it, gone with --rm" {
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	holder=$!
 	for _ in $(seq 200); do ss -ltn | grep -q "127.0.0.1:$port " && break; sleep 0.05; done
-	run rl run -d -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep 1000
-	kill "$holder"
+	run rl run -d --rm --name gone -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep 1000
 	expect_status 126
 	[[ ${#lines[@]} == 1 ]] || fail "$output"
 	expect_output_has "(hint: another process holds that host port"
-	run rl ps -aq
-	[[ -z $output ]]
+	run rl run -d --name kept -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep 1000
+	kill "$holder"
+	expect_status 126
+	run rl ps -a --format '{{.Names}}'
+	[[ $output == kept ]] || fail "ps -a: $output"
+	run rl rm kept
+	expect_status 0
 }
