@@ -225,8 +225,19 @@ func (e *Engine) NetworkConnect(ctx context.Context, netRef, ref string, a netwo
 	}
 	mode.Networks = append(mode.Networks, a)
 	if c.State.Active() {
-		if _, err := monitor.Namespace(e.Store).Connect(c.State.ID, netns.Net{Config: n, Attachment: a}); err != nil && !errors.Is(err, netns.ErrNotAttached) {
+		names := make([]string, len(mode.Networks))
+		for i, o := range mode.Networks {
+			names[i] = o.Network
+		}
+		res, err := monitor.Namespace(e.Store).Connect(c.State.ID, netns.Net{Config: n, Attachment: a}, names)
+		switch {
+		case errors.Is(err, netns.ErrNotAttached):
+		case err != nil:
 			return err
+		default:
+			if err := monitor.WriteNetworkFiles(c, r.Options.Net, r.Spec.Hostname, res); err != nil {
+				return err
+			}
 		}
 	}
 	return c.SaveConfig(r)

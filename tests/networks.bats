@@ -293,6 +293,10 @@ serve() {
 	expect_status 0
 	run rl exec web ip -4 -o addr
 	expect_output_has "eth1    inet 10.89.26.2/24"
+	# Its resolv.conf has n2's name server too now, as podman's has.
+	run rl exec web cat /etc/resolv.conf
+	expect_output_has "nameserver 10.89.25.1"
+	expect_output_has "nameserver 10.89.26.1"
 	run rl run --rm --network n2 --rootfs "$ROOTFS" sh -c 'echo "$(nc web 8080 </dev/null) / $(nc site 8080 </dev/null)"'
 	expect_status 0
 	expect_output_has "served by web / served by web"

@@ -52,16 +52,9 @@ func bridgeAttach(c *store.Container, opts config.Container, hostname string) (f
 				slog.Warn("taking the container off its networks", "id", c.State.ID, "err", err)
 			}
 		}
-		files := map[string][]byte{}
-		if err := networkFiles(files, c, o, hostname, res); err != nil {
+		if err := WriteNetworkFiles(c, o, hostname, res); err != nil {
 			detach()
 			return "", nil, err
-		}
-		for dst, b := range files {
-			if err := os.WriteFile(filepath.Join(c.RunDir(), filepath.Base(dst)), b, 0o644); err != nil {
-				detach()
-				return "", nil, fmt.Errorf("writing the container's %s: %w", dst, err)
-			}
 		}
 		return res.IPs[0], detach, nil
 	}, nil
@@ -71,4 +64,22 @@ func bridgeAttach(c *store.Container, opts config.Container, hostname string) (f
 // containers of its run root.
 func Namespace(s store.Store) netns.Namespace {
 	return netns.Namespace{Dir: filepath.Join(s.RunRoot, "netns")}
+}
+
+// WriteNetworkFiles rewrites, in place, the /etc/hosts and resolv.conf of
+// container c on user-defined networks for what res says of them (its
+// first address, their name servers): at its start, and when it is
+// connected to one more network, as podman updates them.
+func WriteNetworkFiles(c *store.Container, o config.Net, hostname string, res *netns.Result) error {
+	files := map[string][]byte{}
+	if err := networkFiles(files, c, o, hostname, res); err != nil {
+		return err
+	}
+	for dst, b := range files {
+		// In place: the container has the file bound, not its name.
+		if err := os.WriteFile(filepath.Join(c.RunDir(), filepath.Base(dst)), b, 0o644); err != nil {
+			return fmt.Errorf("writing the container's %s: %w", dst, err)
+		}
+	}
+	return nil
 }

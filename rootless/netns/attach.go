@@ -103,7 +103,6 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		ContainerID: c.ID, ContainerName: c.Name,
 		Networks: map[string]perNetwork{}, NetworkInfo: map[string]*netconfig.Network{},
 	}
-	res := &Result{}
 	for i, n := range c.Networks {
 		ip, err := allocate(n.Config, n.IP, taken(st, n.Config.Name))
 		if err != nil {
@@ -111,7 +110,6 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		}
 		e.IPs[n.Config.Name] = ip
 		e.Bridges = append(e.Bridges, n.Config.NetworkInterface)
-		res.IPs = append(res.IPs, ip)
 		in.Networks[n.Config.Name] = perNetwork{
 			StaticIPs: []string{ip}, Aliases: append([]string{c.ID[:12]}, n.Aliases...),
 			InterfaceName: "eth" + strconv.Itoa(i), StaticMAC: n.MAC,
@@ -135,12 +133,11 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
 	if err == nil {
 		awaitDNS(h.Pid, gateways, before)
-		if err = json.Unmarshal(out, &res.Statuses); err != nil {
+		if err = json.Unmarshal(out, &e.Statuses); err != nil {
 			err = fmt.Errorf("reading netavark's answer: %w", err)
 		}
 	}
 	if err == nil {
-		e.Statuses = res.Statuses
 		err = isolate(h, st)
 	}
 	if err == nil {
@@ -152,12 +149,11 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		_ = ns.save(st)
 		return nil, fmt.Errorf("attaching to the networks: %w", err)
 	}
-	for _, n := range c.Networks {
-		s := res.Statuses[n.Config.Name]
-		res.DNS = appendNew(res.DNS, s.DNSServerIPs...)
-		res.Search = appendNew(res.Search, s.DNSSearchDomains...)
+	names := make([]string, len(c.Networks))
+	for i, n := range c.Networks {
+		names[i] = n.Config.Name
 	}
-	return res, nil
+	return e.result(names), nil
 }
 
 // Detach takes the container id off its networks; the rootless netns ends

@@ -16,24 +16,26 @@ import (
 var ErrNotAttached = errors.New("the container is not attached")
 
 // Connect puts the running container id on one more network n, with an
-// interface of its own (the next ethN), and returns its address there.
-func (ns Namespace) Connect(id string, n Net) (string, error) {
+// interface of its own (the next ethN). It returns the container's
+// addresses and name servers over all its networks, in the order of
+// networks (its record's, n last), for its /etc/hosts and resolv.conf.
+func (ns Namespace) Connect(id string, n Net, networks []string) (*Result, error) {
 	helpers, unlock, err := ns.lock()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer unlock()
 	h, st, e, err := ns.attached(id)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	name := n.Config.Name
 	if _, ok := e.Input.Networks[name]; ok {
-		return "", fmt.Errorf("container %s is already connected to network %s", id[:12], name)
+		return nil, fmt.Errorf("container %s is already connected to network %s", id[:12], name)
 	}
 	ip, err := allocate(n.Config, n.IP, taken(st, name))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	one := setupInput{
 		ContainerID: e.Input.ContainerID, ContainerName: e.Input.ContainerName,
@@ -47,12 +49,12 @@ func (ns Namespace) Connect(id string, n Net) (string, error) {
 	before := dnsSockets(h.Pid, gateways)
 	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", ns.nsFile(id), one, "", false)
 	if err != nil {
-		return "", fmt.Errorf("connecting to network %s: %w", name, err)
+		return nil, fmt.Errorf("connecting to network %s: %w", name, err)
 	}
 	awaitDNS(h.Pid, gateways, before)
 	var statuses map[string]Status
 	if err := json.Unmarshal(out, &statuses); err != nil {
-		return "", fmt.Errorf("connecting to network %s: reading netavark's answer: %w", name, err)
+		return nil, fmt.Errorf("connecting to network %s: reading netavark's answer: %w", name, err)
 	}
 	e.Input.Networks[name], e.Input.NetworkInfo[name] = one.Networks[name], n.Config
 	e.IPs[name], e.Bridges = ip, append(e.Bridges, n.Config.NetworkInterface)
@@ -61,9 +63,27 @@ func (ns Namespace) Connect(id string, n Net) (string, error) {
 	}
 	e.Statuses[name] = statuses[name]
 	if err := isolate(h, st); err != nil {
-		return "", err
+		return nil, err
 	}
-	return ip, ns.save(st)
+	if err := ns.save(st); err != nil {
+		return nil, err
+	}
+	return e.result(networks), nil
+}
+
+// result is what e has on networks, in that order: addresses, and the
+// name servers and search domains netavark answered.
+func (e *entry) result(networks []string) *Result {
+	res := &Result{Statuses: e.Statuses}
+	for _, name := range networks {
+		if ip, ok := e.IPs[name]; ok {
+			res.IPs = append(res.IPs, ip)
+		}
+		s := e.Statuses[name]
+		res.DNS = appendNew(res.DNS, s.DNSServerIPs...)
+		res.Search = appendNew(res.Search, s.DNSSearchDomains...)
+	}
+	return res
 }
 
 // Disconnect takes the running container id off the network name.
