@@ -188,7 +188,11 @@ func (m remapper) entry(p, to string, st *unix.Stat_t, links map[[2]uint64]strin
 			return false, err
 		}
 	case unix.S_IFREG:
-		return true, copyData(p, to)
+		out, err := copyContent(p, to)
+		if err != nil {
+			return false, err
+		}
+		return true, out.Close()
 	case unix.S_IFLNK:
 		target, err := os.Readlink(p)
 		if err != nil {
@@ -210,21 +214,24 @@ func (m remapper) entry(p, to string, st *unix.Stat_t, links map[[2]uint64]strin
 	return true, nil
 }
 
-func copyData(from, to string) error {
+// copyContent creates to with from's data and returns it open: mode and
+// owner are the caller's to set. Neither end is opened through a symlink
+// (O_NOFOLLOW), and to must be new (O_EXCL).
+func copyContent(from, to string) (*os.File, error) {
 	in, err := os.OpenFile(from, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer in.Close()
 	out, err := os.OpenFile(to, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
-		return err
+		return nil, err
 	}
-	return out.Close()
+	return out, nil
 }
 
 // attributes gives to its remapped owner, then p's mode (a chown clears

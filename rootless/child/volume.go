@@ -3,7 +3,6 @@ package child
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -108,19 +107,11 @@ func copyEntry(src, dst string, d fs.DirEntry) error {
 		}
 		return os.Lchown(dst, uid, gid)
 	case d.Type().IsRegular():
-		in, err := os.OpenFile(src, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.OpenFile(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		out, err := copyContent(src, dst)
 		if err != nil {
 			return err
 		}
 		defer out.Close()
-		if _, err := io.Copy(out, in); err != nil {
-			return err
-		}
 		return ownAndMode(out, uid, gid, fi.Mode())
 	}
 	return nil
