@@ -60,6 +60,13 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		}
 		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image")
 	}
+	if opts.Userns == userns.ModeAuto && opts.IDMaps == nil {
+		unlock, err := e.autoMaps(&opts, img)
+		if err != nil {
+			return nil, nil, userns.Mappings{}, err
+		}
+		defer unlock()
+	}
 	maps, warning, err := userns.ForCaller(opts.Userns, opts.IDMaps)
 	if err != nil {
 		return nil, nil, userns.Mappings{}, err

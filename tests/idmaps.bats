@@ -139,3 +139,33 @@ layers=rl-test/layers
 	run rl ps -a -q
 	[[ -z $output ]]
 }
+
+@test "--userns=auto gives each container ids of its own, sized by the image or auto:size=N; they are free again once it is gone" {
+	requires rootless
+	run rl create -q --tls-verify=false --name a1 --userns=auto --entrypoint "" "$REGISTRY/$layers" cat /proc/self/uid_map
+	expect_status 0
+	run rl create -q --name a2 --userns=auto:size=2000 --entrypoint "" "$REGISTRY/$layers" cat /proc/self/uid_map
+	expect_status 0
+	run rl start -a a1
+	expect_status 0
+	read -r -a u1 <<<"$output"
+	[[ "${u1[*]}" == "0 1 1024" ]] || fail "a1: $output"
+	run rl start -a a2
+	read -r -a u2 <<<"$output"
+	[[ "${u2[*]}" == "0 1025 2000" ]] || fail "a2: $output"
+	run rl inspect --format '{{.HostConfig.UsernsMode}}' a1
+	[[ $output == auto ]] || fail "$output"
+	run rl rm a1
+	expect_status 0
+	image --userns=auto --entrypoint "" "$REGISTRY/$layers" sh -c 'cat /proc/self/uid_map; stat -c %u:%g /etc'
+	expect_status 0
+	read -r -a u3 <<<"${lines[0]}"
+	[[ "${u3[*]}" == "0 1 1024" && ${lines[1]} == 0:0 ]] || fail "$output"
+	image --userns=auto:size=70000 "$REGISTRY/$layers" true
+	one_line_error
+	image --userns=auto:size=65000 "$REGISTRY/$layers" true
+	one_line_error
+	expect_output_has "are free of other auto containers"
+	run rl rm a2
+	expect_status 0
+}

@@ -1,11 +1,13 @@
 package userns
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +16,16 @@ import (
 // leaves the caller's own uid and gid out of the container (podman's
 // --userns=nomap).
 const ModeNoMap Mode = "nomap"
+
+// ModeAuto gives each container a range of the caller's subordinate ids
+// that no other container of the mode has (podman's --userns=auto).
+const ModeAuto Mode = "auto"
+
+// Auto sizes: podman's auto_userns_min_size and auto_userns_max_size.
+const (
+	AutoMinSize = 1024
+	AutoMaxSize = 65536
+)
 
 // maxMaps is the kernel's limit on the lines of one uid_map or gid_map.
 const maxMaps = 340
@@ -136,4 +148,31 @@ func (l Level) Key() string {
 // but the caller (outer 0), from container id 0.
 func noMap(n uint32) []IDMap {
 	return []IDMap{{ContainerID: 0, HostID: 1, Size: n - 1}}
+}
+
+// Auto picks --userns=auto's maps: size container ids, from 0, onto the
+// lowest range of the caller's subordinate ids (outer ids from 1) that
+// overlaps none of used, the outer ranges other auto containers have.
+func (m Mappings) Auto(want uint32, used []IDMap) (*Level, error) {
+	if m.Privileged {
+		return nil, errors.New("--userns=auto is for rootless rl: as root, rl runs in the host's user namespace")
+	}
+	if m.Single {
+		return nil, fmt.Errorf("--userns=auto: %w", ErrNoSubordinateIDs)
+	}
+	n := min(size(m.Outer.UIDs), size(m.Outer.GIDs))
+	start := uint64(1)
+	sorted := slices.SortedFunc(slices.Values(used), func(a, b IDMap) int { return cmp.Compare(a.HostID, b.HostID) })
+	for _, u := range sorted {
+		if start+uint64(want) <= uint64(u.HostID) {
+			break
+		}
+		start = max(start, uint64(u.HostID)+uint64(u.Size))
+	}
+	if start+uint64(want) > uint64(n) {
+		return nil, fmt.Errorf("--userns=auto: no %d of your %d subordinate ids are free of other auto containers' (hint: remove some, or ask for fewer with auto:size=N)", want, n-1)
+	}
+	one := []IDMap{{ContainerID: 0, HostID: uint32(start), Size: want}}
+	l := Level{UIDs: one, GIDs: one}
+	return &l, m.nest(l)
 }

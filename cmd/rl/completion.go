@@ -91,6 +91,9 @@ func flagCompleters(c *cobra.Command) map[string]completer {
 		"signal":      signals,
 		"stop-signal": signals,
 		"pod":         pods,
+		"userns": func(*rootless.Engine, string) []string {
+			return []string{"keep-id", "nomap", "auto", "private"}
+		},
 	}
 	if c.Name() == "ps" && c.Parent().Name() != "pod" {
 		m["filter"] = psFilters

@@ -69,7 +69,7 @@ func applyContainersConf(conf *containersconf.Config, f *opts.Run, changed func(
 		f.HTTPProxy = cc.HTTPProxy
 	}
 	if unset("userns", "userns") {
-		if _, err := opts.ParseUserns(cc.Userns); err != nil {
+		if _, _, err := opts.ParseUserns(cc.Userns); err != nil {
 			return conf.Errorf("containers.userns", "%v", err)
 		}
 		f.Userns = cc.Userns

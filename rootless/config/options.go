@@ -46,7 +46,9 @@ type Container struct {
 	Userns        userns.Mode
 	// IDMaps is --uidmap/--gidmap: the container's own user namespace
 	// maps, relative to the caller's (nil: Userns decides).
-	IDMaps      *userns.Level `json:",omitempty"`
+	IDMaps *userns.Level `json:",omitempty"`
+	// UsernsSize is --userns auto:size=N (0: the image's ids decide).
+	UsernsSize  uint32 `json:",omitempty"`
 	Net         Net
 	Resources   cgroupsd.Resources
 	Cgroups     cgroupsd.Options

@@ -100,11 +100,15 @@ func (s Store) EnsureRunRoot() error {
 }
 
 // Lock takes the store's lock, which orders creations and removals.
-func (s Store) Lock() (unlock func(), err error) {
+func (s Store) Lock() (unlock func(), err error) { return s.LockNamed("containers") }
+
+// LockNamed takes the store's lock name (NAME.lock in its root), which
+// orders what the holders of that name do.
+func (s Store) LockNamed(name string) (unlock func(), err error) {
 	if err := os.MkdirAll(s.Root, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the storage root: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(s.Root, "containers.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(filepath.Join(s.Root, name+".lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("locking the container store: %w", err)
 	}

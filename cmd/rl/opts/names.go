@@ -3,6 +3,7 @@ package opts
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/rl-containers/rl/rootless/config"
@@ -42,16 +43,38 @@ func CheckWorkdir(dir string) error {
 	return nil
 }
 
-// ParseUserns parses a --userns mode: keep-id, nomap, or "" (also auto
-// and private) for the default.
-func ParseUserns(s string) (userns.Mode, error) {
-	switch userns.Mode(s) {
-	case userns.ModeDefault, "auto", "private":
-		return userns.ModeDefault, nil
-	case userns.ModeKeepID, userns.ModeNoMap:
-		return userns.Mode(s), nil
+// ParseUserns parses a --userns mode: keep-id, nomap, auto[:size=N]
+// (size is then N, else 0: the image decides), or "" (also private) for
+// the default.
+func ParseUserns(s string) (mode userns.Mode, size uint32, err error) {
+	name, options, _ := strings.Cut(s, ":")
+	switch userns.Mode(name) {
+	case userns.ModeDefault, "private", userns.ModeKeepID, userns.ModeNoMap:
+		if options != "" {
+			return "", 0, fmt.Errorf("--userns %s takes no options (%q)", name, options)
+		}
+		if name == "private" {
+			name = ""
+		}
+		return userns.Mode(name), 0, nil
+	case userns.ModeAuto:
+		for _, o := range strings.Split(options, ",") {
+			k, v, _ := strings.Cut(o, "=")
+			switch {
+			case o == "":
+			case k == "size":
+				n, err := strconv.ParseUint(v, 10, 32)
+				if err != nil || n == 0 || n > userns.AutoMaxSize {
+					return "", 0, fmt.Errorf("--userns auto:size=%s: want a number of ids from 1 to %d", v, userns.AutoMaxSize)
+				}
+				size = uint32(n)
+			default:
+				return "", 0, fmt.Errorf("--userns auto: option %q is not built; rl takes size=N (or give the maps with --uidmap)", o)
+			}
+		}
+		return userns.ModeAuto, size, nil
 	}
-	return "", fmt.Errorf("unknown --userns mode %q: use keep-id or nomap, or leave it unset", s)
+	return "", 0, fmt.Errorf("unknown --userns mode %q: use keep-id, nomap or auto, or leave it unset", s)
 }
 
 // ParseIDMaps parses --uidmap and --gidmap values (CONTAINER:HOST:SIZE,

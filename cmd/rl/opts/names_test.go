@@ -38,16 +38,18 @@ func TestCheckWorkdir(t *testing.T) {
 }
 
 func TestParseUserns(t *testing.T) {
-	if m, err := ParseUserns("keep-id"); err != nil || m != userns.ModeKeepID {
-		t.Errorf("keep-id: %v %v", m, err)
-	}
-	for _, s := range []string{"", "auto", "private"} {
-		if m, err := ParseUserns(s); err != nil || m != userns.ModeDefault {
-			t.Errorf("%q: %v %v", s, m, err)
+	for in, want := range map[string]userns.Mode{"keep-id": userns.ModeKeepID, "nomap": userns.ModeNoMap, "": userns.ModeDefault, "private": userns.ModeDefault, "auto": userns.ModeAuto} {
+		if m, size, err := ParseUserns(in); err != nil || m != want || size != 0 {
+			t.Errorf("ParseUserns(%q) = %q, %d, %v; want %q", in, m, size, err, want)
 		}
 	}
-	if _, err := ParseUserns("nope"); err == nil {
-		t.Error("want error for unknown mode")
+	if m, size, err := ParseUserns("auto:size=2000"); err != nil || m != userns.ModeAuto || size != 2000 {
+		t.Errorf("auto:size=2000 = %q, %d, %v", m, size, err)
+	}
+	for _, bad := range []string{"nope", "auto:size=0", "auto:size=x", "auto:uidmapping=0:1:1", "keep-id:uid=5"} {
+		if _, _, err := ParseUserns(bad); err == nil {
+			t.Errorf("ParseUserns(%q) took it", bad)
+		}
 	}
 }
 

@@ -96,7 +96,7 @@ func (f Run) Container(args []string) (config.Container, error) {
 	if c.Process, err = f.ParseProcess(); err != nil {
 		return c, err
 	}
-	if c.Userns, err = ParseUserns(f.Userns); err != nil {
+	if c.Userns, c.UsernsSize, err = ParseUserns(f.Userns); err != nil {
 		return c, err
 	}
 	if c.IDMaps, err = ParseIDMaps(f.UIDMaps, f.GIDMaps); err != nil {
