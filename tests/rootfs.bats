@@ -149,4 +149,9 @@ load helpers
 	one_line_error
 	expect_output_has "has /root owned by uid 0, outside your user namespace's map"
 	expect_output_has "(hint: make the tree yours"
+	# As podman's, the container that failed to start stays.
+	run rl ps -a -q
+	[[ ${#lines[@]} == 1 ]] || fail "ps -a: $output"
+	run rl rm -a
+	expect_status 0
 }
