@@ -60,16 +60,16 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 		}
 		return nil, nil, userns.Mappings{}, errors.New("no command given: the image has none either; add COMMAND after the image")
 	}
+	maps, warning, err := userns.ForCaller(opts.Userns, opts.IDMaps)
+	if err != nil {
+		return nil, nil, userns.Mappings{}, err
+	}
 	if opts.Userns == userns.ModeAuto && opts.IDMaps == nil {
-		unlock, err := e.autoMaps(&opts, img)
+		unlock, err := e.autoMaps(&opts, img, &maps)
 		if err != nil {
 			return nil, nil, userns.Mappings{}, err
 		}
 		defer unlock()
-	}
-	maps, warning, err := userns.ForCaller(opts.Userns, opts.IDMaps)
-	if err != nil {
-		return nil, nil, userns.Mappings{}, err
 	}
 	if warning != "" && pod.ID == "" {
 		slog.Warn(warning)

@@ -11,30 +11,28 @@ import (
 	"github.com/rl-containers/rl/userns"
 )
 
-// autoMaps gives a --userns=auto container its maps (opts.IDMaps): a
-// range of the caller's subordinate ids that no other auto container of
-// the store has, of auto:size=N ids or as many as the image's
-// /etc/passwd and /etc/group need (at least 1024), as podman sizes it.
-// The ranges are read and the container made under the store's
-// userns-auto lock, which the caller releases once the record is saved.
-func (e *Engine) autoMaps(opts *config.Container, img *spec.Image) (func(), error) {
+// autoMaps nests a --userns=auto container's maps in maps, the
+// caller's, and records them (opts.IDMaps): a range of the caller's
+// subordinate ids that no other auto container of the store has, of
+// auto:size=N ids or as many as the image's /etc/passwd and /etc/group
+// need (at least 1024), as podman sizes it. The ranges are read and the
+// container made under the store's userns-auto lock, which the caller
+// releases once the record is saved.
+func (e *Engine) autoMaps(opts *config.Container, img *spec.Image, maps *userns.Mappings) (func(), error) {
 	unlock, err := e.Store.LockNamed("userns-auto")
 	if err != nil {
 		return nil, err
 	}
-	if err := e.pickAuto(opts, img); err != nil {
+	if err := e.pickAuto(opts, img, maps); err != nil {
 		unlock()
 		return nil, err
 	}
+	opts.IDMaps = maps.Inner
 	return unlock, nil
 }
 
-// pickAuto sets opts.IDMaps for --userns=auto (autoMaps).
-func (e *Engine) pickAuto(opts *config.Container, img *spec.Image) error {
-	maps, _, err := userns.ForCaller(userns.ModeDefault, nil)
-	if err != nil {
-		return err
-	}
+// pickAuto nests the maps of autoMaps in maps.
+func (e *Engine) pickAuto(opts *config.Container, img *spec.Image, maps *userns.Mappings) error {
 	size := opts.UsernsSize
 	if size == 0 {
 		size = imageIDs(img.Layers)
@@ -50,8 +48,7 @@ func (e *Engine) pickAuto(opts *config.Container, img *spec.Image) error {
 			used = append(used, r.Options.IDMaps.UIDs...)
 		}
 	}
-	opts.IDMaps, err = maps.Auto(size, used)
-	return err
+	return maps.Auto(size, used)
 }
 
 const nobody = 65534

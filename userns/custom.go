@@ -150,29 +150,34 @@ func noMap(n uint32) []IDMap {
 	return []IDMap{{ContainerID: 0, HostID: 1, Size: n - 1}}
 }
 
-// Auto picks --userns=auto's maps: size container ids, from 0, onto the
-// lowest range of the caller's subordinate ids (outer ids from 1) that
-// overlaps none of used, the outer ranges other auto containers have.
-func (m Mappings) Auto(want uint32, used []IDMap) (*Level, error) {
+// Auto nests --userns=auto's maps in m: want container ids, from 0, onto
+// the lowest range of the caller's subordinate ids (outer ids from 1)
+// that overlaps none of used, the outer ranges other auto containers have.
+func (m *Mappings) Auto(want uint32, used []IDMap) error {
 	if m.Privileged {
-		return nil, errors.New("--userns=auto is for rootless rl: as root, rl runs in the host's user namespace")
+		return errors.New("--userns=auto is for rootless rl: as root, rl runs in the host's user namespace")
 	}
 	if m.Single {
-		return nil, fmt.Errorf("--userns=auto: %w", ErrNoSubordinateIDs)
+		return fmt.Errorf("--userns=auto: %w", ErrNoSubordinateIDs)
 	}
 	n := min(size(m.Outer.UIDs), size(m.Outer.GIDs))
-	start := uint64(1)
-	sorted := slices.SortedFunc(slices.Values(used), func(a, b IDMap) int { return cmp.Compare(a.HostID, b.HostID) })
-	for _, u := range sorted {
-		if start+uint64(want) <= uint64(u.HostID) {
-			break
-		}
-		start = max(start, uint64(u.HostID)+uint64(u.Size))
-	}
+	start := FreeHostRange(used, 1, uint64(want))
 	if start+uint64(want) > uint64(n) {
-		return nil, fmt.Errorf("--userns=auto: no %d of your %d subordinate ids are free of other auto containers' (hint: remove some, or ask for fewer with auto:size=N)", want, n-1)
+		return fmt.Errorf("--userns=auto: no %d of your %d subordinate ids are free of other auto containers' (hint: remove some, or ask for fewer with auto:size=N)", want, n-1)
 	}
 	one := []IDMap{{ContainerID: 0, HostID: uint32(start), Size: want}}
-	l := Level{UIDs: one, GIDs: one}
-	return &l, m.nest(l)
+	return m.nest(Level{UIDs: one, GIDs: one})
+}
+
+// FreeHostRange is the lowest host id, from from on, at which want ids
+// start that no host range of maps overlaps.
+func FreeHostRange(maps []IDMap, from, want uint64) uint64 {
+	start := from
+	for _, m := range slices.SortedFunc(slices.Values(maps), func(a, b IDMap) int { return cmp.Compare(a.HostID, b.HostID) }) {
+		if start+want <= uint64(m.HostID) {
+			break
+		}
+		start = max(start, uint64(m.HostID)+uint64(m.Size))
+	}
+	return start
 }

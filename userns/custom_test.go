@@ -54,20 +54,24 @@ func TestKey(t *testing.T) {
 
 func TestAuto(t *testing.T) {
 	subs := []Range{{Start: 100000, Count: 6000}}
-	m := Compute(ModeDefault, 1000, 1000, subs, subs)
-	l, err := m.Auto(1024, nil)
+	auto := func(want uint32, used []IDMap) (*Level, error) {
+		m := Compute(ModeDefault, 1000, 1000, subs, subs)
+		err := m.Auto(want, used)
+		return m.Inner, err
+	}
+	l, err := auto(1024, nil)
 	if err != nil || l.UIDs[0] != (IDMap{ContainerID: 0, HostID: 1, Size: 1024}) {
 		t.Fatalf("first auto = %+v, %v", l, err)
 	}
 	// Past a range in use, into a gap that fits.
 	used := []IDMap{{HostID: 1, Size: 1024}, {HostID: 3000, Size: 100}}
-	if l, err := m.Auto(1024, used); err != nil || l.UIDs[0].HostID != 1025 {
+	if l, err := auto(1024, used); err != nil || l.UIDs[0].HostID != 1025 {
 		t.Errorf("second auto = %+v, %v; want host 1025", l, err)
 	}
-	if l, err := m.Auto(2000, used); err != nil || l.UIDs[0].HostID != 3100 {
+	if l, err := auto(2000, used); err != nil || l.UIDs[0].HostID != 3100 {
 		t.Errorf("auto past the gap = %+v, %v; want host 3100", l, err)
 	}
-	if _, err := m.Auto(5000, used); err == nil {
+	if _, err := auto(5000, used); err == nil {
 		t.Error("auto took more ids than are free")
 	}
 }

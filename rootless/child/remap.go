@@ -21,8 +21,8 @@ import (
 // gets its remapped copy (spec.Rootfs.Source) unless an earlier start
 // made it, and the upper and work dirs go to container root, so that the
 // nested rl-init may mount the overlay over them and the container's /
-// is root's, as do the files rl wrote for the container. We are root in the caller's namespace, where every id of the
-// store has a name.
+// is root's, as do the files rl wrote for the container. We are root in
+// the caller's namespace, where every id of the store has a name.
 func remapRootfs(s *spec.Spec) error {
 	r := s.Rootfs
 	ids := remapper{uids: s.Nested.UIDs, gids: s.Nested.GIDs}
@@ -263,16 +263,7 @@ func remapID(maps []userns.IDMap, id uint32) (uint32, error) {
 	if host, ok := userns.ToHost(maps, id); ok {
 		return host, nil
 	}
-	sorted := slices.SortedFunc(slices.Values(maps), func(a, b userns.IDMap) int {
-		return int(int64(a.HostID) - int64(b.HostID))
-	})
-	var free uint64
-	for _, r := range sorted {
-		if free < uint64(r.HostID) {
-			break
-		}
-		free = max(free, uint64(r.HostID)+uint64(r.Size))
-	}
+	free := userns.FreeHostRange(maps, 0, 1)
 	if free > 4294967294 {
 		return 0, fmt.Errorf("%d is not mapped, and no id is free to stand for it", id)
 	}
