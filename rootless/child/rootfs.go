@@ -95,13 +95,12 @@ func buildRootfs(s *spec.Spec) (string, error) {
 }
 
 // ownRoot mounts the container's root filesystem, or, in a nested user
-// namespace, takes the one the outer rl-init mounted (mountNestedRoot):
-// a mount inherited from its mount namespace is locked, and pivot_root(2)
-// refuses a locked new root, but a bind of it is the nested namespace's
-// own.
+// namespace, attaches the detached copy of it that the outer rl-init
+// made (mountNestedRoot), which is the nested namespace's own to pivot
+// into.
 //
 // The nested namespace may not be able to reach the root by its path,
-// whose directories are the caller's: it gets the root as an fd and
+// whose directories are the caller's: it gets the copy as an fd and
 // names it, and what is below it, by /proc/self/fd/N, which resolves
 // without a lookup of the directories above.
 func ownRoot(r spec.Rootfs) (string, error) {
@@ -132,7 +131,8 @@ func ownRoot(r spec.Rootfs) (string, error) {
 // and mounts the overlay here, where every directory of the store is
 // ours to enter (the nested namespace may not map the caller, who owns
 // them), so that its upper-dir work runs with our credentials. It
-// returns an O_PATH fd of the root.
+// returns fds of detached copies of the root and of each bind mount's
+// source (-1 for a mount that is not a bind), for the nested rl-init.
 func mountNestedRoot(s *spec.Spec) (int, []int, error) {
 	if err := remapRootfs(s); err != nil {
 		return -1, nil, err

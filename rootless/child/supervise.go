@@ -45,10 +45,11 @@ func runInit(c *conn, s *spec.Spec, path string) int {
 // runNested is the first half of a nested user namespace (keep-id, nomap,
 // --uidmap). We are root in a user namespace that maps the caller to 0,
 // which is what let us gain our capabilities, and we mounted the
-// container's root filesystem at root; now we clone rl-init again into a
-// user namespace nested in ours, with the container's maps, together with the container's
-// other namespaces (owned by the nested one, so that rl-init can mount in
-// them). Writing the nested maps needs no helper: we are privileged in the
+// container's root filesystem (root and binds: fds of detached copies of
+// it and of the bind sources, mountNestedRoot); now we clone rl-init
+// again into a user namespace nested in ours, with the container's maps,
+// together with the container's other namespaces (owned by the nested
+// one, so that rl-init can mount in them). Writing the nested maps needs no helper: we are privileged in the
 // parent namespace of the nested one. The nested rl-init reads the next
 // Start message from the same sync socket; we supervise it.
 func runNested(c *conn, s *spec.Spec, root int, binds []int) int {

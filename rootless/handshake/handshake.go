@@ -31,8 +31,9 @@ const (
 	// copy of itself in memory (cmd/rl-init/stage1.go, rl_exec_sealed):
 	// when the container's root could write the binary (CVE-2019-5736).
 	EnvSeal = "_RL_SEAL"
-	// EnvRoot is where the outer rl-init of a nested user namespace
-	// mounted the container's root filesystem, for the nested one.
+	// EnvRoot is the fd of the detached copy of the container's root
+	// filesystem that the outer rl-init of a nested user namespace
+	// mounted, for the nested one.
 	EnvRoot = "_RL_ROOT"
 	// EnvBinds are the fds of the bind mounts' sources that the outer
 	// rl-init of a nested user namespace detached, one per spec mount

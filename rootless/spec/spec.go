@@ -129,7 +129,7 @@ type Rootfs struct {
 	// Source, when set, is the image's own layers, of which Lower are
 	// copies for the nested user namespace (Spec.Nested): the same files,
 	// owned by the ids that the container's maps show as the image's. The
-	// outer rl-init makes a copy that is not there yet (idmapped.go).
+	// outer rl-init makes a copy that is not there yet (child/remap.go).
 	Source []string `json:"source,omitempty"`
 	// RootMode, when not 0, is the mode of the image's /, which rl-init
 	// gives the upper dir before it mounts the overlay: overlayfs shows
