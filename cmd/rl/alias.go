@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -22,27 +21,9 @@ func renamed(cmd *cobra.Command, use string, aliases ...string) *cobra.Command {
 	return cmd
 }
 
-// groupNamed reports whether args may run a command of the group name, or
-// list it (help, completion). rl container's copies of the top-level
-// verbs (run and create with all their flags) cost every start a good
-// part of a millisecond to build, so rl builds them only for a command
-// line with a word that names the group or asks for help.
-func groupNamed(args []string, name string) bool {
-	return slices.ContainsFunc(args, func(a string) bool {
-		switch a {
-		case name, "help", "--help", "-h", "completion", "__complete", "__completeNoDesc":
-			return true
-		}
-		return false
-	})
-}
-
-// newContainerCommand is rl container; its verbs only when full.
-func newContainerCommand(g *globalOptions, code *int, full bool) *cobra.Command {
+// newContainerCommand is rl container.
+func newContainerCommand(g *globalOptions, code *int) *cobra.Command {
 	cmd := &cobra.Command{Use: "container", Short: "Manage containers"}
-	if !full {
-		return cmd
-	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "prune",
 		Short: "Remove every container that is not running",

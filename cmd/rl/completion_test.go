@@ -13,7 +13,7 @@ import (
 func TestCompletionsRegister(t *testing.T) {
 	code := 0
 	g := &globalOptions{}
-	root := newRootCommand(g, &code, true)
+	root := newRootCommand(g, &code, nil)
 	registerCompletions(root, g)
 	for _, path := range [][]string{{"stop"}, {"rm"}, {"start"}, {"inspect"}, {"rmi"}, {"run"}, {"container", "exec"}, {"pod", "rm"}, {"volume", "inspect"}, {"image", "rm"}} {
 		c, _, err := root.Find(path)

@@ -27,7 +27,7 @@ func init() {
 // writeMan writes the pages into dir and checks that they are complete.
 func writeMan(dir string) int {
 	code := 0
-	root := newRootCommand(&globalOptions{}, &code, true)
+	root := newRootCommand(&globalOptions{}, &code, nil)
 	root.DisableAutoGenTag = true   // pages that do not change from build to build
 	root.InitDefaultCompletionCmd() // cobra adds it as it executes
 	header := &doc.GenManHeader{Title: "RL", Section: "1", Source: "rl " + version, Manual: "rl manual"}
