@@ -2,6 +2,7 @@ package rootless
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 // container in the store with its record and a created state; it returns
 // the maps it computed too.
 func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Container, *config.Record, userns.Mappings, error) {
+	go warmEncoders()
 	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
 	}
@@ -202,4 +204,14 @@ func checkMapped(u spec.User, l userns.Level) error {
 		}
 	}
 	return nil
+}
+
+// warmEncoders builds encoding/json's encoders of a container's record and
+// state, as create runs on the start's path meanwhile: the first Marshal of
+// a type walks the types of all its fields, hundreds for a record, and
+// takes about a millisecond of a start. Encoders are cached per process
+// and may be built concurrently.
+func warmEncoders() {
+	_, _ = json.Marshal(&config.Record{Image: &spec.Image{}, Spec: &spec.Spec{}})
+	_, _ = json.Marshal(&store.State{})
 }
