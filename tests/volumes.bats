@@ -31,7 +31,8 @@ teardown() {
 	[[ ${lines[0]} == "DRIVER"*"VOLUME NAME" && ${#lines[@]} == 3 ]] || fail "ls: $output"
 	run rl volume ls -q --filter label=app=web
 	[[ $output == data ]] || fail "filtered: $output"
-	run rl volume ls --noheading --filter name=^da
+	# ^dat: the generated name is hex digits, which may start with "da".
+	run rl volume ls --noheading --filter name=^dat
 	[[ $output == "local"*"data" ]] || fail "noheading: $output"
 	run rl volume ls --format json
 	[[ $(jq -r '.[0].Name' <<<"$output") == data ]] || fail "json: $output"
