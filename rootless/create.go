@@ -20,9 +20,9 @@ import (
 )
 
 // create checks opts, resolves the image and the user, and makes the
-// container in the store with its record and a created state; it returns
-// the maps it computed too.
-func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Container, *config.Record, userns.Mappings, error) {
+// container in the store with its record and a created state, with id
+// ("" for a new one); it returns the maps it computed too.
+func (e *Engine) create(ctx context.Context, opts config.Container, id string) (*store.Container, *config.Record, userns.Mappings, error) {
 	go warmEncoders()
 	if err := opts.Validate(); err != nil {
 		return nil, nil, userns.Mappings{}, err
@@ -119,7 +119,7 @@ func (e *Engine) create(ctx context.Context, opts config.Container) (*store.Cont
 			return nil, nil, maps, err
 		}
 	}
-	c, unlock, err := e.Store.Create(opts.Name)
+	c, unlock, err := e.Store.Create(opts.Name, id)
 	if err != nil {
 		return nil, nil, maps, err
 	}
@@ -207,11 +207,8 @@ func checkMapped(u spec.User, l userns.Level) error {
 }
 
 // warmEncoders builds encoding/json's encoders of a container's record and
-// state, as create runs on the start's path meanwhile: the first Marshal of
-// a type walks the types of all its fields, hundreds for a record, and
-// takes about a millisecond of a start. Encoders are cached per process
-// and may be built concurrently.
+// state (config.WarmCodec) while create runs.
 func warmEncoders() {
-	_, _ = json.Marshal(&config.Record{Image: &spec.Image{}, Spec: &spec.Spec{}})
+	config.WarmCodec()
 	_, _ = json.Marshal(&store.State{})
 }

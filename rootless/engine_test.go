@@ -17,7 +17,7 @@ func testStore(t *testing.T, statuses ...string) store.Store {
 	s := store.Store{Root: t.TempDir(), RunRoot: t.TempDir()}
 	start := time.Now().Add(-time.Hour)
 	for i, status := range statuses {
-		c, unlock, err := s.Create(status + "-" + string(rune('a'+i)))
+		c, unlock, err := s.Create(status+"-"+string(rune('a'+i)), "")
 		if err != nil {
 			t.Fatal(err)
 		}

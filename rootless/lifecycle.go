@@ -23,11 +23,21 @@ import (
 // own (rl run -d); it returns the container's id once the command runs.
 // A container that fails to start is kept, unless opts.Remove.
 func (e *Engine) RunDetached(ctx context.Context, opts config.Container) (string, error) {
-	c, err := e.createDetached(ctx, opts)
+	// The monitor starts up while the container is made.
+	id, err := store.NewID()
 	if err != nil {
 		return "", err
 	}
-	if err := monitor.StartDetached(c); err != nil {
+	m, err := monitor.Spawn(e.Store, id)
+	if err != nil {
+		return "", err
+	}
+	c, err := e.createDetached(ctx, opts, id)
+	if err != nil {
+		m.Abort()
+		return "", err
+	}
+	if err := m.Start(); err != nil {
 		// As podman, a container that failed to start stays, for
 		// inspect, logs or another start; with --rm it goes.
 		if opts.Remove {
@@ -55,7 +65,7 @@ func startExit(err error) error {
 // Create makes a container without starting it (rl create) and returns
 // its id.
 func (e *Engine) Create(ctx context.Context, opts config.Container) (string, error) {
-	c, err := e.createDetached(ctx, opts)
+	c, err := e.createDetached(ctx, opts, "")
 	if err != nil {
 		return "", err
 	}
@@ -63,11 +73,11 @@ func (e *Engine) Create(ctx context.Context, opts config.Container) (string, err
 }
 
 // createDetached is create for a container that a monitor will start.
-func (e *Engine) createDetached(ctx context.Context, opts config.Container) (*store.Container, error) {
+func (e *Engine) createDetached(ctx context.Context, opts config.Container, id string) (*store.Container, error) {
 	if opts.PreserveFDs > 0 {
 		return nil, errors.New("--preserve-fds passes rl's own file descriptors, which a detached container cannot have: run it in the foreground")
 	}
-	c, _, _, err := e.create(ctx, opts)
+	c, _, _, err := e.create(ctx, opts, id)
 	return c, err
 }
 

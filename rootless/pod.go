@@ -143,7 +143,7 @@ func (e *Engine) createInfra(p store.Pod, net config.Net) (*store.Container, err
 	if warning != "" {
 		fmt.Fprintln(os.Stderr, "rl: warning:", warning)
 	}
-	c, unlock, err := e.Store.Create(p.Name + "-infra")
+	c, unlock, err := e.Store.Create(p.Name+"-infra", "")
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, r, maps, err := e.create(ctx, opts)
+	c, r, maps, err := e.create(ctx, opts, "")
 	if err != nil {
 		return 0, err
 	}

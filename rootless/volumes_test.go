@@ -15,7 +15,7 @@ import (
 // withMounts makes a container named name whose record mounts ms.
 func withMounts(t *testing.T, s store.Store, name string, ms ...spec.Mount) {
 	t.Helper()
-	c, unlock, err := s.Create(name)
+	c, unlock, err := s.Create(name, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sync"
@@ -24,9 +23,11 @@ import (
 // A detached container is supervised by a monitor of its own, as conmon
 // does for podman: rl re-executed with envMonitor set, in a session of its
 // own, which starts the container, relays its output to the log, records
-// its exit and applies --restart. It tells the front end how the start
-// went on fd 3 (one JSON Result) and, until then, copies its own
-// messages to the front end's stderr through its fd 2.
+// its exit and applies --restart. It starts once its fd 4 says go (a byte:
+// the front end may start it before the container exists, spawn.go), and
+// tells the front end how the start went on fd 3 (one JSON Result) and,
+// until then, copies its own messages to the front end's stderr through
+// its fd 2.
 const envMonitor = "_RL_MONITOR"
 
 // monitorArgs is envMonitor's value.
@@ -52,7 +53,11 @@ func RunMonitor() int {
 	// a write there must fail, not kill us and the container with us.
 	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
 	unix.CloseOnExec(3)
+	unix.CloseOnExec(4)
 	result := os.NewFile(3, "result")
+	if !awaitGo(os.NewFile(4, "go")) {
+		return 0 // the front end gave up: no container to start
+	}
 	c := &store.Container{Store: a.Store, State: store.State{ID: a.ID}}
 	var once sync.Once
 	report := func(err error) {
@@ -218,61 +223,4 @@ func (l *logFile) streams(interactive bool) (st launch.Streams, drained func(), 
 			stdinW.Close()
 		}
 	}, nil
-}
-
-// StartDetached starts c under a monitor of its own and returns once the
-// container's command runs, or with the reason it could not start.
-func StartDetached(c *store.Container) error {
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding rl: %w", err)
-	}
-	arg, err := json.Marshal(monitorArgs{Store: c.Store, ID: c.State.ID})
-	if err != nil {
-		return err
-	}
-	resultR, resultW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	defer resultR.Close()
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		resultW.Close()
-		return err
-	}
-	// ps shows it as "rl monitor ID", as conmon shows podman's.
-	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "monitor", c.State.ID[:12]}}
-	cmd.Env = append(os.Environ(), envMonitor+"="+string(arg))
-	cmd.Dir = "/"
-	cmd.Stderr = errW
-	cmd.ExtraFiles = []*os.File{resultW}
-	// A session of its own: the monitor outlives the terminal and the
-	// shell that started it.
-	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	err = cmd.Start()
-	resultW.Close()
-	errW.Close()
-	if err != nil {
-		errR.Close()
-		return fmt.Errorf("starting the container's monitor: %w", err)
-	}
-	store.Crashpoint("monitor")
-	copied := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(os.Stderr, errR)
-		errR.Close()
-		close(copied)
-	}()
-	var r Result
-	dec := json.NewDecoder(resultR)
-	if err := dec.Decode(&r); err != nil {
-		// It died before reporting: reap it, so its status is known.
-		state, _ := cmd.Process.Wait()
-		<-copied
-		return fmt.Errorf("the container's monitor exited before starting it (%v)", state)
-	}
-	<-copied
-	_ = cmd.Process.Release()
-	return r.Err()
 }

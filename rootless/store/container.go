@@ -76,11 +76,13 @@ func (c *Container) MarkStopped(stopping bool) {
 func (s Store) nameLink(name string) string { return filepath.Join(s.Root, "names", name) }
 
 // Create makes a new container's directories and reserves its name; the
-// caller writes its record (SaveRecord) and then unlocks.
-func (s Store) Create(name string) (c *Container, unlock func(), err error) {
-	id, err := NewID()
-	if err != nil {
-		return nil, nil, err
+// caller writes its record (SaveRecord) and then unlocks. The container
+// gets id, or a new one where id is "" (NewID).
+func (s Store) Create(name, id string) (c *Container, unlock func(), err error) {
+	if id == "" {
+		if id, err = NewID(); err != nil {
+			return nil, nil, err
+		}
 	}
 	c = &Container{Store: s, State: State{ID: id, Name: name, Status: StatusCreated, Created: time.Now()}}
 	if err := s.EnsureRunRoot(); err != nil {
@@ -372,6 +374,31 @@ func (c *Container) RecordExit() {
 	dir := filepath.Join(c.Store.RunRoot, "exits")
 	if os.MkdirAll(dir, 0o700) == nil {
 		_ = WriteAtomic(filepath.Join(dir, c.State.ID), fmt.Appendf(nil, "%d\n", c.State.ExitCode))
+		pruneExits(dir, time.Now())
+	}
+}
+
+// exitsKept is how long the exit code of a container that was removed as
+// it exited stays for rl wait, as long as podman keeps one (libpod's exit
+// code timeout).
+const exitsKept = 5 * time.Minute
+
+// pruneExits removes the exit codes in dir older than exitsKept, at most
+// once in that time (its .pruned file says when it last did): a --rm
+// container's start must not read the whole directory.
+func pruneExits(dir string, now time.Time) {
+	marker := filepath.Join(dir, ".pruned")
+	if st, err := os.Stat(marker); err == nil && now.Sub(st.ModTime()) < exitsKept {
+		return
+	}
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && ValidID(e.Name()) && now.Sub(info.ModTime()) > exitsKept {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 }
 
