@@ -21,17 +21,21 @@ func (e *Engine) Run(ctx context.Context, opts config.Container) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// rl-init starts while the container is made.
+	booted := monitor.Preboot(opts, preserved)
 	c, r, maps, err := e.create(ctx, opts, "")
 	if err != nil {
+		booted.Abort()
 		return 0, err
 	}
 	// rl is the container's monitor.
 	unlock, err := c.LockMonitor(false)
 	if err != nil {
+		booted.Abort()
 		return 0, err
 	}
 	defer unlock()
-	code, err := monitor.RunForeground(c, r, maps, preserved)
+	code, err := monitor.RunForeground(c, r, maps, preserved, booted)
 	defer monitor.EndPodIfDone(c, r.Options.Labels)
 	if err != nil || opts.Remove {
 		if opts.Remove {

@@ -50,6 +50,10 @@ type Options struct {
 	// Record (Holder) notes the holder's pid, once its maps are written
 	// and before it detaches.
 	Record func(pid int) error
+	// Booted, when set, is this launch's first steps, carried out
+	// already (Boot); a launch of another variant aborts it and starts
+	// afresh.
+	Booted *Booted
 	// Attach (a container on user-defined networks, network.Bridge) puts
 	// the network namespace of rl-init, pid, on its networks, once made:
 	// it returns the container's address on the first one, to which the
@@ -108,7 +112,59 @@ var host = world{
 	attach:  cgroupsd.Attach,
 }
 
-func (w world) run(o Options) (l *Launched, err error) {
+func (w world) run(o Options) (*Launched, error) {
+	b := o.Booted
+	if b != nil && b.asked != o.Variant {
+		// Booted for another launch than this turned out to be.
+		b.Abort()
+		b = nil
+	}
+	if b == nil {
+		var err error
+		if b, err = w.boot(o); err != nil {
+			return nil, err
+		}
+	}
+	o.Variant, o.Target = b.variant, b.target
+	for _, step := range b.plan.Steps[b.next:] {
+		if err := w.step(step, b.plan, o, b.l); err != nil {
+			b.l.abort()
+			return nil, err
+		}
+	}
+	return b.l, nil
+}
+
+// Booted is a launch carried out as far as it goes without the container
+// (Boot): rl-init started, in its namespaces (those of the caller's shared
+// user namespace's holder, for one that joins it), its Go runtime
+// starting, waiting for the spec.
+type Booted struct {
+	asked, variant Variant // as Options said, and as the holder made it
+	target         int
+	plan           Plan
+	next           int // the first of plan.Steps not carried out
+	l              *Launched
+}
+
+// Boot carries out a launch's first steps, those that need nothing of the
+// container, so that they overlap with its creation; Run (with
+// Options.Booted) carries out the rest. Abort it where the container is
+// not to start.
+func Boot(o Options) (*Booted, error) { return host.boot(o) }
+
+// Abort ends a booted rl-init. It is nil-safe.
+func (b *Booted) Abort() {
+	if b != nil {
+		b.l.abort()
+	}
+}
+
+// boot decides the plan (joining the shared user namespace where the
+// variant may) and carries out its steps up to the first that needs the
+// container.
+func (w world) boot(o Options) (*Booted, error) {
+	b := &Booted{asked: o.Variant}
 	if o.SharedDir != "" && o.Variant.canShare() {
 		pid, err := w.holder(o.SharedDir, o.Maps, o.crashpoint)
 		if err == nil {
@@ -122,24 +178,40 @@ func (w world) run(o Options) (l *Launched, err error) {
 		// netavark must own both ends of each veth pair.
 		return nil, errors.New("user-defined networks need the shared user namespace: rl supports them rootless, without --userns keep-id, and where the rl-userns holder can run (hint: use --network slirp4netns)")
 	}
-	plan := PlanFor(o.Variant)
-	l = &Launched{}
-	defer func() {
-		if err != nil {
-			if l.Process != nil {
-				l.Kill()
-			}
-			l.Terminal.Close()
-			l.Close()
-			l = nil
+	b.variant, b.target, b.plan, b.l = o.Variant, o.Target, PlanFor(o.Variant), &Launched{}
+	for _, step := range b.plan.Steps {
+		if !bootStep(step, o.Variant) {
+			break
 		}
-	}()
-	for _, step := range plan.Steps {
-		if err := w.step(step, plan, o, l); err != nil {
-			return l, err
+		if err := w.step(step, b.plan, o, b.l); err != nil {
+			b.l.abort()
+			return nil, err
 		}
+		b.next++
 	}
-	return l, nil
+	return b, nil
+}
+
+// bootStep is true for the steps that need nothing of the container: not
+// its spec, network, or cgroup (a placement is one of them only when
+// there is no cgroup to make).
+func bootStep(step Step, v Variant) bool {
+	switch step {
+	case StepClone, StepMaps, StepBegin, StepJoin, StepJoined:
+		return true
+	case StepPlace:
+		return !v.Places
+	}
+	return false
+}
+
+// abort undoes what a failed launch made.
+func (l *Launched) abort() {
+	if l.Process != nil {
+		l.Kill()
+	}
+	l.Terminal.Close()
+	l.Close()
 }
 
 // step carries out one step.

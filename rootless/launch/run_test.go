@@ -175,3 +175,54 @@ func TestRunnerFailures(t *testing.T) {
 		t.Errorf("removal: err %v, want rl-init's EACCES", err)
 	}
 }
+
+// TestBootThenRun: a boot carries out the steps that need no container and
+// the launch of the same variant goes on from there, rl-init getting the
+// plan's messages once each; a launch of another variant kills the booted
+// rl-init and starts afresh.
+func TestBootThenRun(t *testing.T) {
+	v := Variant{Kind: Container}
+	child, p := startFake(t, 2, nil)
+	rec := &recorder{}
+	w := rec.world(p)
+	b, err := w.boot(Options{Variant: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rec.calls, []string{"clone", "maps"}) {
+		t.Fatalf("the boot ran %v", rec.calls)
+	}
+	l, err := w.run(Options{Variant: v, Spec: &spec.Spec{ID: "x"}, Booted: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	if !slices.Equal(rec.calls, []string{"clone", "maps", "network", "place"}) {
+		t.Errorf("boot and launch ran %v", rec.calls)
+	}
+	var got []handshake.Kind
+	for _, m := range child.got {
+		got = append(got, m.Kind)
+	}
+	if !slices.Equal(got, []handshake.Kind{handshake.Begin, handshake.Start}) {
+		t.Errorf("messages %v", got)
+	}
+
+	booted, p := startFake(t, 99, nil)
+	rec = &recorder{}
+	w = rec.world(p)
+	if b, err = w.boot(Options{Variant: v}); err != nil {
+		t.Fatal(err)
+	}
+	fresh, q := startFake(t, 2, nil)
+	w.clone = func(uintptr, [3]*os.File, []*os.File) (*Process, error) { return q, nil }
+	l, err = w.run(Options{Variant: Variant{Kind: Container, Infra: true}, Spec: &spec.Spec{}, Booted: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Wait()
+	<-booted.done // killed: its socket closed
+	if len(booted.got) != 1 || len(fresh.got) != 2 {
+		t.Errorf("the booted rl-init got %d messages, the fresh one %d", len(booted.got), len(fresh.got))
+	}
+}

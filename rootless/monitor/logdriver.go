@@ -38,13 +38,15 @@ func errNotLogging(driver string) error {
 // podman's conmon does, what it writes also goes to its log (unless its
 // driver is none or passthrough, or it is removed as it exits): the
 // streams it is attached to are copied to rl's stdout and stderr, the
-// others only to the log.
-func RunForeground(c *store.Container, r *config.Record, maps userns.Mappings, preserved []*os.File) (int, error) {
+// others only to the log. booted is its launch's start (Preboot), or nil.
+func RunForeground(c *store.Container, r *config.Record, maps userns.Mappings, preserved []*os.File, booted *launch.Booted) (int, error) {
 	o := r.Options
 	st := launch.Foreground(o.Interactive, o.TTY)
-	if o.Log.Driver == config.LogPassthrough {
-		return Start(c, r, maps, st, preserved)
+	if ownStdio(o) {
+		// Nothing to copy: the container writes to rl's stdio itself.
+		return start(c, r, maps, st, preserved, booted)
 	}
+	booted.Abort() // its rl-init has rl's stdio, not the relay's pipes
 	var log *logFile
 	if o.Log.Logs() && !o.Remove {
 		var err error
@@ -52,10 +54,6 @@ func RunForeground(c *store.Container, r *config.Record, maps userns.Mappings, p
 			return 125, err
 		}
 		defer log.Close()
-	}
-	if log == nil && o.Lifecycle.Attached("stdout") && o.Lifecycle.Attached("stderr") {
-		// Nothing to copy: the container writes to rl's stdio itself.
-		return Start(c, r, maps, st, preserved)
 	}
 	var outs [2]io.Writer
 	var logged []*logStream

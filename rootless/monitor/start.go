@@ -22,6 +22,14 @@ import (
 // returns the command's exit code (128+N when a signal N killed it) and
 // leaves the exit in c's state for the caller to save.
 func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch.Streams, preserved []*os.File) (int, error) {
+	return start(c, r, maps, st, preserved, nil)
+}
+
+// start is Start with the launch's start that Preboot made, or nil, which
+// it aborts when it fails before the launch.
+func start(c *store.Container, r *config.Record, maps userns.Mappings, st launch.Streams, preserved []*os.File, booted *launch.Booted) (int, error) {
+	// booted is nil once the launch has it.
+	defer func() { booted.Abort() }()
 	s := *r.Spec // the /etc mounts are added per start
 	opts := r.Options
 	ports, err := opts.Net.Published(r.Image.Config)
@@ -105,6 +113,7 @@ func Start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 			return 125, err
 		}
 	}
+	o.Booted, booted = booted, nil
 	l, err := launch.Run(o)
 	if err != nil {
 		return 125, err
