@@ -63,12 +63,13 @@ func (g *globalOptions) withEngine(run func(ctx context.Context, e *rootless.Eng
 func execute(args []string) int {
 	g := &globalOptions{}
 	code := 0
+	complete := completing(args)
 	named := args
-	if completing(args) {
-		named = nil
+	if complete {
+		named = nil // completion lists every command
 	}
 	root := newRootCommand(g, &code, named)
-	if completing(args) {
+	if complete {
 		registerCompletions(root, g)
 	}
 	root.SetArgs(args)
