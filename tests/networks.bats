@@ -333,3 +333,19 @@ serve() {
 	[[ -z $output ]] || fail "a container was made: $output"
 	[[ ! -e $RL_TEST_RUNROOT/netns/holder ]] || fail "a rootless netns was made"
 }
+
+@test "rl run returns before its networks' teardown, which spares the container started again right after" {
+	rl network create --subnet 10.89.27.0/24 n1
+	rl run --name x --network n1 --rootfs "$ROOTFS" sh -c 'test -e /again || { touch /again; exit 0; }; exec sleep 1000'
+	rl start x
+	# The first run's teardown (rl network-teardown ID) has ended.
+	for _ in $(seq 200); do
+		pgrep -u "$(id -u)" -f "^rl network-teardown" >/dev/null || break
+		sleep 0.05
+	done
+	run rl exec x ip -4 -o addr show eth0
+	expect_status 0
+	expect_output_has "inet 10.89.27."
+	rl rm -f x
+	netns_gone
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/rl-containers/rl/rootless/doctor"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/monitor"
+	"github.com/rl-containers/rl/rootless/netns"
 	"github.com/rl-containers/rl/rootless/network"
 )
 
@@ -26,6 +27,10 @@ func main() {
 	network.MaybeRunPortChild()
 	// and rl doctor's probe in a user namespace.
 	doctor.MaybeRunProbe()
+	// and the teardown of an exited container's user-defined networks.
+	if netns.IsDetacher() {
+		os.Exit(netns.RunDetacher())
+	}
 	// and the monitor of a detached container.
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")

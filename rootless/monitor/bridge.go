@@ -18,7 +18,8 @@ import (
 // the container was made fails the start), and, once rl-init's network
 // namespace exists, attaches it through the store's rootless netns and
 // writes the container's /etc/hosts and resolv.conf with its address and
-// the networks' DNS, before rl-init binds them. A pod's infra container
+// the networks' DNS, before rl-init binds them; the front end leaves the
+// teardown to a process of its own (DetachLater). A pod's infra container
 // has the pod's name for an alias, as in podman.
 func bridgeAttach(c *store.Container, opts config.Container, hostname string) (func(pid int) (string, func(), error), error) {
 	o := opts.Net
@@ -48,6 +49,11 @@ func bridgeAttach(c *store.Container, opts config.Container, hostname string) (f
 			return "", nil, err
 		}
 		detach := func() {
+			// The front end's caller waits for its exit; the monitor's
+			// waits for nobody.
+			if !IsMonitor() && ns.DetachLater(c.State.ID, pid) == nil {
+				return
+			}
 			if err := ns.Detach(c.State.ID); err != nil {
 				slog.Warn("taking the container off its networks", "id", c.State.ID, "err", err)
 			}

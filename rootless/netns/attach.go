@@ -159,6 +159,11 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 // Detach takes the container id off its networks; the rootless netns ends
 // with its last container.
 func (ns Namespace) Detach(id string) error {
+	return ns.detach(id, func(*entry) bool { return true })
+}
+
+// detach is Detach of id's entry where match says it is the one meant.
+func (ns Namespace) detach(id string, match func(*entry) bool) error {
 	helpers, unlock, err := ns.lock()
 	if err != nil {
 		return err
@@ -176,10 +181,10 @@ func (ns Namespace) Detach(id string) error {
 		h.stop(ns.Dir) // what a dead one left
 		return nil
 	}
-	if e, ok := st.Containers[id]; ok {
+	if e, ok := st.Containers[id]; ok && match(e) {
 		ns.teardown(helpers, h, id, e)
+		delete(st.Containers, id)
 	}
-	delete(st.Containers, id)
 	if err := ns.save(st); err != nil {
 		return err
 	}
