@@ -188,6 +188,14 @@ serve() {
 	expect_status 0
 	[[ ${lines[0]} == 2 ]] || fail "not on both networks: $output"
 	expect_output_has "served by one / served by two"
+	# interface_name=: the interfaces' names, in the order of the networks.
+	run rl run --rm --network n1:interface_name=first --network n2:interface_name=second --rootfs "$ROOTFS" sh -c \
+		"ip -o link | sed -E 's/^([0-9]+): ([^:@]+).*/\1 \2/'"
+	expect_status 0
+	[[ $output == $'1 lo\n2 first\n3 second' ]] || fail "interfaces: $output"
+	run rl run --rm --network n1:interface_name=a/b --rootfs "$ROOTFS" true
+	one_line_error
+	expect_output_has "invalid interface_name=a/b"
 }
 
 @test "--internal: no way out; a network without it reaches slirp4netns's gateway, with its -o mtu" {

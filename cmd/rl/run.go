@@ -110,7 +110,7 @@ func registerRun(cmd *cobra.Command, f *opts.Run) {
 	fl.StringSliceVar(&f.UIDMaps, "uidmap", nil, "map container uids to yours: CONTAINER:HOST:SIZE, HOST counted from 0 (you) and 1 (your first subordinate id); repeatable")
 	fl.StringSliceVar(&f.GIDMaps, "gidmap", nil, "map container gids, as --uidmap (default: --uidmap's maps)")
 	n := &f.Network
-	fl.StringArrayVar(&n.Modes, "network", nil, "network mode: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none (loopback only), host, container:NAME (join that running container's network) or NETWORK[:alias=A,ip=IP,mac=MAC] (a user-defined network; repeatable)")
+	fl.StringArrayVar(&n.Modes, "network", nil, "network mode: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none (loopback only), host, container:NAME (join that running container's network) or NETWORK[:alias=A,ip=IP,mac=MAC,interface_name=IF] (a user-defined network; repeatable)")
 	fl.StringArrayVar(&n.Modes, "net", nil, "alias of --network")
 	fl.StringArrayVar(&n.Aliases, "network-alias", nil, "another name of the container on its user-defined networks")
 	fl.StringVar(&n.IP, "ip", "", "the container's IPv4 address on its user-defined network")

@@ -1,6 +1,7 @@
 package netns
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,7 +113,7 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		e.Bridges = append(e.Bridges, n.Config.NetworkInterface)
 		in.Networks[n.Config.Name] = perNetwork{
 			StaticIPs: []string{ip}, Aliases: append([]string{c.ID[:12]}, n.Aliases...),
-			InterfaceName: "eth" + strconv.Itoa(i), StaticMAC: n.MAC,
+			InterfaceName: cmp.Or(n.Interface, "eth"+strconv.Itoa(i)), StaticMAC: n.MAC,
 		}
 		in.NetworkInfo[n.Config.Name] = n.Config
 	}

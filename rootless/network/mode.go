@@ -80,6 +80,9 @@ type Attachment struct {
 	IP string `json:",omitempty"`
 	// MAC is the interface's address asked for (--mac-address, mac=).
 	MAC string `json:",omitempty"`
+	// Interface is the interface's name in the container
+	// (interface_name=), "" for ethN, N its place among the networks.
+	Interface string `json:",omitempty"`
 }
 
 // String is the mode as podman's inspect shows it (HostConfig.NetworkMode):

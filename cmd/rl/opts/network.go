@@ -508,10 +508,21 @@ func setAttachment(a *network.Attachment, key, value string, given bool, what st
 			return fmt.Errorf("invalid %s %q: want a MAC address, as in 92:d0:c6:0a:29:33", what, value)
 		}
 		a.MAC = hw.String()
+	case "interface_name":
+		if !validInterface(value) {
+			return fmt.Errorf("invalid %s %q: want an interface name of 1 to 15 characters, none of them '/', ':' or a space", what, value)
+		}
+		a.Interface = value
 	default:
-		return fmt.Errorf("unknown option %q: use alias=NAME, ip=IP or mac=MAC", what)
+		return fmt.Errorf("unknown option %q: use alias=NAME, ip=IP, mac=MAC or interface_name=NAME", what)
 	}
 	return nil
+}
+
+// validInterface is true for a name the kernel takes for an interface
+// (dev_valid_name): 1 to 15 bytes, not . or .., no '/', ':' or space.
+func validInterface(n string) bool {
+	return n != "" && len(n) < 16 && n != "." && n != ".." && !strings.ContainsAny(n, "/: \t\n\v\f\r")
 }
 
 // checkAlias refuses an alias that is no name aardvark-dns could answer.
