@@ -129,13 +129,17 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		return nil, err
 	}
 	store.Crashpoint("netns")
-	gateways := dnsGateways(c.Networks)
-	before := dnsSockets(h.Pid, gateways)
-	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", nsPath, e.Input, "/proc/"+strconv.Itoa(c.Pid)+"/ns/net", false)
-	if err == nil {
-		awaitDNS(h.Pid, gateways, before)
-		if err = json.Unmarshal(out, &e.Statuses); err != nil {
-			err = fmt.Errorf("reading netavark's answer: %w", err)
+	// One setup per network, in their order: netavark 1.4 walks a
+	// hash map of them, so the interfaces would come in any order.
+	e.Statuses = map[string]Status{}
+	bindFrom := "/proc/" + strconv.Itoa(c.Pid) + "/ns/net"
+	var err error
+	for i, n := range c.Networks {
+		if i > 0 {
+			bindFrom = ""
+		}
+		if err = helpers.setupOne(h, configDir(ns.Dir), nsPath, bindFrom, in, n, e.Statuses); err != nil {
+			break
 		}
 	}
 	if err == nil {
@@ -155,6 +159,29 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		names[i] = n.Config.Name
 	}
 	return e.result(names), nil
+}
+
+// setupOne runs netavark's setup of the container of in on the network n
+// alone, adding its answer to statuses, and waits until aardvark-dns,
+// which it reloads, answers again. bindFrom is netavark's (its first
+// setup binds the container's network namespace at nsPath).
+func (helpers helperPaths) setupOne(h holder, configDir, nsPath, bindFrom string, in setupInput, n Net, statuses map[string]Status) error {
+	name := n.Config.Name
+	in.Networks = map[string]perNetwork{name: in.Networks[name]}
+	in.NetworkInfo = map[string]*netconfig.Network{name: n.Config}
+	gateways := dnsGateways([]Net{n})
+	before := dnsSockets(h.Pid, gateways)
+	out, err := helpers.netavark(h.Pid, configDir, "setup", nsPath, in, bindFrom, false)
+	if err != nil {
+		return err
+	}
+	awaitDNS(h.Pid, gateways, before)
+	var answer map[string]Status
+	if err := json.Unmarshal(out, &answer); err != nil {
+		return fmt.Errorf("reading netavark's answer: %w", err)
+	}
+	statuses[name] = answer[name]
+	return nil
 }
 
 // Detach takes the container id off its networks; the rootless netns ends

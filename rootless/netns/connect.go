@@ -1,7 +1,6 @@
 package netns
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -45,23 +44,14 @@ func (ns Namespace) Connect(id string, n Net, networks []string) (*Result, error
 		}},
 		NetworkInfo: map[string]*netconfig.Network{name: n.Config},
 	}
-	gateways := dnsGateways([]Net{n})
-	before := dnsSockets(h.Pid, gateways)
-	out, err := helpers.netavark(h.Pid, configDir(ns.Dir), "setup", ns.nsFile(id), one, "", false)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to network %s: %w", name, err)
-	}
-	awaitDNS(h.Pid, gateways, before)
-	var statuses map[string]Status
-	if err := json.Unmarshal(out, &statuses); err != nil {
-		return nil, fmt.Errorf("connecting to network %s: reading netavark's answer: %w", name, err)
-	}
-	e.Input.Networks[name], e.Input.NetworkInfo[name] = one.Networks[name], n.Config
-	e.IPs[name], e.Bridges = ip, append(e.Bridges, n.Config.NetworkInterface)
 	if e.Statuses == nil {
 		e.Statuses = map[string]Status{}
 	}
-	e.Statuses[name] = statuses[name]
+	if err := helpers.setupOne(h, configDir(ns.Dir), ns.nsFile(id), "", one, n, e.Statuses); err != nil {
+		return nil, fmt.Errorf("connecting to network %s: %w", name, err)
+	}
+	e.Input.Networks[name], e.Input.NetworkInfo[name] = one.Networks[name], n.Config
+	e.IPs[name], e.Bridges = ip, append(e.Bridges, n.Config.NetworkInterface)
 	if err := isolate(h, st); err != nil {
 		return nil, err
 	}
