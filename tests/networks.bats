@@ -165,6 +165,14 @@ serve() {
 	run rl run --rm --network n1 --ip 10.89.20.2 --rootfs "$ROOTFS" true
 	expect_status 125
 	expect_output_has "requested ip address 10.89.20.2 is already allocated"
+	# rl-init sets the container up while netavark works: its own failure
+	# is what rl says, and the container's place on n1 is given back.
+	run rl run --rm --network n1 --ip 10.89.20.60 --user 1000 -w /nope --rootfs "$ROOTFS" true
+	expect_status 126
+	expect_output_has 'workdir "/nope" does not exist'
+	run rl run --rm --network n1 --ip 10.89.20.60 --rootfs "$ROOTFS" ip -4 -o addr show eth0
+	expect_status 0
+	expect_output_has "inet 10.89.20.60/24"
 	# --network container: joins web's place on n1.
 	run rl run --rm --network container:web --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; nc 127.0.0.1 8080 </dev/null'
 	expect_status 0

@@ -31,6 +31,10 @@ func main() {
 	if netns.IsDetacher() {
 		os.Exit(netns.RunDetacher())
 	}
+	// and the holder of the rootless network namespace.
+	if netns.IsHolder() {
+		os.Exit(netns.RunHolder())
+	}
 	// and the monitor of a detached container.
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")

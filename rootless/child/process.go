@@ -44,7 +44,22 @@ func start(c *conn, s *spec.Spec) {
 	}
 	c.check(fsoverlay.PivotRoot(root), "switching to the root filesystem")
 	c.check(unix.Sethostname([]byte(s.Hostname)), "setting the hostname")
+	if s.AwaitNetwork {
+		c.check(awaitMessage(c, handshake.Networked), "waiting for the networks")
+	}
 	execute(c, s)
+}
+
+// awaitMessage reads the front end's next message, which must be of kind.
+func awaitMessage(c *conn, kind handshake.Kind) error {
+	m, _, err := handshake.Recv(c.fd)
+	if err != nil {
+		return err
+	}
+	if m.Kind != kind {
+		return fmt.Errorf("unexpected %q message", m.Kind)
+	}
+	return nil
 }
 
 // enterCgroupNamespace makes the container's cgroup namespace, once the
@@ -55,12 +70,8 @@ func start(c *conn, s *spec.Spec) {
 // its fresh sysfs now, which buildRootfs left for this.
 func enterCgroupNamespace(c *conn, s *spec.Spec, root string) error {
 	if s.AwaitCgroup {
-		m, _, err := handshake.Recv(c.fd)
-		if err != nil {
+		if err := awaitMessage(c, handshake.Placed); err != nil {
 			return err
-		}
-		if m.Kind != handshake.Placed {
-			return fmt.Errorf("unexpected %q message", m.Kind)
 		}
 	}
 	if !s.HostCgroupNS {

@@ -125,6 +125,10 @@ const (
 	// Placed (parent → child, after a Start with AwaitCgroup): rl-init
 	// is in the container's cgroup now; it may make its cgroup namespace.
 	Placed Kind = "placed"
+	// Networked (parent → child, after a Start with AwaitNetwork): the
+	// container is on its networks, with its /etc/hosts and resolv.conf
+	// written; rl-init may execute the command.
+	Networked Kind = "networked"
 	// Remove (parent → child): remove the paths in Paths from inside the
 	// user namespace, where files owned by subordinate ids are ours.
 	Remove Kind = "remove"

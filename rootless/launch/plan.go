@@ -50,6 +50,11 @@ type Variant struct {
 	// Places: there is a cgroup to put rl-init in (a scope to make, or,
 	// for Exec, the container's to join).
 	Places bool
+	// Networks (Container): on user-defined networks (network.Bridge),
+	// whose attach (netavark) does not need the spec: rl-init sets the
+	// container up meanwhile and waits for Networked before the exec (but
+	// a pod's infra process, which reads nothing after its Start).
+	Networks bool
 }
 
 // Step is one step of a launch, carried out by the runner in order.
@@ -57,20 +62,21 @@ type Step string
 
 // The steps.
 const (
-	StepClone    Step = "clone"            // start rl-init with the plan's clone flags
-	StepMaps     Step = "write-maps"       // newuidmap/newgidmap on rl-init's pid
-	StepRecord   Step = "record-holder"    // note the holder's pid (Options.Record)
-	StepBegin    Step = "send-begin"       // tell rl-init its variant (and target)
-	StepNetwork  Step = "start-network"    // slirp4netns or pasta on rl-init's namespaces
-	StepPlace    Step = "place-in-cgroup"  // the container's new cgroup (systemd scope or cgroupfs)
-	StepAttach   Step = "attach-to-cgroup" // the running container's cgroup (exec)
-	StepStart    Step = "send-start"       // the spec
-	StepPlaced   Step = "send-placed"      // rl-init may make its cgroup namespace now
-	StepJoin     Step = "send-join"        // in the cgroup now: join the namespaces
-	StepJoined   Step = "await-joined"     // rl-init has joined and made its namespaces
-	StepRemove   Step = "send-remove"      // the paths to remove
-	StepAwait    Step = "await-exec"       // read rl-init's messages until the command runs
-	StepAwaitEnd Step = "await-exit"       // wait for rl-init to finish (Remove)
+	StepClone     Step = "clone"            // start rl-init with the plan's clone flags
+	StepMaps      Step = "write-maps"       // newuidmap/newgidmap on rl-init's pid
+	StepRecord    Step = "record-holder"    // note the holder's pid (Options.Record)
+	StepBegin     Step = "send-begin"       // tell rl-init its variant (and target)
+	StepNetwork   Step = "start-network"    // slirp4netns or pasta on rl-init's namespaces
+	StepPlace     Step = "place-in-cgroup"  // the container's new cgroup (systemd scope or cgroupfs)
+	StepAttach    Step = "attach-to-cgroup" // the running container's cgroup (exec)
+	StepStart     Step = "send-start"       // the spec
+	StepPlaced    Step = "send-placed"      // rl-init may make its cgroup namespace now
+	StepNetworked Step = "send-networked"   // the network is up: rl-init may execute the command
+	StepJoin      Step = "send-join"        // in the cgroup now: join the namespaces
+	StepJoined    Step = "await-joined"     // rl-init has joined and made its namespaces
+	StepRemove    Step = "send-remove"      // the paths to remove
+	StepAwait     Step = "await-exec"       // read rl-init's messages until the command runs
+	StepAwaitEnd  Step = "await-exit"       // wait for rl-init to finish (Remove)
 )
 
 // Plan is how one launch goes: rl-init's clone flags, the variant it is
@@ -122,10 +128,12 @@ func PlanFor(v Variant) Plan {
 		// the rest of the container's namespaces and forks, once it is in
 		// its cgroup (Join, as a pod's member); the network's helpers
 		// join those namespaces once it says Joined.
-		return Plan{
-			Begin: handshake.VariantShared, Unshare: containerFlags(v) &^ unix.CLONE_NEWUSER,
-			Steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait},
+		steps := []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait}
+		if v.Networks && !v.Infra {
+			// rl-init builds the container while netavark works.
+			steps = []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepStart, StepNetwork, StepNetworked, StepAwait}
 		}
+		return Plan{Begin: handshake.VariantShared, Unshare: containerFlags(v) &^ unix.CLONE_NEWUSER, Steps: steps}
 	}
 	p := Plan{Flags: containerFlags(v), Begin: handshake.VariantContainer, Steps: []Step{StepClone, StepMaps}}
 	if v.Privileged {

@@ -71,6 +71,11 @@ func TestPlanFor(t *testing.T) {
 			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepNetwork, StepStart, StepAwait},
 		},
 		{
+			name: "shared user namespace on user-defined networks", v: Variant{Kind: Container, Shared: true, Networks: true},
+			begin: handshake.VariantShared,
+			steps: []Step{StepClone, StepBegin, StepPlace, StepJoin, StepJoined, StepStart, StepNetwork, StepNetworked, StepAwait},
+		},
+		{
 			name: "shared user namespace, keep-id: its own", v: Variant{Kind: Container, Shared: true, KeepID: true, Places: true},
 			flags: userNS | mntNet, begin: handshake.VariantContainer,
 			steps: []Step{StepClone, StepMaps, StepBegin, StepNetwork, StepPlace, StepStart, StepStart, StepAwait},
@@ -135,11 +140,11 @@ func TestPlanFor(t *testing.T) {
 // TestPlanInvariants holds for every combination of the variant's fields.
 func TestPlanInvariants(t *testing.T) {
 	for _, kind := range []Kind{Container, PodMember, Exec, Remove, Holder} {
-		for bits := range 128 {
+		for bits := range 256 {
 			v := Variant{
 				Kind: kind, Privileged: bits&1 != 0, KeepID: bits&2 != 0, Infra: bits&4 != 0,
 				HostNetwork: bits&8 != 0, Places: bits&16 != 0, Shared: bits&32 != 0,
-				JoinNetwork: bits&64 != 0,
+				JoinNetwork: bits&64 != 0, Networks: bits&128 != 0,
 			}
 			if kind == Holder && v.Privileged {
 				continue // real root shares no user namespace: it has none
@@ -155,6 +160,11 @@ func TestPlanInvariants(t *testing.T) {
 				if joins := v.JoinNetwork && kind == Container && !v.KeepID; joins != (network < 0) || joins && p.Unshare&unix.CLONE_NEWNET != 0 {
 					t.Errorf("%+v: a network joined is neither made nor started: %#x %v", v, p.Unshare, p.Steps)
 				}
+			}
+			// Networked follows the attach, and the spec comes before it:
+			// rl-init waits for it only after a Start that says so.
+			if i := slices.Index(p.Steps, StepNetworked); i >= 0 && (slices.Index(p.Steps, StepNetwork) != i-1 || slices.Index(p.Steps, StepStart) > i) {
+				t.Errorf("%+v: Networked right after the network, and after the Start: %v", v, p.Steps)
 			}
 			if p.Steps[0] != StepClone {
 				t.Errorf("%+v: the first step is %s, not clone", v, p.Steps[0])

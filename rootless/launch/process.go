@@ -169,6 +169,13 @@ func (p *Process) send(m handshake.Message) error {
 	return handshake.Send(int(p.sock.Fd()), m)
 }
 
+// said is true when rl-init has a message waiting (or has closed its end).
+func (p *Process) said() bool {
+	fds := []unix.PollFd{{Fd: int32(p.sock.Fd()), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0
+}
+
 // Kill ends rl-init (and with it every process in its pid namespace) and
 // reaps it.
 func (p *Process) Kill() {

@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -235,7 +236,13 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		return l.send(handshake.Message{Kind: handshake.Begin, Variant: plan.Begin, Target: o.Target, Unshare: plan.Unshare})
 	case StepNetwork:
 		if o.Network.Name == network.Bridge {
-			return l.attach(o)
+			err := l.attach(o)
+			if err != nil && slices.Contains(plan.Steps, StepNetworked) {
+				// rl-init may have failed first (its network namespace
+				// went with it).
+				return cmp.Or(l.failure(o), err)
+			}
+			return err
 		}
 		l.Network, err = w.network(l.Pid, o.Maps.Privileged, o.Network, o.Ports, o.NetStateDir)
 		if err != nil {
@@ -260,9 +267,16 @@ func (w world) step(step Step, plan Plan, o Options, l *Launched) (err error) {
 		// rl-init waits for Placed before it makes its cgroup namespace
 		// exactly when the plan sends one.
 		o.Spec.AwaitCgroup = slices.Contains(plan.Steps, StepPlaced)
+		// and for Networked before it executes the command.
+		o.Spec.AwaitNetwork = slices.Contains(plan.Steps, StepNetworked)
 		return l.send(handshake.Message{Kind: handshake.Start, Spec: o.Spec})
 	case StepPlaced:
 		return l.send(handshake.Message{Kind: handshake.Placed})
+	case StepNetworked:
+		if err := l.send(handshake.Message{Kind: handshake.Networked}); err != nil {
+			return cmp.Or(l.failure(o), err)
+		}
+		return nil
 	case StepJoin:
 		return l.send(handshake.Message{Kind: handshake.Join})
 	case StepJoined:
@@ -297,6 +311,17 @@ func (o Options) crashpoint(name string) {
 	if o.Crashpoint != nil {
 		o.Crashpoint(name)
 	}
+}
+
+// failure is the failure that rl-init reported while it set the container
+// up, the front end attaching it to its networks meanwhile; nil when it
+// has said nothing.
+func (l *Launched) failure(o Options) error {
+	if !l.said() {
+		return nil
+	}
+	_, err := awaitExec(l.Process, o.Streams.Attach)
+	return err
 }
 
 // awaitExec reads rl-init's messages until its end of the socket closes

@@ -16,16 +16,17 @@ import (
 // start (its exec, its joining the shared user namespace, its Go runtime)
 // overlaps with the creation: where the launch's shape and rl-init's
 // streams follow from o alone, that is for a container of the caller's
-// default mapping, outside pods, on a network of its own, without limits,
-// writing to rl's own stdio. Otherwise, and where the boot fails (the
-// launch then starts afresh and says why), it returns nil. Start checks
+// default mapping, outside pods, on a network of its own or user-defined
+// networks, without limits, writing to rl's own stdio. Otherwise, and
+// where the boot fails (the launch then starts afresh and says why), it
+// returns nil. Start checks
 // that the launch is the one booted; Abort the result where the container
 // is not to start.
 func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
 	switch {
 	case o.Pod != "", o.Userns != userns.ModeDefault, o.IDMaps != nil, !o.Resources.Empty(),
 		o.Cgroups.Manager != "" && o.Cgroups.Manager != cgroupsd.None, !ownStdio(o),
-		o.Net.Mode.Name == network.Container, o.Net.Mode.Name == network.Bridge:
+		o.Net.Mode.Name == network.Container:
 		return nil
 	}
 	maps, _, err := userns.ForCaller(o.Userns, o.IDMaps)
@@ -37,7 +38,10 @@ func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
 		return nil
 	}
 	b, err := launch.Boot(launch.Options{
-		Variant:   launch.Variant{Kind: launch.Container, Privileged: maps.Privileged, HostNetwork: o.Net.Mode.Name == network.Host},
+		Variant: launch.Variant{
+			Kind: launch.Container, Privileged: maps.Privileged,
+			HostNetwork: o.Net.Mode.Name == network.Host, Networks: o.Net.Mode.Name == network.Bridge,
+		},
 		Maps:      maps,
 		Network:   o.Net.Mode,
 		Cgroup:    cgroupsd.Prepare(cgroupsd.Resources{}, cgroupsd.Options{}),

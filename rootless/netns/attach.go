@@ -138,7 +138,7 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 		if i > 0 {
 			bindFrom = ""
 		}
-		if err = helpers.setupOne(h, configDir(ns.Dir), nsPath, bindFrom, in, n, e.Statuses); err != nil {
+		if err = helpers.setupOne(h, nsPath, bindFrom, in, n, e.Statuses); err != nil {
 			break
 		}
 	}
@@ -165,13 +165,13 @@ func (ns Namespace) attach(helpers helperPaths, h holder, st *state, c Container
 // alone, adding its answer to statuses, and waits until aardvark-dns,
 // which it reloads, answers again. bindFrom is netavark's (its first
 // setup binds the container's network namespace at nsPath).
-func (helpers helperPaths) setupOne(h holder, configDir, nsPath, bindFrom string, in setupInput, n Net, statuses map[string]Status) error {
+func (helpers helperPaths) setupOne(h holder, nsPath, bindFrom string, in setupInput, n Net, statuses map[string]Status) error {
 	name := n.Config.Name
 	in.Networks = map[string]perNetwork{name: in.Networks[name]}
 	in.NetworkInfo = map[string]*netconfig.Network{name: n.Config}
 	gateways := dnsGateways([]Net{n})
 	before := dnsSockets(h.Pid, gateways)
-	out, err := helpers.netavark(h.Pid, configDir, "setup", nsPath, in, bindFrom, false)
+	out, err := helpers.netavark(h, "setup", nsPath, in, bindFrom, false)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (ns Namespace) ready(helpers helperPaths, userPid int) (holder, *state, err
 // interfaces go with the container's namespace anyway.
 func (ns Namespace) teardown(helpers helperPaths, h holder, id string, e *entry) {
 	nsPath := ns.nsFile(id)
-	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", nsPath, e.Input, "", true); err != nil {
+	if _, err := helpers.netavark(h, "teardown", nsPath, e.Input, "", true); err != nil {
 		slog.Debug("tearing down a container's networks", "id", id, "err", err)
 	}
 	_ = os.Remove(nsPath)

@@ -47,7 +47,7 @@ func (ns Namespace) Connect(id string, n Net, networks []string) (*Result, error
 	if e.Statuses == nil {
 		e.Statuses = map[string]Status{}
 	}
-	if err := helpers.setupOne(h, configDir(ns.Dir), ns.nsFile(id), "", one, n, e.Statuses); err != nil {
+	if err := helpers.setupOne(h, ns.nsFile(id), "", one, n, e.Statuses); err != nil {
 		return nil, fmt.Errorf("connecting to network %s: %w", name, err)
 	}
 	e.Input.Networks[name], e.Input.NetworkInfo[name] = one.Networks[name], n.Config
@@ -95,7 +95,7 @@ func (ns Namespace) Disconnect(id, name string) error {
 		ContainerID: e.Input.ContainerID, ContainerName: e.Input.ContainerName,
 		Networks: map[string]perNetwork{name: pn}, NetworkInfo: map[string]*netconfig.Network{name: e.Input.NetworkInfo[name]},
 	}
-	if _, err := helpers.netavark(h.Pid, configDir(ns.Dir), "teardown", ns.nsFile(id), one, "", false); err != nil {
+	if _, err := helpers.netavark(h, "teardown", ns.nsFile(id), one, "", false); err != nil {
 		return fmt.Errorf("disconnecting from network %s: %w", name, err)
 	}
 	bridge := e.Input.NetworkInfo[name].NetworkInterface

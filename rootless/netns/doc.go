@@ -1,7 +1,7 @@
 // Package netns gives containers their places on user-defined networks,
 // rootless, as podman 4 does: one network namespace per run root, owned by
 // the caller's shared user namespace (rootless/launch's holder) and held
-// by a sleeping process ("the rootless netns"), holds a bridge per
+// by rl itself ("the rootless netns", serve.go), holds a bridge per
 // network; netavark, run inside it, creates the bridges, the veth pairs
 // into each container's own network namespace and the firewall rules, and
 // starts aardvark-dns, which answers the containers' names on each

@@ -2,7 +2,7 @@ package netns
 
 import (
 	"bufio"
-	"errors"
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,26 +13,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// holder is the process that holds the rootless netns: a sleep in the
-// network and mount namespaces that it made inside the shared user
-// namespace. Its record names the namespaces' inodes too, which tell it
-// from a later process with its pid.
+// holder is the process that holds the rootless netns: rl, in the
+// network and mount namespaces made for it inside the shared user
+// namespace, serving the programs that work there (serve.go). Its record
+// names the namespaces' inodes too, which tell it from a later process
+// with its pid.
 type holder struct {
 	Pid           int
 	NetNS, UserNS uint64
+	dir           string // the rootless netns's, where its socket is
 }
-
-// holderScript runs in the new namespaces: it puts its first argument, a
-// resolv.conf that names slirp4netns's DNS forwarder, over the host's in
-// its mount namespace (aardvark-dns forwards the names it does not know
-// to the servers there, and the host's may be on its loopback, as
-// systemd-resolved's, which the rootless netns cannot reach; podman does
-// the same), says it is there, then
-// waits for rl's go, which comes once rl has recorded it and started
-// slirp4netns, and sleeps for as long as the rootless netns lives. An rl
-// killed before its go closes the pipe instead, and the holder exits
-// with its namespaces.
-const holderScript = `mount --bind "$0" /etc/resolv.conf 2>/dev/null; echo ready; exec >/dev/null; read -r go && exec sleep infinity </dev/null`
 
 // slirpTap is the rootless netns's link to slirp4netns, with slirp4netns's
 // addresses (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3).
@@ -49,6 +39,7 @@ func readHolder(dir string) (holder, error) {
 		return h, err
 	}
 	_, err = fmt.Sscanf(string(b), "%d %d %d", &h.Pid, &h.NetNS, &h.UserNS)
+	h.dir = dir
 	return h, err
 }
 
@@ -73,12 +64,16 @@ func nsInode(pid int, kind string) uint64 {
 // holds the write end of slirp4netns's exit pipe, so slirp4netns ends
 // with it, also when it is killed.
 func startHolder(dir string, userPid int) (h holder, err error) {
-	cmd := enter(userPid)
-	resolv := filepath.Join(dir, "resolv.conf")
-	if err := os.WriteFile(resolv, []byte("nameserver "+slirpDNS+"\n"), 0o644); err != nil {
+	self, err := os.Executable()
+	if err != nil {
+		return h, fmt.Errorf("finding rl: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver "+slirpDNS+"\n"), 0o644); err != nil {
 		return h, fmt.Errorf("starting the rootless network namespace: %w", err)
 	}
-	cmd.Args = append(cmd.Args, "unshare", "--net", "--mount", "--propagation", "private", "--", "sh", "-c", holderScript, resolv)
+	// RunHolder; ps shows it as "rl network-holder".
+	cmd := enter(userPid)
+	cmd.Args = append(cmd.Args, "unshare", "--net", "--mount", "--propagation", "private", "--", self, "network-holder")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return h, err
@@ -94,7 +89,7 @@ func startHolder(dir string, userPid int) (h holder, err error) {
 	}
 	defer exitR.Close()
 	cmd.ExtraFiles = []*os.File{exitW}
-	cmd.Env = markedEnv(dir)
+	cmd.Env = append(markedEnv(dir), envHolder+"="+dir)
 	// Its own session: a ^C at rl's terminal is not for it.
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
 	err = cmd.Start()
@@ -110,10 +105,10 @@ func startHolder(dir string, userPid int) (h holder, err error) {
 	}()
 	line, _ := bufio.NewReader(stdout).ReadString('\n')
 	stdout.Close()
-	if strings.TrimSpace(line) != "ready" {
-		return h, errors.New("starting the rootless network namespace: nsenter or unshare failed (hint: install util-linux)")
+	if line = strings.TrimSpace(line); line != "ready" {
+		return h, fmt.Errorf("starting the rootless network namespace: %s", cmp.Or(line, "nsenter or unshare failed (hint: install util-linux)"))
 	}
-	h = holder{Pid: cmd.Process.Pid, NetNS: nsInode(cmd.Process.Pid, "net"), UserNS: nsInode(cmd.Process.Pid, "user")}
+	h = holder{Pid: cmd.Process.Pid, NetNS: nsInode(cmd.Process.Pid, "net"), UserNS: nsInode(cmd.Process.Pid, "user"), dir: dir}
 	rec := fmt.Sprintf("%d %d %d\n", h.Pid, h.NetNS, h.UserNS)
 	if err := os.WriteFile(filepath.Join(dir, "holder"), []byte(rec), 0o600); err != nil {
 		return h, fmt.Errorf("recording the rootless network namespace: %w", err)
@@ -183,7 +178,7 @@ func (h holder) stop(dir string) {
 	if h.alive() {
 		_ = unix.Kill(h.Pid, unix.SIGKILL)
 	}
-	for _, name := range []string{"holder", "state.json", "slirp4netns.log", "resolv.conf", "netavark", "ns"} {
+	for _, name := range []string{"holder", sockName, "state.json", "slirp4netns.log", "resolv.conf", "netavark", "ns"} {
 		_ = os.RemoveAll(filepath.Join(dir, name))
 	}
 }

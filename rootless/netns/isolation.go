@@ -3,6 +3,7 @@ package netns
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 )
@@ -47,11 +48,12 @@ func isolate(h holder, st *state) error {
 	if st.Isolated != nil && slices.Equal(*st.Isolated, bridges) {
 		return nil
 	}
-	cmd := enter(h.Pid, "-n", "-m")
-	cmd.Args = append(cmd.Args, "iptables-restore", "--noflush")
-	cmd.Stdin = bytes.NewReader(isolationRules(bridges, st.Isolated == nil))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("isolating the networks from each other: iptables-restore: %w (%s)", err, strings.TrimSpace(string(out)))
+	res, err := ask(h.dir, request{
+		Args: []string{"iptables-restore", "--noflush"}, Env: sbinPath(os.Environ()),
+		Stdin: isolationRules(bridges, st.Isolated == nil),
+	})
+	if err != nil {
+		return fmt.Errorf("isolating the networks from each other: iptables-restore: %w (%s)", err, strings.TrimSpace(string(res.Stderr)))
 	}
 	st.Isolated = &bridges
 	return nil

@@ -1,7 +1,6 @@
 package netns
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,38 +121,33 @@ type Interface struct {
 	} `json:"subnets"`
 }
 
-// netavark runs `netavark setup|teardown NSPATH` inside the rootless
-// netns (its user, network and mount namespaces, those of the holder
-// hpid), with in as its input, and returns its output. In the same
-// nsenter (each costs milliseconds), the container's network namespace
-// is first bound at nsPath from bindFrom (its /proc/PID/ns/net), when
-// given, and let go of after, with release.
-func (h helperPaths) netavark(hpid int, configDir, verb, nsPath string, in setupInput, bindFrom string, release bool) ([]byte, error) {
+// netavark runs `netavark setup|teardown NSPATH` in the rootless netns
+// of h (its holder runs it), with in as its input, and returns its
+// output. The container's network namespace is first bound at nsPath
+// from bindFrom (its /proc/PID/ns/net), when given, and let go of after,
+// with release.
+func (helpers helperPaths) netavark(h holder, verb, nsPath string, in setupInput, bindFrom string, release bool) ([]byte, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
 	}
-	// sh -c SCRIPT NSPATH FROM NETAVARK ARGS...: $0 is NSPATH, $1 FROM.
-	script := `shift; exec "$@"`
-	switch {
-	case bindFrom != "":
-		script = `mount --bind "$1" "$0" || exit; shift; exec "$@"`
-	case release:
-		script = `shift; "$@"; s=$?; umount "$0"; exit $s`
+	req := request{
+		Args: []string{helpers.Netavark, "--config", configDir(h.dir), "--rootless=true", "--aardvark-binary=" + helpers.Aardvark, verb, nsPath},
+		Env:  sbinPath(os.Environ()), Stdin: b,
 	}
-	cmd := enter(hpid, "-n", "-m")
-	cmd.Args = append(cmd.Args, "sh", "-c", script, nsPath, bindFrom, h.Netavark, "--config", configDir,
-		"--rootless=true", "--aardvark-binary="+h.Aardvark, verb, nsPath)
-	cmd.Stdin = bytes.NewReader(b)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if bindFrom != "" {
+		req.Bind, req.BindFrom = nsPath, bindFrom
+	}
+	if release {
+		req.Unbind = nsPath
+	}
 	start := time.Now()
-	err = cmd.Run()
+	res, err := ask(h.dir, req)
 	slog.Debug("netavark", "verb", verb, "took", time.Since(start))
 	if err != nil {
-		return nil, fmt.Errorf("netavark %s: %w (%s)", verb, err, netavarkError(out.Bytes(), stderr.Bytes()))
+		return nil, fmt.Errorf("netavark %s: %w (%s)", verb, err, netavarkError(res.Stdout, res.Stderr))
 	}
-	return out.Bytes(), nil
+	return res.Stdout, nil
 }
 
 // netavarkError is netavark's own message: the "error" of its JSON
@@ -170,12 +164,11 @@ func netavarkError(out, stderr []byte) string {
 }
 
 // enter is nsenter into the user namespace of pid (as its root, with
-// every capability there: we own it) and the other namespaces flags
-// name; the command to run follows in Args. Go cannot setns(2) into a
-// user namespace once it has threads, so a program of util-linux does.
-func enter(pid int, flags ...string) *exec.Cmd {
-	args := append([]string{"--target", strconv.Itoa(pid), "--user"}, flags...)
-	cmd := exec.Command("nsenter", append(args, "--")...)
+// every capability there: we own it); the command to run follows in
+// Args. Go cannot setns(2) into a user namespace once it has threads, so
+// a program of util-linux does.
+func enter(pid int) *exec.Cmd {
+	cmd := exec.Command("nsenter", "--target", strconv.Itoa(pid), "--user", "--")
 	cmd.Env = sbinPath(os.Environ())
 	return cmd
 }

@@ -32,6 +32,10 @@ type Spec struct {
 	// for the Placed message before it makes its cgroup namespace (and
 	// mounts cgroup2): the front end puts it in the cgroup meanwhile.
 	AwaitCgroup bool `json:"await_cgroup,omitempty"`
+	// AwaitNetwork has rl-init wait, once the container is set up, for
+	// the Networked message before it executes the command: the front
+	// end attaches the container to its user-defined networks meanwhile.
+	AwaitNetwork bool `json:"await_network,omitempty"`
 	// Infra makes rl-init a pod's infra process: it configures the
 	// network, sets the host name and then only holds the namespaces
 	// until it is told to stop; no root filesystem, no command.
