@@ -225,16 +225,27 @@ func (c *Container) Labels() (map[string]string, error) {
 	return r.Options.Labels, nil
 }
 
-// ReadState reads c's state file and settles it: a container whose
-// monitor is gone without recording the end (killed, or the machine
-// rebooted) is exited, with the reason.
-func (c *Container) ReadState() error {
+func (c *Container) readStateFile() error {
 	b, err := readFile(filepath.Join(c.DataDir(), "state.json"))
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, &c.State); err != nil {
+	return json.Unmarshal(b, &c.State)
+}
+
+// ReadState reads c's state file and settles it: a container whose
+// monitor is gone without recording the end (killed, or the machine
+// rebooted) is exited, with the reason.
+func (c *Container) ReadState() error {
+	if err := c.readStateFile(); err != nil {
 		return err
+	}
+	// A monitor records the exit, then exits: one gone since the file
+	// was read may have recorded it meanwhile.
+	if c.State.Active() && !c.State.Monitor.Alive() {
+		if err := c.readStateFile(); err != nil {
+			return err
+		}
 	}
 	if c.State.Active() && !c.State.Monitor.Alive() {
 		c.State.Status, c.State.ExitCode = StatusExited, -1
