@@ -243,15 +243,19 @@ func (ns Namespace) ready(helpers helperPaths, userPid int) (holder, *state, err
 		return h, nil, err
 	}
 	if alive {
+		gone := false
 		for id, e := range st.Containers {
 			if nsInode(e.Pid, "net") != e.NetNS || e.NetNS == 0 {
 				slog.Debug("tearing down the network of a container that is gone", "id", id)
 				ns.teardown(helpers, h, id, e)
 				delete(st.Containers, id)
+				gone = true
 			}
 		}
-		if err := ns.save(st); err != nil {
-			return h, nil, err
+		if gone {
+			if err := ns.save(st); err != nil {
+				return h, nil, err
+			}
 		}
 	}
 	if alive && h.UserNS != nsInode(userPid, "user") {

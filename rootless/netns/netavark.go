@@ -173,21 +173,24 @@ func enter(pid int) *exec.Cmd {
 	return cmd
 }
 
-// sbinPath is env with /usr/sbin and /sbin at the end of its PATH when
-// they are not on it, as podman does for its helpers: netavark runs
-// iptables and nft from there, and Debian leaves them off a user's PATH.
+// sbinPath is env with /usr/sbin and /sbin at the front of its PATH when
+// they are not on it (podman adds them at the end): netavark runs
+// iptables and nft from there, 18 times a setup, and Debian leaves them
+// off a user's PATH, whose other directories would each cost a failed
+// execve(2) first.
 func sbinPath(env []string) []string {
 	out := slices.Clone(env)
 	i := slices.IndexFunc(out, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
 	if i < 0 {
-		return append(out, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+		return append(out, "PATH=/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin")
 	}
 	dirs := strings.Split(strings.TrimPrefix(out[i], "PATH="), ":")
+	var missing []string
 	for _, d := range []string{"/usr/sbin", "/sbin"} {
 		if !slices.Contains(dirs, d) {
-			dirs = append(dirs, d)
+			missing = append(missing, d)
 		}
 	}
-	out[i] = "PATH=" + strings.Join(dirs, ":")
+	out[i] = "PATH=" + strings.Join(append(missing, dirs...), ":")
 	return out
 }
