@@ -1,6 +1,7 @@
 package rootless
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +33,9 @@ import (
 type PodOptions struct {
 	Name     string
 	Hostname string
-	Net      config.Net
+	// InfraName names the infra container (default: NAME-infra).
+	InfraName string
+	Net       config.Net
 	// Labels are the pod's labels (pod create --label).
 	Labels map[string]string
 	// QOSClass is a played pod's Kubernetes QoS class.
@@ -95,7 +98,7 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions) (string, error) {
 		e.Store.RemovePod(p)
 		return "", err
 	}
-	infra, err := e.createInfra(p, o.Net)
+	infra, err := e.createInfra(p, o.Net, cmp.Or(o.InfraName, p.Name+"-infra"))
 	if err == nil {
 		p.InfraID = infra.State.ID
 		err = e.Store.SavePod(p)
@@ -133,9 +136,9 @@ func makePodCgroup(id string, o *PodCgroupOptions) (*cgroupsd.PodCgroup, error) 
 	return nil, err
 }
 
-// createInfra makes the pod's infra container: no root filesystem, the
-// pod's network, ports and host name.
-func (e *Engine) createInfra(p store.Pod, net config.Net) (*store.Container, error) {
+// createInfra makes the pod's infra container, name: no root filesystem,
+// the pod's network, ports and host name.
+func (e *Engine) createInfra(p store.Pod, net config.Net, name string) (*store.Container, error) {
 	maps, warning, err := userns.ForCaller(userns.ModeDefault, nil)
 	if err != nil {
 		return nil, err
@@ -143,7 +146,7 @@ func (e *Engine) createInfra(p store.Pod, net config.Net) (*store.Container, err
 	if warning != "" {
 		fmt.Fprintln(os.Stderr, "rl: warning:", warning)
 	}
-	c, unlock, err := e.Store.Create(p.Name+"-infra", "")
+	c, unlock, err := e.Store.Create(name, "")
 	if err != nil {
 		return nil, err
 	}

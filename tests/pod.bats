@@ -116,7 +116,7 @@ in_pod() {
 	((output == $(ls /sys/class/net | grep -c .)))
 }
 
-@test "a pod's host name is its name unless --hostname; --pod new:NAME --hostname names the new pod's; --infra=false is refused; InfraConfig.HostNetwork" {
+@test "a pod's host name is its name unless --hostname; --pod new:NAME --hostname names the new pod's; --infra=false is refused; InfraConfig.HostNetwork; --infra-name" {
 	rl pod create --name p >/dev/null
 	in_pod hostname
 	[[ $output == p ]] || fail "hostname: $output"
@@ -137,6 +137,18 @@ in_pod() {
 	rl pod create --infra=true --network host --name h >/dev/null
 	run rl pod inspect --format '{{.InfraConfig.HostNetwork}}' h
 	[[ $output == true ]]
+	# --infra-name names the infra container, which /etc/hosts lists
+	# after the pod's host name, as podman's does.
+	rl pod create --name p4 --infra-name p4-holder >/dev/null
+	run rl ps -a --filter pod=p4 --format '{{.Names}}'
+	[[ $output == p4-holder ]] || fail "infra: $output"
+	run rl run --rm --pod p4 --rootfs "$ROOTFS" cat /etc/hosts
+	[[ $output =~ [[:space:]]p4\ p4-holder ]] || fail "/etc/hosts: $output"
+	run rl pod create --name p5 --infra-name 'bad name'
+	one_line_error
+	expect_output_has 'invalid --infra-name "bad name"'
+	run rl pod exists p5
+	expect_status 1
 }
 
 @test "a pod's containers share /dev/shm, as they share IPC; other containers have their own; pod rm removes it" {

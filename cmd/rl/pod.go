@@ -15,6 +15,7 @@ import (
 
 	"github.com/rl-containers/rl/cmd/rl/opts"
 	"github.com/rl-containers/rl/rootless"
+	"github.com/rl-containers/rl/rootless/config"
 	"github.com/rl-containers/rl/rootless/network"
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -145,7 +146,7 @@ func newPodRmCommand(g *globalOptions) *cobra.Command {
 }
 
 func newPodCreateCommand(g *globalOptions) *cobra.Command {
-	var name, hostname, manager, limits string
+	var name, hostname, infraName, manager, limits string
 	var labels []string
 	var n opts.Network
 	var infra bool
@@ -165,13 +166,16 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 			if !infra {
 				return errors.New("rl's pods always have an infra container, which holds the namespaces they share: drop --infra=false")
 			}
-			o := rootless.PodOptions{Name: name, Hostname: hostname, ExitPolicy: exitPolicy}
+			o := rootless.PodOptions{Name: name, Hostname: hostname, InfraName: infraName, ExitPolicy: exitPolicy}
 			var err error
 			if o.Labels, err = parseLabels(labels); err != nil {
 				return err
 			}
 			if err := opts.CheckName(name); err != nil {
 				return err
+			}
+			if infraName != "" && !config.ValidName(infraName) {
+				return fmt.Errorf("invalid --infra-name %q: %s", infraName, config.NameRule)
 			}
 			if err := opts.CheckHostname(hostname); err != nil {
 				return err
@@ -194,6 +198,7 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&name, "name", "", "name for the pod (default: its short id)")
+	fl.StringVar(&infraName, "infra-name", "", "name for the pod's infra container (default: NAME-infra)")
 	fl.StringVar(&hostname, "hostname", "", "host name of the pod's containers (default: the pod's name)")
 	fl.StringArrayVar(&n.Modes, "network", nil, "the pod's network: slirp4netns[:OPTIONS] (the default), pasta[:ARGS], none, host or NETWORK[:alias=A,ip=IP] (a user-defined network; repeatable)")
 	fl.StringArrayVarP(&n.Publish, "publish", "p", nil, "publish a port of the pod on the host: [[IP:][HOSTPORT]:]CTRPORT[/PROTO]")

@@ -42,7 +42,7 @@ func newPortCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintln(c.OutOrStdout(), p)
 			}
 			if want != "" && !found {
-				return fmt.Errorf("container %s does not publish port %s", args[0], want)
+				return fmt.Errorf("failed to find published port %q", want)
 			}
 			return nil
 		}),

@@ -43,10 +43,10 @@ func start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		}
 	}
 	onNetworks := opts.Net.Mode.Name == network.Bridge
-	if onNetworks && opts.Pod != "" && !s.Infra {
-		// A pod on networks: its containers share its infra container's
-		// /etc/hosts and resolv.conf, which name its address and the
-		// networks' DNS.
+	if opts.Pod != "" && !s.Infra {
+		// A pod's containers share its infra container's /etc/hosts and
+		// resolv.conf, which name its address (after the pod's host
+		// name) and its DNS, as podman's do.
 		if owner, err = podInfraContainer(c.Store, opts.Pod); err != nil {
 			return 125, err
 		}
@@ -57,7 +57,11 @@ func start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 	}
 	s.Mounts = append(etc, s.Mounts...)
 	if hosts := sharedHosts(etc, owner); hosts != "" {
-		remove, err := addHostsLine(hosts, network.HostsLine("", s.Hostname, c.State.Name))
+		hostname := s.Hostname
+		if opts.Pod != "" {
+			hostname = "" // the pod's, on the infra container's line
+		}
+		remove, err := addHostsLine(hosts, network.HostsLine("", hostname, c.State.Name))
 		if err != nil {
 			return 125, err
 		}
