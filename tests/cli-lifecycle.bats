@@ -24,7 +24,7 @@ created() {
 @test "rm of a missing name exits 1 with 'no such container'; -f and --ignore pass over it in silence" {
 	run rl rm bogus
 	expect_status 1
-	[[ ${#lines[@]} == 1 && $output == "Error: "*"no such container"* ]] || fail "$output"
+	[[ ${#lines[@]} == 1 && $output == "rl: "*"no such container"* ]] || fail "$output"
 	run rl rm --force bogus
 	expect_status 0
 	[[ -z $output ]]
@@ -434,7 +434,7 @@ created() {
 	expect_status 0
 	run rl start nocmd
 	expect_status 125
-	[[ ${#lines[@]} == 1 && $output == "Error: "* ]] || fail "$output"
+	[[ ${#lines[@]} == 1 && $output == "rl: "* ]] || fail "$output"
 	run rl wait nocmd
 	expect_status 0
 	rl rm nocmd

@@ -92,7 +92,7 @@ cgroup_manager = \"none\""]="$f:2: engine.cgroup_manager: invalid value"
 		printf '%s\n' "$text" >"$f"
 		CONTAINERS_CONF=$f run rl run --name made --rootfs "$ROOTFS" true
 		one_line_error
-		expect_output_has "Error: reading containers.conf: ${cases[$text]}"
+		expect_output_has "rl: reading containers.conf: ${cases[$text]}"
 		CONTAINERS_CONF=$f run rl create --name made --rootfs "$ROOTFS" true
 		one_line_error
 		run rl ps -a --format '{{.Names}}'

@@ -164,10 +164,10 @@ fds_are() {
 }
 
 # one_line_failure: exit 125 (rl's failure) or 126 (cannot enter or
-# execute), and one line that starts "Error: ".
+# execute), and one line that starts "rl: ".
 one_line_failure() {
 	[[ $status == 125 || $status == 126 ]] || fail "exit status $status, want 125 or 126: $output"
-	[[ ${#lines[@]} == 1 && ${lines[0]} == "Error: "* ]] || fail "want one 'Error: ...' line, got: $output"
+	[[ ${#lines[@]} == 1 && ${lines[0]} == "rl: "* ]] || fail "want one 'rl: ...' line, got: $output"
 }
 
 @test "-w /proc/self/fd/3..9 fails cleanly, in rl run and in rl exec" {

@@ -22,14 +22,14 @@ bats_require_minimum_version 1.5.0
 @test "rootfs without the command" {
 	mkdir "$BATS_TEST_TMPDIR/empty"
 	run -127 rl run --rm --rootfs "$BATS_TEST_TMPDIR/empty" sh
-	[[ ${#lines[@]} == 1 && $output == "Error: "*"executable file \`sh\` not found in \$PATH: no such file or directory" ]]
+	[[ ${#lines[@]} == 1 && $output == "rl: "*"executable file \`sh\` not found in \$PATH: no such file or directory" ]]
 }
 
 @test "no command" {
 	rl_run
 	one_line_error
 	# a directory has no command of its own to fall back to
-	[[ $output == "Error: no command given: add COMMAND after --rootfs DIR" ]]
+	[[ $output == "rl: no command given: add COMMAND after --rootfs DIR" ]]
 }
 
 @test "bad -v syntax and sources" {
@@ -128,13 +128,13 @@ bats_require_minimum_version 1.5.0
 @test "an unknown command names the nearest ones and --help, in one line" {
 	run rl stpo
 	one_line_error
-	[[ $output == 'Error: unknown command "stpo" for "rl": did you mean rl stop? (see rl --help)' ]]
+	[[ $output == 'rl: unknown command "stpo" for "rl": did you mean rl stop? (see rl --help)' ]]
 	run rl pod stpo
 	one_line_error
-	[[ $output == 'Error: unknown command "stpo" for "rl pod": did you mean rl pod stop? (see rl pod --help)' ]]
+	[[ $output == 'rl: unknown command "stpo" for "rl pod": did you mean rl pod stop? (see rl pod --help)' ]]
 	run rl xyzzy
 	one_line_error
-	[[ $output == 'Error: unknown command "xyzzy" for "rl" (see rl --help)' ]]
+	[[ $output == 'rl: unknown command "xyzzy" for "rl" (see rl --help)' ]]
 	# a group without a verb prints its help, as before
 	run rl pod
 	expect_status 0

@@ -107,12 +107,11 @@ expect_output_has() {
 	fi
 }
 
-# one_line_error: bad input prints exactly one line, starting "Error: ",
-# as podman's.
+# one_line_error: bad input prints exactly one line, starting "rl: ".
 one_line_error() {
 	expect_status 125
-	if [[ ${#lines[@]} != 1 || ${lines[0]} != "Error: "* ]]; then
-		fail "want one 'Error: ...' line, got: $output"
+	if [[ ${#lines[@]} != 1 || ${lines[0]} != "rl: "* ]]; then
+		fail "want one 'rl: ...' line, got: $output"
 	fi
 }
 

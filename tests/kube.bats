@@ -106,12 +106,12 @@ row() {
 	for f in "${!want[@]}"; do
 		run rl kube play "$BATS_TEST_DIRNAME/kube/bad/$f.yaml"
 		one_line_error
-		expect_output_has "Error: $BATS_TEST_DIRNAME/kube/bad/$f.yaml: ${want[$f]}"
+		expect_output_has "rl: $BATS_TEST_DIRNAME/kube/bad/$f.yaml: ${want[$f]}"
 		expect_output_has "(hint: "
 	done
 	run rl kube play - <<<"not: [yaml"
 	one_line_error
-	expect_output_has "Error: -: document 1: yaml:"
+	expect_output_has "rl: -: document 1: yaml:"
 	run rl pod ps -q
 	[[ -z $output ]]
 	run rl ps -aq
@@ -241,7 +241,7 @@ row() {
 	sed -i "s#images.my-company.example/[a-z-]*:v[0-9]#$REGISTRY/rl-test/busybox#" "$file"
 	run rl kube play -q --tls-verify=false "$file"
 	one_line_error
-	expect_output_has "Error: playing pod frontend: cannot enforce the resource limits (the pod's cgroup)"
+	expect_output_has "rl: playing pod frontend: cannot enforce the resource limits (the pod's cgroup)"
 	run rl pod ps -q
 	[[ -z $output ]]
 	run rl kube play -q --tls-verify=false --limits best-effort "$file"

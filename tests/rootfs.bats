@@ -142,7 +142,7 @@ load helpers
 	[[ $(id -u) != 0 ]] || skip "real root owns the tree: nothing in it is foreign to root's containers"
 	run rl run --rm -v "$BATS_TEST_TMPDIR:/root/sub/mnt" --rootfs "$RL_TEST_FOREIGN_ROOTFS" true
 	one_line_error
-	expect_output_has "Error: the root filesystem $RL_TEST_FOREIGN_ROOTFS has /root owned by uid 0, outside your user namespace's map: the container's root may not look inside it (mode 0700)"
+	expect_output_has "rl: the root filesystem $RL_TEST_FOREIGN_ROOTFS has /root owned by uid 0, outside your user namespace's map: the container's root may not look inside it (mode 0700)"
 	expect_output_has "(hint: make the tree yours (sudo chown -R \$USER:\$USER $RL_TEST_FOREIGN_ROOTFS, or unpack it as yourself), or run rl as root"
 	# in the background, the monitor's report keeps the error's kind
 	run rl run -d --network none -v "$BATS_TEST_TMPDIR:/root/sub/mnt" --rootfs "$RL_TEST_FOREIGN_ROOTFS" true

@@ -6,7 +6,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-# one_line_error_nothing_made: one "Error: " line, 125, and no container.
+# one_line_error_nothing_made: one "rl: " line, 125, and no container.
 one_line_error_nothing_made() {
 	one_line_error
 	local left

@@ -297,8 +297,8 @@ wait_image_gone() {
 	expect_status 130
 	run cat "$BATS_TEST_TMPDIR/pull.out"
 	# Progress lines, then exactly one error line.
-	[[ $(grep -c '^Error: ' <<<"$output") == 1 && ${lines[-1]} == "Error: pull interrupted" ]] ||
-		fail "want progress and one 'Error: pull interrupted': $output"
+	[[ $(grep -c '^rl: ' <<<"$output") == 1 && ${lines[-1]} == "rl: pull interrupted" ]] ||
+		fail "want progress and one 'rl: pull interrupted': $output"
 	[[ $output != *level=* && $output != *"JSON"* ]] || fail "noise on Ctrl-C: $output"
 	pull_left
 	run rl images --format '{{.Repository}}'
@@ -314,7 +314,7 @@ wait_image_gone() {
 	status=$st
 	expect_status 143
 	run tail -n 1 "$BATS_TEST_TMPDIR/pull.out"
-	[[ $output == "Error: pull interrupted" ]] || fail "last line: $output"
+	[[ $output == "rl: pull interrupted" ]] || fail "last line: $output"
 	pull_left
 }
 
@@ -341,7 +341,7 @@ wait_image_gone() {
 	status=$st
 	expect_status 125
 	run tail -n 1 "$BATS_TEST_TMPDIR/pull.out"
-	[[ $output == "Error: pull interrupted by SIGTERM" ]] || fail "last line: $output"
+	[[ $output == "rl: pull interrupted by SIGTERM" ]] || fail "last line: $output"
 	pull_left
 }
 

@@ -209,7 +209,7 @@ func printError(err error) {
 			lines = append(lines, l)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "Error: "+strings.Join(lines, "; ")+hintSuffix(err))
+	fmt.Fprintln(os.Stderr, "rl: "+strings.Join(lines, "; ")+hintSuffix(err))
 }
 
 // hintSuffix is " (hint: ...)" for an error with a known cause, else "".

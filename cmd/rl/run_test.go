@@ -281,8 +281,8 @@ func TestExecuteErrors(t *testing.T) {
 			if code != exitRLError {
 				t.Errorf("execute(%q) = %d, want %d; stderr %q", tt.args, code, exitRLError, out)
 			}
-			if !strings.HasPrefix(out, "Error: ") || !strings.Contains(out, tt.wantErr) {
-				t.Errorf("execute(%q) printed %q, want an Error: line containing %q", tt.args, out, tt.wantErr)
+			if !strings.HasPrefix(out, "rl: ") || !strings.Contains(out, tt.wantErr) {
+				t.Errorf("execute(%q) printed %q, want an rl: line containing %q", tt.args, out, tt.wantErr)
 			}
 		})
 	}
@@ -299,7 +299,7 @@ func TestPrintErrorIsOneLine(t *testing.T) {
 	os.Stderr = stderr
 	w.Close()
 	out, _ := io.ReadAll(r)
-	if got, want := string(out), "Error: pulling x: 2 candidates failed:; a: denied; b: not found\n"; got != want {
+	if got, want := string(out), "rl: pulling x: 2 candidates failed:; a: denied; b: not found\n"; got != want {
 		t.Errorf("printError wrote %q, want %q", got, want)
 	}
 }
