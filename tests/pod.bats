@@ -144,6 +144,9 @@ in_pod() {
 	[[ $output == p4-holder ]] || fail "infra: $output"
 	run rl run --rm --pod p4 --rootfs "$ROOTFS" cat /etc/hosts
 	[[ $output =~ [[:space:]]p4\ p4-holder ]] || fail "/etc/hosts: $output"
+	# One with an --add-host of its own keeps files of its own.
+	run rl run --rm --pod p4 --add-host extra:10.1.2.3 --rootfs "$ROOTFS" cat /etc/hosts
+	expect_output_has "10.1.2.3	extra"
 	run rl pod create --name p5 --infra-name 'bad name'
 	one_line_error
 	expect_output_has 'invalid --infra-name "bad name"'

@@ -43,10 +43,13 @@ func start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		}
 	}
 	onNetworks := opts.Net.Mode.Name == network.Bridge
-	if opts.Pod != "" && !s.Infra {
+	ownEtc := len(opts.Net.AddHosts) > 0 || len(opts.Net.DNS) > 0 || len(opts.Net.DNSSearch) > 0 || len(opts.Net.DNSOptions) > 0
+	if opts.Pod != "" && !s.Infra && (onNetworks || !ownEtc) {
 		// A pod's containers share its infra container's /etc/hosts and
 		// resolv.conf, which name its address (after the pod's host
-		// name) and its DNS, as podman's do.
+		// name) and its DNS, as podman's do; on the pod's own stack, one
+		// with --add-host or --dns options of its own keeps files of its
+		// own (podman refuses those).
 		if owner, err = podInfraContainer(c.Store, opts.Pod); err != nil {
 			return 125, err
 		}
