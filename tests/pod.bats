@@ -139,11 +139,14 @@ in_pod() {
 	[[ $output == true ]]
 	# --infra-name names the infra container, which /etc/hosts lists
 	# after the pod's host name, as podman's does.
-	rl pod create --name p4 --infra-name p4-holder >/dev/null
+	rl pod create --name p4 --infra-name p4-holder --add-host pod-extra:10.4.5.6 --dns 10.9.9.9 >/dev/null
 	run rl ps -a --filter pod=p4 --format '{{.Names}}'
 	[[ $output == p4-holder ]] || fail "infra: $output"
 	run rl run --rm --pod p4 --rootfs "$ROOTFS" cat /etc/hosts
 	[[ $output =~ [[:space:]]p4\ p4-holder ]] || fail "/etc/hosts: $output"
+	expect_output_has "10.4.5.6	pod-extra"
+	run rl run --rm --pod p4 --rootfs "$ROOTFS" cat /etc/resolv.conf
+	expect_output_has "nameserver 10.9.9.9"
 	# One with an --add-host of its own keeps files of its own.
 	run rl run --rm --pod p4 --add-host extra:10.1.2.3 --rootfs "$ROOTFS" cat /etc/hosts
 	expect_output_has "10.1.2.3	extra"
