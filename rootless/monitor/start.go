@@ -96,8 +96,7 @@ func start(c *store.Container, r *config.Record, maps userns.Mappings, st launch
 		Variant: launch.Variant{
 			Kind: launch.Container, Privileged: maps.Privileged, KeepID: s.Nested != nil,
 			Infra: s.Infra, HostNetwork: s.Network == network.Host, Places: pending.Places(),
-			// A pod's infra process reads nothing after its Start.
-			Networks: onNetworks && opts.Pod == "",
+			Networks: onNetworks,
 		},
 		Spec: &s, Maps: maps,
 		Network: opts.Net.Mode, Ports: ports, NetStateDir: c.NetStateDir(),

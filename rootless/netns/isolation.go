@@ -3,7 +3,6 @@ package netns
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -49,7 +48,7 @@ func isolate(h holder, st *state) error {
 		return nil
 	}
 	res, err := ask(h.dir, request{
-		Args: []string{"iptables-restore", "--noflush"}, Env: sbinPath(os.Environ()),
+		Args:  []string{"iptables-restore", "--noflush"},
 		Stdin: isolationRules(bridges, st.Isolated == nil),
 	})
 	if err != nil {

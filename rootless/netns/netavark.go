@@ -43,14 +43,23 @@ func findHelper(name string, dirs []string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
+	if p := lookIn(name, dirs); p != "" {
+		return p, nil
 	}
 	return "", fmt.Errorf("%w: %s is neither on PATH nor in %s (hint: install the package %s)",
 		ErrNoHelper, name, strings.Join(dirs, ", "), name)
+}
+
+// lookIn is the first of dirs that holds name as an executable file, that
+// file; "" when none does.
+func lookIn(name string, dirs []string) string {
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
 }
 
 // helperPaths are the programs that make user-defined networks.
@@ -132,8 +141,8 @@ func (helpers helperPaths) netavark(h holder, verb, nsPath string, in setupInput
 		return nil, err
 	}
 	req := request{
-		Args: []string{helpers.Netavark, "--config", configDir(h.dir), "--rootless=true", "--aardvark-binary=" + helpers.Aardvark, verb, nsPath},
-		Env:  sbinPath(os.Environ()), Stdin: b,
+		Args:  []string{helpers.Netavark, "--config", configDir(h.dir), "--rootless=true", "--aardvark-binary=" + helpers.Aardvark, verb, nsPath},
+		Stdin: b,
 	}
 	if bindFrom != "" {
 		req.Bind, req.BindFrom = nsPath, bindFrom
@@ -168,9 +177,7 @@ func netavarkError(out, stderr []byte) string {
 // Args. Go cannot setns(2) into a user namespace once it has threads, so
 // a program of util-linux does.
 func enter(pid int) *exec.Cmd {
-	cmd := exec.Command("nsenter", "--target", strconv.Itoa(pid), "--user", "--")
-	cmd.Env = sbinPath(os.Environ())
-	return cmd
+	return exec.Command("nsenter", "--target", strconv.Itoa(pid), "--user", "--")
 }
 
 // sbinPath is env with /usr/sbin and /sbin at the front of its PATH when

@@ -3,6 +3,7 @@ package netns
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +37,8 @@ const sockName = "holder.sock"
 // request is a program for the holder to run in the rootless netns.
 type request struct {
 	// Args are the program (a name is looked up on Env's PATH) and its
-	// arguments; Env its environment, the front end's.
+	// arguments; Env its environment, when nil the asking front end's,
+	// with /usr/sbin and /sbin on its PATH (sbinPath).
 	Args, Env []string
 	Stdin     []byte
 	// Bind, when set, is bound from BindFrom (a container's
@@ -117,7 +119,7 @@ func (req request) run() response {
 	if req.Unbind != "" {
 		defer func() { _ = unix.Unmount(req.Unbind, unix.MNT_DETACH) }()
 	}
-	cmd := &exec.Cmd{Path: lookIn(req.Args[0], req.Env), Args: req.Args, Env: req.Env, Dir: "/"}
+	cmd := &exec.Cmd{Path: program(req.Args[0], req.Env), Args: req.Args, Env: req.Env, Dir: "/"}
 	cmd.Stdin = bytes.NewReader(req.Stdin)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
@@ -129,21 +131,15 @@ func (req request) run() response {
 	return res
 }
 
-// lookIn finds the program name on the PATH of env; a name with a slash
-// is a path already.
-func lookIn(name string, env []string) string {
+// program is the path of the program name, looked up on the PATH of env;
+// a name with a slash, or one not found, is kept as it is.
+func program(name string, env []string) string {
 	if strings.Contains(name, "/") {
 		return name
 	}
 	for _, kv := range env {
-		if !strings.HasPrefix(kv, "PATH=") {
-			continue
-		}
-		for _, d := range filepath.SplitList(strings.TrimPrefix(kv, "PATH=")) {
-			p := filepath.Join(d, name)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-				return p
-			}
+		if path, ok := strings.CutPrefix(kv, "PATH="); ok {
+			return cmp.Or(lookIn(name, filepath.SplitList(path)), name)
 		}
 	}
 	return name
@@ -154,6 +150,9 @@ func lookIn(name string, env []string) string {
 // code.
 func ask(dir string, req request) (response, error) {
 	var res response
+	if req.Env == nil {
+		req.Env = sbinPath(os.Environ())
+	}
 	c, err := dialHolder(dir)
 	if err != nil {
 		return res, fmt.Errorf("asking the rootless network namespace's holder: %w (hint: stop the containers on networks, then retry)", err)

@@ -45,15 +45,15 @@ func TestAsk(t *testing.T) {
 	}
 }
 
-func TestLookIn(t *testing.T) {
+func TestProgram(t *testing.T) {
 	env := []string{"A=1", "PATH=/nonexistent:/bin"}
-	if got := lookIn("sh", env); got != "/bin/sh" {
-		t.Errorf("lookIn(sh) = %q, want /bin/sh", got)
+	if got := program("sh", env); got != "/bin/sh" {
+		t.Errorf("program(sh) = %q, want /bin/sh", got)
 	}
-	if got := lookIn("/x/y", env); got != "/x/y" {
+	if got := program("/x/y", env); got != "/x/y" {
 		t.Errorf("a path is kept: %q", got)
 	}
-	if got := lookIn("nosuch", env); got != "nosuch" {
+	if got := program("nosuch", env); got != "nosuch" {
 		t.Errorf("a program not found is its name: %q", got)
 	}
 }
