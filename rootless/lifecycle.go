@@ -217,7 +217,7 @@ func removeContainer(c *store.Container, force bool) error {
 		return nil // another rl rm got there first
 	}
 	leave := onNetworks(c)
-	if err := c.Remove(); err != nil {
+	if err := c.RemoveLater(); err != nil {
 		return err
 	}
 	leave()

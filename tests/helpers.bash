@@ -41,6 +41,9 @@ teardown() {
 # under the store, or an rl-init runs.
 assert_nothing_left() {
 	local left
+	# A removed container's files go in a process of their own (rl
+	# purge), which holds the run root's purging lock until they are gone.
+	[[ ! -e $RL_TEST_RUNROOT/purging ]] || flock "$RL_TEST_RUNROOT/purging" true
 	left=$(find "$RL_TEST_ROOT/containers" "$RL_TEST_RUNROOT/containers" "$RL_TEST_RUNROOT/active" \
 		-mindepth 1 -maxdepth 1 ! -name .complete 2>/dev/null || true)
 	if [[ -n $left ]]; then

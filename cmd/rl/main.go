@@ -11,6 +11,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"runtime/debug"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/rl-containers/rl/rootless/monitor"
 	"github.com/rl-containers/rl/rootless/netns"
 	"github.com/rl-containers/rl/rootless/network"
+	"github.com/rl-containers/rl/rootless/store"
 )
 
 func main() {
@@ -31,6 +33,10 @@ func main() {
 	if netns.IsDetacher() {
 		os.Exit(netns.RunDetacher())
 	}
+	// and the removal of the files of containers it removed.
+	if store.IsPurger() {
+		os.Exit(store.RunPurger())
+	}
 	// and the holder of the rootless network namespace.
 	if netns.IsHolder() {
 		os.Exit(netns.RunHolder())
@@ -39,6 +45,7 @@ func main() {
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")
 		code := monitor.RunMonitor()
+		purge()
 		launch.Settle()
 		os.Exit(code)
 	}
@@ -50,7 +57,16 @@ func main() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(64 << 20)
 	code := execute(os.Args[1:])
+	purge()
 	// No rl-init that this command started outlives it.
 	launch.Settle()
 	os.Exit(code)
+}
+
+// purge leaves the files of the containers that rl removed to a process
+// of their own (store.Purge), so that rl's exit does not wait on the disk.
+func purge() {
+	if err := store.Purge(); err != nil {
+		slog.Warn(err.Error())
+	}
 }

@@ -13,9 +13,7 @@ import (
 	"github.com/docker/docker/pkg/namesgenerator"
 	"golang.org/x/sys/unix"
 
-	"github.com/rl-containers/rl/cgroupsd"
 	"github.com/rl-containers/rl/rootless/config"
-	"github.com/rl-containers/rl/rootless/launch"
 )
 
 // Container is one container's place in the store, with its state as last
@@ -23,6 +21,9 @@ import (
 type Container struct {
 	Store Store
 	State State
+	// lock is the container's lock while this process holds it
+	// (LockMonitor).
+	lock *os.File
 }
 
 // RunDir is the container's volatile directory (mount point, /etc files,
@@ -272,75 +273,6 @@ func (c *Container) Health() *Health {
 	return &h
 }
 
-// Remove deletes the container's directories and name. Files in its
-// writable layer that belong to subordinate ids are not ours on the host;
-// those are removed from inside a user namespace (launch.RemoveAll).
-func (c *Container) Remove() error {
-	// The state goes first: from then on the container is not listed, and
-	// what is left of it, should rl die now, is garbage for repair.
-	err := ignoreMissing(os.Remove(filepath.Join(c.DataDir(), "state.json")))
-	if err == nil {
-		err = c.Store.unmarkActive(c.State.ID)
-	}
-	errs := []error{err}
-	if c.State.Name != "" {
-		if target, _ := os.Readlink(c.Store.nameLink(c.State.Name)); target == c.State.ID {
-			errs = append(errs, os.Remove(c.Store.nameLink(c.State.Name)))
-		}
-	}
-	errs = append(errs, os.RemoveAll(c.RunDir()))
-	if cg := c.State.Cgroup; cg != nil {
-		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
-	}
-	Crashpoint("remove")
-	// overlayfs leaves work/work at mode 0: opened up first, the tree
-	// goes in one pass instead of a failed one, a walk and another.
-	_ = os.Chmod(filepath.Join(c.Work(), "work"), 0o700)
-	if err := removeOwnTree(c.DataDir()); err != nil {
-		errs = append(errs, launch.RemoveAll(c.DataDir()))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
-	}
-	return nil
-}
-
-// removeOwnTree removes dir as far as its owner can, without a user
-// namespace: overlayfs leaves its work/work directory at mode 0, so a
-// directory of ours that denies us entry is opened up and the removal
-// tried again. Only files of subordinate ids (written by a container user
-// other than root, or copied up from an image's non-root files) are left,
-// and the error says so: launching a user namespace for those costs a
-// start-up's worth of time (newuidmap, newgidmap, rl-init), which a
-// plain `rl run --rm` need not pay.
-func removeOwnTree(dir string) error {
-	if os.RemoveAll(dir) == nil {
-		return nil
-	}
-	uid := uint32(os.Getuid())
-	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		var st unix.Stat_t
-		if unix.Lstat(p, &st) == nil && st.Uid == uid && st.Mode&0o700 != 0o700 {
-			_ = unix.Chmod(p, st.Mode&0o7777|0o700)
-		}
-		return nil
-	})
-	return os.RemoveAll(dir)
-}
-
-// RemoveLocked removes c under the store's lock.
-func (c *Container) RemoveLocked() error {
-	unlock, err := c.Store.Lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return c.Remove()
-}
-
 // ErrLocked is wrapped by LockMonitor's error for a lock that a monitor
 // holds.
 var ErrLocked = errors.New("running already")
@@ -368,7 +300,13 @@ func (c *Container) LockMonitor(wait bool) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("locking container %.12s: %w", c.State.ID, err)
 	}
-	return func() { f.Close() }, nil
+	c.lock = f
+	return func() {
+		if c.lock == f {
+			c.lock = nil
+		}
+		f.Close()
+	}, nil
 }
 
 // WaitMonitor waits until the container's monitor is gone: it has

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestRemoveOwnTreeOpensDirectoriesOfOurs(t *testing.T) {
@@ -58,5 +60,71 @@ func TestPruneExits(t *testing.T) {
 	pruneExits(dir, now.Add(time.Minute))
 	if !Exists(filepath.Join(dir, recent)) {
 		t.Fatal("pruned again within exitsKept of the last prune")
+	}
+}
+
+// The test binary is also the purge process that Purge starts.
+func TestMain(m *testing.M) {
+	if IsPurger() {
+		os.Exit(RunPurger())
+	}
+	os.Exit(m.Run())
+}
+
+// RemoveLater unlists a container (its name free, Load failing) before it
+// returns; its files go in the purge process, which holds the container's
+// lock and the purging lock until they are gone, and a Repair meanwhile
+// leaves them to it.
+func TestRemoveLaterUnlistsNowAndPurgesAfter(t *testing.T) {
+	dir := t.TempDir()
+	s := Store{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run")}
+	c, unlock, err := s.Create("doomed", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	unlockMonitor, err := c.LockMonitor(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A process that would wait out the removal holds the data
+	// directory open, as rl wait does.
+	waiter, err := os.Open(c.DataDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiter.Close()
+	if err := c.RemoveLocked(); err != nil {
+		t.Fatal(err)
+	}
+	unlockMonitor()
+	if _, err := s.Load("doomed"); err == nil {
+		t.Fatal("Load finds a container that RemoveLater removed")
+	}
+	if !Exists(c.DataDir()) {
+		t.Fatal("RemoveLater removed the files itself")
+	}
+	if err := s.Repair(); err != nil || !Exists(c.DataDir()) {
+		t.Fatalf("Repair (%v) took the files of a container whose purge holds its lock", err)
+	}
+	if err := Purge(); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := os.Open(filepath.Join(s.RunRoot, PurgingLock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	if err := flock(busy, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	if Exists(c.DataDir()) || Exists(c.RunDir()) {
+		t.Fatal("the purging lock is free, the files are still there")
+	}
+	if err := flock(waiter, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatalf("the purge is done, the container's lock is still held: %v", err)
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Repair removes what dead rl processes left half made or half removed:
-// container directories without a state, run directories without a
+// container directories without a state (but those that a purge process
+// holds the lock of: it removes them), run directories without a
 // container, names of no container, and entries of the active index of
 // containers that do not run. The caller holds the store's lock.
 func (s Store) Repair() error {
@@ -15,8 +16,12 @@ func (s Store) Repair() error {
 	dirs, _ := os.ReadDir(filepath.Join(s.Root, "containers"))
 	for _, d := range dirs {
 		c := &Container{Store: s, State: State{ID: d.Name()}}
-		if ValidID(d.Name()) && !Exists(filepath.Join(c.DataDir(), "state.json")) {
+		if !ValidID(d.Name()) || Exists(filepath.Join(c.DataDir(), "state.json")) {
+			continue
+		}
+		if unlock, err := c.LockMonitor(false); err == nil {
 			errs = append(errs, c.Remove())
+			unlock()
 		}
 	}
 	runs, _ := os.ReadDir(filepath.Join(s.RunRoot, "containers"))

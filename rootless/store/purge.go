@@ -1,0 +1,157 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// envPurge marks rl re-executed by Purge; its value is the purgeArgs.
+const envPurge = "_RL_PURGE"
+
+// maxPurge is how many containers one purge process takes: until it
+// starts, this process holds each one's lock open.
+const maxPurge = 64
+
+// PurgingLock is the file in the run root that every purge process holds
+// a shared flock(2) lock on until it is done: `flock RUNROOT/purging true`
+// returns once the files of every container removed so far are gone.
+const PurgingLock = "purging"
+
+// purgeArgs are what a purge process is to do: the containers of Store
+// whose directories to remove, in the order of the locks it is given
+// (fds 3, 4, ...; the purging lock after them).
+type purgeArgs struct {
+	Store Store
+	Jobs  []purgeJob
+}
+
+// purgeJob is one container to purge: its id and cgroup.
+type purgeJob struct {
+	ID     string
+	Cgroup *CgroupState `json:",omitempty"`
+}
+
+// purges are the containers that RemoveLater left to a purge process.
+var purges purgeQueue
+
+type purgeQueue struct {
+	mu    sync.Mutex
+	store Store
+	jobs  []purgeJob
+	locks []*os.File
+	err   error // of a purge done here, where its process did not start
+}
+
+func (q *purgeQueue) add(c *Container, lock *os.File) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.jobs) > 0 && q.store != c.Store {
+		q.start()
+	}
+	q.store = c.Store
+	q.jobs = append(q.jobs, purgeJob{ID: c.State.ID, Cgroup: c.State.Cgroup})
+	q.locks = append(q.locks, lock)
+	if len(q.jobs) >= maxPurge {
+		q.start()
+	}
+}
+
+// Purge starts the process that removes the directories of the containers
+// that this process removed with RemoveLater, and returns without waiting
+// for it; rl calls it as it exits. Where that process cannot start, the
+// directories are removed here and now, and the error is theirs.
+func Purge() error {
+	purges.mu.Lock()
+	defer purges.mu.Unlock()
+	purges.start()
+	err := purges.err
+	purges.err = nil
+	return err
+}
+
+// start hands the queue to a purge process; q.mu is held.
+func (q *purgeQueue) start() {
+	if len(q.jobs) == 0 {
+		return
+	}
+	a := purgeArgs{Store: q.store, Jobs: q.jobs}
+	if spawnPurge(a, q.locks) != nil {
+		q.err = errors.Join(q.err, a.run(nil))
+	}
+	for _, f := range q.locks {
+		f.Close()
+	}
+	q.jobs, q.locks = nil, nil
+}
+
+// spawnPurge starts rl as the purge process of a, in a session of its own
+// with no stdio, holding the locks and the purging lock.
+func spawnPurge(a purgeArgs, locks []*os.File) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	arg, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	busy, err := os.OpenFile(filepath.Join(a.Store.RunRoot, PurgingLock), os.O_RDONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer busy.Close()
+	if err := flock(busy, unix.LOCK_SH); err != nil {
+		return err
+	}
+	// ps shows it as "rl purge ROOT".
+	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "purge", a.Store.Root}}
+	cmd.Env = append(os.Environ(), envPurge+"="+string(arg))
+	cmd.Dir = "/"
+	cmd.ExtraFiles = append(locks[:len(locks):len(locks)], busy)
+	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the purge of removed containers: %w", err)
+	}
+	return cmd.Process.Release()
+}
+
+// run purges a's containers; done, if any, is told of each one (by its
+// index) as it goes.
+func (a purgeArgs) run(done func(i int)) error {
+	var errs []error
+	for i, j := range a.Jobs {
+		c := &Container{Store: a.Store, State: State{ID: j.ID, Cgroup: j.Cgroup}}
+		if err := c.purge(); err != nil {
+			errs = append(errs, fmt.Errorf("removing container %.12s: %w", j.ID, err))
+		}
+		if done != nil {
+			done(i)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// IsPurger is true in a process that Purge started.
+func IsPurger() bool { return os.Getenv(envPurge) != "" }
+
+// RunPurger is the main function of Purge's process; it returns its exit
+// code.
+func RunPurger() int {
+	var a purgeArgs
+	if err := json.Unmarshal([]byte(os.Getenv(envPurge)), &a); err != nil {
+		return 125
+	}
+	os.Unsetenv(envPurge)
+	// Each one's lock (fd 3, 4, ...) is let go as soon as it is gone.
+	if a.run(func(i int) { unix.Close(3 + i) }) != nil {
+		return 1
+	}
+	return 0
+}
