@@ -379,6 +379,16 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 			assert_nothing_left || fail "after a crash at $point ($mode)"
 		done
 	done
+	# The purge process (rl purge), killed half way after rl rm and
+	# run --rm have returned, leaves files that only repair removes.
+	rl create --name purged --network none --rootfs "$ROOTFS" true >/dev/null
+	RL_TEST_CRASH_AT=purge rl rm purged
+	RL_TEST_CRASH_AT=purge rl run --rm --name purged --network none --rootfs "$ROOTFS" true
+	flock "$RL_TEST_RUNROOT/purging" true
+	[[ -z $(rl ps -aq) ]]
+	[[ $(find "$RL_TEST_ROOT/containers" -mindepth 1 -maxdepth 1 | wc -l) == 2 ]] || fail "a killed purge removed the files"
+	rl container prune
+	assert_nothing_left || fail "after a purge killed half way"
 	rl create --name doomed --network none --rootfs "$ROOTFS" true >/dev/null
 	RL_TEST_CRASH_AT=remove run rl rm doomed
 	[[ $status == 137 ]]

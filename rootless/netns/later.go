@@ -1,12 +1,9 @@
 package netns
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 
-	"golang.org/x/sys/unix"
+	"github.com/rl-containers/rl/rootless/reexec"
 )
 
 // envDetach marks rl re-executed by DetachLater; its value is the
@@ -29,36 +26,24 @@ type detachArgs struct {
 // holds the lock, an entry of an rl-init that is gone is what Attach
 // repairs anyway; a kill leaves the same.
 func (ns Namespace) DetachLater(id string, pid int) error {
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding rl: %w", err)
-	}
-	arg, err := json.Marshal(detachArgs{Dir: ns.Dir, ID: id, Pid: pid})
-	if err != nil {
-		return err
-	}
 	// ps shows it as "rl network-teardown ID".
-	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "network-teardown", id[:min(12, len(id))]}}
-	cmd.Env = append(os.Environ(), envDetach+"="+string(arg))
-	cmd.Dir = "/"
-	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	args := []string{"rl", "network-teardown", id[:min(12, len(id))]}
+	if err := reexec.Start(envDetach, detachArgs{Dir: ns.Dir, ID: id, Pid: pid}, args, nil); err != nil {
 		return fmt.Errorf("starting the network teardown: %w", err)
 	}
-	return cmd.Process.Release()
+	return nil
 }
 
 // IsDetacher is true in a process that DetachLater started.
-func IsDetacher() bool { return os.Getenv(envDetach) != "" }
+func IsDetacher() bool { return reexec.Is(envDetach) }
 
 // RunDetacher is the main function of DetachLater's process; it returns
 // its exit code.
 func RunDetacher() int {
 	var a detachArgs
-	if err := json.Unmarshal([]byte(os.Getenv(envDetach)), &a); err != nil {
+	if err := reexec.Arg(envDetach, &a); err != nil {
 		return 125
 	}
-	os.Unsetenv(envDetach)
 	err := Namespace{Dir: a.Dir}.detach(a.ID, func(e *entry) bool { return e.Pid == a.Pid })
 	if err != nil {
 		return 1

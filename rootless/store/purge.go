@@ -1,15 +1,15 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rl-containers/rl/rootless/reexec"
 )
 
 // envPurge marks rl re-executed by Purge; its value is the purgeArgs.
@@ -94,14 +94,6 @@ func (q *purgeQueue) start() {
 // spawnPurge starts rl as the purge process of a, in a session of its own
 // with no stdio, holding the locks and the purging lock.
 func spawnPurge(a purgeArgs, locks []*os.File) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	arg, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
 	busy, err := os.OpenFile(filepath.Join(a.Store.RunRoot, PurgingLock), os.O_RDONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return err
@@ -111,15 +103,11 @@ func spawnPurge(a purgeArgs, locks []*os.File) error {
 		return err
 	}
 	// ps shows it as "rl purge ROOT".
-	cmd := &exec.Cmd{Path: self, Args: []string{"rl", "purge", a.Store.Root}}
-	cmd.Env = append(os.Environ(), envPurge+"="+string(arg))
-	cmd.Dir = "/"
-	cmd.ExtraFiles = append(locks[:len(locks):len(locks)], busy)
-	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	files := append(locks[:len(locks):len(locks)], busy)
+	if err := reexec.Start(envPurge, a, []string{"rl", "purge", a.Store.Root}, files); err != nil {
 		return fmt.Errorf("starting the purge of removed containers: %w", err)
 	}
-	return cmd.Process.Release()
+	return nil
 }
 
 // run purges a's containers; done, if any, is told of each one (by its
@@ -139,16 +127,15 @@ func (a purgeArgs) run(done func(i int)) error {
 }
 
 // IsPurger is true in a process that Purge started.
-func IsPurger() bool { return os.Getenv(envPurge) != "" }
+func IsPurger() bool { return reexec.Is(envPurge) }
 
 // RunPurger is the main function of Purge's process; it returns its exit
 // code.
 func RunPurger() int {
 	var a purgeArgs
-	if err := json.Unmarshal([]byte(os.Getenv(envPurge)), &a); err != nil {
+	if err := reexec.Arg(envPurge, &a); err != nil {
 		return 125
 	}
-	os.Unsetenv(envPurge)
 	// Each one's lock (fd 3, 4, ...) is let go as soon as it is gone.
 	if a.run(func(i int) { unix.Close(3 + i) }) != nil {
 		return 1

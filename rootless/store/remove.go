@@ -50,6 +50,7 @@ func (c *Container) purge() error {
 	if cg := c.State.Cgroup; cg != nil {
 		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
 	}
+	Crashpoint("purge")
 	// overlayfs leaves work/work at mode 0: opened up first, the tree
 	// goes in one pass instead of a failed one, a walk and another.
 	_ = os.Chmod(filepath.Join(c.Work(), "work"), 0o700)
