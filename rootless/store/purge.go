@@ -25,17 +25,11 @@ const maxPurge = 64
 const PurgingLock = "purging"
 
 // purgeArgs are what a purge process is to do: the containers of Store
-// whose directories to remove, in the order of the locks it is given
-// (fds 3, 4, ...; the purging lock after them).
+// whose directories to remove, by id, in the order of the locks it is
+// given (fds 3, 4, ...; the purging lock after them).
 type purgeArgs struct {
 	Store Store
-	Jobs  []purgeJob
-}
-
-// purgeJob is one container to purge: its id and cgroup.
-type purgeJob struct {
-	ID     string
-	Cgroup *CgroupState `json:",omitempty"`
+	IDs   []string
 }
 
 // purges are the containers that RemoveLater left to a purge process.
@@ -44,7 +38,7 @@ var purges purgeQueue
 type purgeQueue struct {
 	mu    sync.Mutex
 	store Store
-	jobs  []purgeJob
+	ids   []string
 	locks []*os.File
 	err   error // of a purge done here, where its process did not start
 }
@@ -52,13 +46,13 @@ type purgeQueue struct {
 func (q *purgeQueue) add(c *Container, lock *os.File) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.jobs) > 0 && q.store != c.Store {
+	if len(q.ids) > 0 && q.store != c.Store {
 		q.start()
 	}
 	q.store = c.Store
-	q.jobs = append(q.jobs, purgeJob{ID: c.State.ID, Cgroup: c.State.Cgroup})
+	q.ids = append(q.ids, c.State.ID)
 	q.locks = append(q.locks, lock)
-	if len(q.jobs) >= maxPurge {
+	if len(q.ids) >= maxPurge {
 		q.start()
 	}
 }
@@ -78,17 +72,17 @@ func Purge() error {
 
 // start hands the queue to a purge process; q.mu is held.
 func (q *purgeQueue) start() {
-	if len(q.jobs) == 0 {
+	if len(q.ids) == 0 {
 		return
 	}
-	a := purgeArgs{Store: q.store, Jobs: q.jobs}
+	a := purgeArgs{Store: q.store, IDs: q.ids}
 	if spawnPurge(a, q.locks) != nil {
 		q.err = errors.Join(q.err, a.run(nil))
 	}
 	for _, f := range q.locks {
 		f.Close()
 	}
-	q.jobs, q.locks = nil, nil
+	q.ids, q.locks = nil, nil
 }
 
 // spawnPurge starts rl as the purge process of a, in a session of its own
@@ -114,10 +108,10 @@ func spawnPurge(a purgeArgs, locks []*os.File) error {
 // index) as it goes.
 func (a purgeArgs) run(done func(i int)) error {
 	var errs []error
-	for i, j := range a.Jobs {
-		c := &Container{Store: a.Store, State: State{ID: j.ID, Cgroup: j.Cgroup}}
+	for i, id := range a.IDs {
+		c := &Container{Store: a.Store, State: State{ID: id}}
 		if err := c.purge(); err != nil {
-			errs = append(errs, fmt.Errorf("removing container %.12s: %w", j.ID, err))
+			errs = append(errs, fmt.Errorf("removing container %.12s: %w", id, err))
 		}
 		if done != nil {
 			done(i)

@@ -16,7 +16,7 @@ import (
 // writable layer that belong to subordinate ids are not ours on the host;
 // those are removed from inside a user namespace (launch.RemoveAll).
 func (c *Container) Remove() error {
-	err := c.unlist()
+	err := errors.Join(c.unlist(), c.leaveCgroup())
 	Crashpoint("remove")
 	if err = errors.Join(err, c.purge()); err != nil {
 		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
@@ -43,13 +43,20 @@ func (c *Container) unlist() error {
 	return err
 }
 
-// purge is the rest of a removal, once the container is unlisted: its
-// run directory, its cgroup and its data directory.
+// leaveCgroup removes the container's cgroup, if it has one: at once,
+// with the unlisting, since a cgroup of a unit that ends with the command
+// (a systemd scope kills what is left in it) would stay otherwise.
+func (c *Container) leaveCgroup() error {
+	if cg := c.State.Cgroup; cg != nil {
+		return cgroupsd.Cleanup(cg.Manager, cg.Path)
+	}
+	return nil
+}
+
+// purge is the rest of a removal, once the container is unlisted: its run
+// directory and its data directory.
 func (c *Container) purge() error {
 	errs := []error{os.RemoveAll(c.RunDir())}
-	if cg := c.State.Cgroup; cg != nil {
-		errs = append(errs, cgroupsd.Cleanup(cg.Manager, cg.Path))
-	}
 	Crashpoint("purge")
 	// overlayfs leaves work/work at mode 0: opened up first, the tree
 	// goes in one pass instead of a failed one, a walk and another.
@@ -114,7 +121,7 @@ func (c *Container) RemoveLater() error {
 	if err != nil {
 		return c.Remove()
 	}
-	if err := c.unlist(); err != nil {
+	if err := errors.Join(c.unlist(), c.leaveCgroup()); err != nil {
 		lock.Close()
 		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
 	}
