@@ -45,8 +45,7 @@ func main() {
 	if monitor.IsMonitor() {
 		_ = setupLogging("warn")
 		code := monitor.RunMonitor()
-		purge()
-		launch.Settle()
+		finish()
 		os.Exit(code)
 	}
 	// A command lives milliseconds and allocates a few megabytes, most of
@@ -57,16 +56,27 @@ func main() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(64 << 20)
 	code := execute(os.Args[1:])
-	purge()
-	// No rl-init that this command started outlives it.
-	launch.Settle()
+	finish()
 	os.Exit(code)
 }
 
-// purge leaves the files of the containers that rl removed to a process
+// finish leaves the files of the containers that rl removed to a process
 // of their own (store.Purge), so that rl's exit does not wait on the disk.
-func purge() {
-	if err := store.Purge(); err != nil {
+// No rl-init that rl started outlives both: rl waits for those still
+// tearing their namespaces down (launch.Settle), unless that process does.
+func finish() {
+	waits, all := launch.Unsettled()
+	if !all {
+		waits = nil
+	}
+	handed, err := store.Purge(waits)
+	for _, f := range waits {
+		f.Close()
+	}
+	if err != nil {
 		slog.Warn(err.Error())
+	}
+	if !handed || !all {
+		launch.Settle()
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -80,16 +79,6 @@ type Process struct {
 	gone chan struct{}
 }
 
-// reaping counts the parents of forked inits that said their exit codes
-// and are still being reaped (Settle).
-var reaping sync.WaitGroup
-
-// Settle waits until every rl-init that this process started is reaped: a
-// command that started containers calls it before it exits, so that no
-// rl-init outlives it, while their namespaces' teardown (the exit pipe)
-// overlaps with its own last work, such as removing a --rm container.
-func Settle() { reaping.Wait() }
-
 // awaitGone waits, after Wait, until rl-init is reaped.
 func (p *Process) awaitGone() {
 	if p.gone != nil {
@@ -147,12 +136,7 @@ func clone(flags uintptr, stdio [3]*os.File, preserved []*os.File) (*Process, er
 			if n, _ := exitR.Read(code[:]); n == 1 {
 				// The parent of a forked init said how it ended; it is
 				// reaped once its exit has torn the namespaces down.
-				reaping.Add(1)
-				go func() {
-					defer reaping.Done()
-					_ = cmd.Wait()
-					close(gone)
-				}()
+				reaping.reap(cmd, gone)
 				return unix.WaitStatus(int(code[0]) << 8)
 			}
 			// Any other rl-init closes the pipe as it exits, without a word.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -26,10 +28,12 @@ const PurgingLock = "purging"
 
 // purgeArgs are what a purge process is to do: the containers of Store
 // whose directories to remove, by id, in the order of the locks it is
-// given (fds 3, 4, ...; the purging lock after them).
+// given (fds 3, 4, ...), and then the number of processes to wait for
+// before it exits, whose pidfds follow the purging lock.
 type purgeArgs struct {
 	Store Store
 	IDs   []string
+	Waits int `json:",omitempty"`
 }
 
 // purges are the containers that RemoveLater left to a purge process.
@@ -47,47 +51,52 @@ func (q *purgeQueue) add(c *Container, lock *os.File) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.ids) > 0 && q.store != c.Store {
-		q.start()
+		q.start(nil)
 	}
 	q.store = c.Store
 	q.ids = append(q.ids, c.State.ID)
 	q.locks = append(q.locks, lock)
 	if len(q.ids) >= maxPurge {
-		q.start()
+		q.start(nil)
 	}
 }
 
 // Purge starts the process that removes the directories of the containers
 // that this process removed with RemoveLater, and returns without waiting
-// for it; rl calls it as it exits. Where that process cannot start, the
-// directories are removed here and now, and the error is theirs.
-func Purge() error {
+// for it; rl calls it as it exits. That process also waits, before it lets
+// go of the purging lock, for the processes of waits (pidfds), and handed
+// says it took them. Where it cannot start, the directories are removed
+// here and now, and the error is theirs.
+func Purge(waits []*os.File) (handed bool, err error) {
 	purges.mu.Lock()
 	defer purges.mu.Unlock()
-	purges.start()
-	err := purges.err
+	handed = purges.start(waits)
+	err = purges.err
 	purges.err = nil
-	return err
+	return handed, err
 }
 
-// start hands the queue to a purge process; q.mu is held.
-func (q *purgeQueue) start() {
+// start hands the queue to a purge process, with waits; q.mu is held. It
+// returns whether that process started.
+func (q *purgeQueue) start(waits []*os.File) bool {
 	if len(q.ids) == 0 {
-		return
+		return false
 	}
-	a := purgeArgs{Store: q.store, IDs: q.ids}
-	if spawnPurge(a, q.locks) != nil {
+	a := purgeArgs{Store: q.store, IDs: q.ids, Waits: len(waits)}
+	started := spawnPurge(a, q.locks, waits) == nil
+	if !started {
 		q.err = errors.Join(q.err, a.run(nil))
 	}
 	for _, f := range q.locks {
 		f.Close()
 	}
 	q.ids, q.locks = nil, nil
+	return started
 }
 
 // spawnPurge starts rl as the purge process of a, in a session of its own
-// with no stdio, holding the locks and the purging lock.
-func spawnPurge(a purgeArgs, locks []*os.File) error {
+// with no stdio, holding the locks, the purging lock and waits.
+func spawnPurge(a purgeArgs, locks, waits []*os.File) error {
 	busy, err := os.OpenFile(filepath.Join(a.Store.RunRoot, PurgingLock), os.O_RDONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return err
@@ -97,7 +106,7 @@ func spawnPurge(a purgeArgs, locks []*os.File) error {
 		return err
 	}
 	// ps shows it as "rl purge ROOT".
-	files := append(locks[:len(locks):len(locks)], busy)
+	files := append(append(locks[:len(locks):len(locks)], busy), waits...)
 	if err := reexec.Start(envPurge, a, []string{"rl", "purge", a.Store.Root}, files); err != nil {
 		return fmt.Errorf("starting the purge of removed containers: %w", err)
 	}
@@ -131,8 +140,25 @@ func RunPurger() int {
 		return 125
 	}
 	// Each one's lock (fd 3, 4, ...) is let go as soon as it is gone.
-	if a.run(func(i int) { unix.Close(3 + i) }) != nil {
+	err := a.run(func(i int) { unix.Close(3 + i) })
+	waitExited(3+len(a.IDs)+1, a.Waits)
+	if err != nil {
 		return 1
 	}
 	return 0
+}
+
+// waitExited waits until the n processes of the pidfds from fd on have
+// exited (a pidfd polls readable then), for a minute at most.
+func waitExited(fd, n int) {
+	fds := make([]unix.PollFd, n)
+	for i := range fds {
+		fds[i] = unix.PollFd{Fd: int32(fd + i), Events: unix.POLLIN}
+	}
+	for deadline := time.Now().Add(time.Minute); len(fds) > 0 && time.Now().Before(deadline); {
+		if _, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds())+1); err != nil && err != unix.EINTR {
+			return
+		}
+		fds = slices.DeleteFunc(fds, func(p unix.PollFd) bool { return p.Revents != 0 })
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -110,21 +111,47 @@ func TestRemoveLaterUnlistsNowAndPurgesAfter(t *testing.T) {
 	if err := s.Repair(); err != nil || !Exists(c.DataDir()) {
 		t.Fatalf("Repair (%v) took the files of a container whose purge holds its lock", err)
 	}
-	if err := Purge(); err != nil {
+	// A process that the purge is to wait for, as for an rl-init still
+	// tearing its namespaces down: cat, until its stdin closes.
+	cat := exec.Command("cat")
+	stdin, err := cat.StdinPipe()
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := cat.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pidfd, err := unix.PidfdOpen(cat.Process.Pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := os.NewFile(uintptr(pidfd), "pidfd")
+	handed, err := Purge([]*os.File{wait})
+	wait.Close()
+	if err != nil || !handed {
+		t.Fatalf("Purge: handed %v, %v", handed, err)
+	}
+	// The container's lock goes with its files, ...
+	if err := flock(waiter, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	if Exists(c.DataDir()) || Exists(c.RunDir()) {
+		t.Fatal("the container's lock is free, its files are still there")
+	}
+	// ... the purging lock only once cat has exited too.
 	busy, err := os.Open(filepath.Join(s.RunRoot, PurgingLock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	if err := flock(busy, unix.LOCK_EX); err != nil {
+	if err := flock(busy, unix.LOCK_EX|unix.LOCK_NB); err == nil {
+		t.Fatal("the purge let go of the purging lock before the process it waits for exited")
+	}
+	stdin.Close()
+	if err := cat.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if Exists(c.DataDir()) || Exists(c.RunDir()) {
-		t.Fatal("the purging lock is free, the files are still there")
-	}
-	if err := flock(waiter, unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		t.Fatalf("the purge is done, the container's lock is still held: %v", err)
+	if err := flock(busy, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
 	}
 }
