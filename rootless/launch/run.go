@@ -114,7 +114,7 @@ var host = world{
 }
 
 func (w world) run(o Options) (*Launched, error) {
-	b := o.Booted
+	b := o.Booted.wait()
 	if b != nil && b.asked != o.Variant {
 		// Booted for another launch than this turned out to be.
 		b.Abort()
@@ -146,19 +146,47 @@ type Booted struct {
 	plan           Plan
 	next           int // the first of plan.Steps not carried out
 	l              *Launched
+	// ready is closed once Boot's steps are done, failed by their error;
+	// nil for a boot done before it was returned (world.boot).
+	ready  chan struct{}
+	failed error
 }
 
-// Boot carries out a launch's first steps, those that need nothing of the
-// container, so that they overlap with its creation; Run (with
-// Options.Booted) carries out the rest. Abort it where the container is
-// not to start.
-func Boot(o Options) (*Booted, error) { return host.boot(o) }
+// Boot starts a launch's first steps, those that need nothing of the
+// container, and returns while they run, so that they overlap with its
+// creation; Run (with Options.Booted) waits for them and carries out the
+// rest, or starts afresh where they failed. Abort it where the container
+// is not to start.
+func Boot(o Options) *Booted {
+	b := &Booted{asked: o.Variant, ready: make(chan struct{})}
+	go func() {
+		defer close(b.ready)
+		b.failed = host.bootSteps(o, b)
+	}()
+	return b
+}
 
-// Abort ends a booted rl-init. It is nil-safe.
+// Abort ends a booted rl-init, once its boot is done. It is nil-safe.
 func (b *Booted) Abort() {
-	if b != nil {
+	if b = b.wait(); b != nil {
 		b.l.abort()
 	}
+}
+
+// wait waits until b's steps are done; it returns b, or nil where they
+// failed (having undone what they made) or b is nil.
+func (b *Booted) wait() *Booted {
+	if b == nil {
+		return nil
+	}
+	if b.ready != nil {
+		<-b.ready
+	}
+	if b.failed != nil {
+		slog.Debug("rl-init's boot failed: the launch starts afresh", "err", b.failed)
+		return nil
+	}
+	return b
 }
 
 // boot decides the plan (joining the shared user namespace where the
@@ -166,6 +194,14 @@ func (b *Booted) Abort() {
 // container.
 func (w world) boot(o Options) (*Booted, error) {
 	b := &Booted{asked: o.Variant}
+	if err := w.bootSteps(o, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// bootSteps is boot's work, into b.
+func (w world) bootSteps(o Options, b *Booted) error {
 	if o.SharedDir != "" && o.Variant.canShare() {
 		pid, err := w.holder(o.SharedDir, o.Maps, o.crashpoint)
 		if err == nil {
@@ -177,7 +213,7 @@ func (w world) boot(o Options) (*Booted, error) {
 	if o.Network.Name == network.Bridge && o.Variant.Kind == Container && !o.Variant.JoinNetwork && !o.Variant.Shared {
 		// The rootless netns lives in the shared user namespace, and
 		// netavark must own both ends of each veth pair.
-		return nil, errors.New("user-defined networks need the shared user namespace: rl supports them rootless, without --userns keep-id, and where the rl-userns holder can run (hint: use --network slirp4netns)")
+		return errors.New("user-defined networks need the shared user namespace: rl supports them rootless, without --userns keep-id, and where the rl-userns holder can run (hint: use --network slirp4netns)")
 	}
 	b.variant, b.target, b.plan, b.l = o.Variant, o.Target, PlanFor(o.Variant), &Launched{}
 	for _, step := range b.plan.Steps {
@@ -186,11 +222,11 @@ func (w world) boot(o Options) (*Booted, error) {
 		}
 		if err := w.step(step, b.plan, o, b.l); err != nil {
 			b.l.abort()
-			return nil, err
+			return err
 		}
 		b.next++
 	}
-	return b, nil
+	return nil
 }
 
 // bootStep is true for the steps that need nothing of the container: not

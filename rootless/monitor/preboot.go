@@ -17,9 +17,9 @@ import (
 // overlaps with the creation: where the launch's shape and rl-init's
 // streams follow from o alone, that is for a container of the caller's
 // default mapping, outside pods, on a network of its own or user-defined
-// networks, without limits, writing to rl's own stdio. Otherwise, and
-// where the boot fails (the launch then starts afresh and says why), it
-// returns nil. Start checks
+// networks, without limits, writing to rl's own stdio; otherwise it
+// returns nil. The boot goes on while rl makes the container; where it
+// fails, the launch starts afresh and says why. Start checks
 // that the launch is the one booted; Abort the result where the container
 // is not to start.
 func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
@@ -37,7 +37,7 @@ func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
 	if err != nil {
 		return nil
 	}
-	b, err := launch.Boot(launch.Options{
+	return launch.Boot(launch.Options{
 		Variant: launch.Variant{
 			Kind: launch.Container, Privileged: maps.Privileged,
 			HostNetwork: o.Net.Mode.Name == network.Host, Networks: o.Net.Mode.Name == network.Bridge,
@@ -51,10 +51,6 @@ func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
 		// The tests' crash points: a kill here leaves no container.
 		Crashpoint: store.Crashpoint,
 	})
-	if err != nil {
-		return nil
-	}
-	return b
 }
 
 // ownStdio is true when the container in the foreground writes to rl's
