@@ -188,6 +188,9 @@ func removeContainer(c *store.Container, force bool) error {
 		if !errors.Is(err, store.ErrLocked) {
 			return nil // removed meanwhile
 		}
+		if c.ReadState() != nil {
+			return nil // removed meanwhile: its purge holds the lock
+		}
 		if !force {
 			return fmt.Errorf("container %s is starting: wait for it, or remove it with rl rm -f", ref)
 		}

@@ -3,6 +3,7 @@ package rootless
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/rl-containers/rl/rootless/store"
 )
@@ -22,6 +23,11 @@ func (e *Engine) replace(name string) error {
 	}
 	if err := removeContainer(c, true); err != nil {
 		return fmt.Errorf("replacing container %s: %w", name, err)
+	}
+	// Its files go now, not once this rl exits: a foreground rl run
+	// --replace may run for long.
+	if _, err := store.Purge(nil); err != nil {
+		slog.Warn(err.Error())
 	}
 	return nil
 }

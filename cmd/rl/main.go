@@ -67,6 +67,9 @@ func main() {
 func finish() {
 	waits, all := launch.Unsettled()
 	if !all {
+		for _, f := range waits {
+			f.Close()
+		}
 		waits = nil
 	}
 	handed, err := store.Purge(waits)

@@ -48,7 +48,8 @@ func Preboot(o config.Container, preserved []*os.File) *launch.Booted {
 		Streams:   launch.Foreground(o.Interactive, o.TTY),
 		Preserved: preserved,
 		SharedDir: dir,
-		// The tests' crash points: a kill here leaves no container.
+		// The tests' crash points: a kill here leaves at most a
+		// half-made container, for Repair.
 		Crashpoint: store.Crashpoint,
 	})
 }

@@ -148,7 +148,10 @@ func resolveID(dir, names, ref string, none error, kind string) (string, error) 
 		return "", fmt.Errorf("%w: %q", none, ref)
 	}
 	matches, _ := filepath.Glob(filepath.Join(dir, ref+"*"))
-	matches = slices.DeleteFunc(matches, func(m string) bool { return !ValidID(filepath.Base(m)) })
+	// A container removed and not yet purged (state.removed) is none.
+	matches = slices.DeleteFunc(matches, func(m string) bool {
+		return !ValidID(filepath.Base(m)) || Exists(filepath.Join(m, "state.removed"))
+	})
 	switch len(matches) {
 	case 0:
 		return "", fmt.Errorf("%w: %s", none, ref)

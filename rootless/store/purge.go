@@ -44,7 +44,11 @@ type purgeQueue struct {
 	store Store
 	ids   []string
 	locks []*os.File
-	err   error // of a purge done here, where its process did not start
+	// busy is the shared lock on the run root's purging file, taken with
+	// the first container queued: `flock purging true` then waits for the
+	// files from the moment the container is unlisted.
+	busy *os.File
+	err  error // of a purge done here, where its process did not start
 }
 
 func (q *purgeQueue) add(c *Container, lock *os.File) {
@@ -52,6 +56,9 @@ func (q *purgeQueue) add(c *Container, lock *os.File) {
 	defer q.mu.Unlock()
 	if len(q.ids) > 0 && q.store != c.Store {
 		q.start(nil)
+	}
+	if len(q.ids) == 0 {
+		q.busy = purgingLock(c.Store)
 	}
 	q.store = c.Store
 	q.ids = append(q.ids, c.State.ID)
@@ -63,7 +70,8 @@ func (q *purgeQueue) add(c *Container, lock *os.File) {
 
 // Purge starts the process that removes the directories of the containers
 // that this process removed with RemoveLater, and returns without waiting
-// for it; rl calls it as it exits. That process also waits, before it lets
+// for it; rl calls it as it exits (and after a removal it goes on long
+// after, --replace's). That process also waits, before it lets
 // go of the purging lock, for the processes of waits (pidfds), and handed
 // says it took them. Where it cannot start, the directories are removed
 // here and now, and the error is theirs.
@@ -83,28 +91,37 @@ func (q *purgeQueue) start(waits []*os.File) bool {
 		return false
 	}
 	a := purgeArgs{Store: q.store, IDs: q.ids, Waits: len(waits)}
-	started := spawnPurge(a, q.locks, waits) == nil
+	started := q.busy != nil && spawnPurge(a, q.locks, q.busy, waits) == nil
 	if !started {
 		q.err = errors.Join(q.err, a.run(nil))
 	}
 	for _, f := range q.locks {
 		f.Close()
 	}
-	q.ids, q.locks = nil, nil
+	if q.busy != nil {
+		q.busy.Close()
+	}
+	q.ids, q.locks, q.busy = nil, nil, nil
 	return started
 }
 
-// spawnPurge starts rl as the purge process of a, in a session of its own
-// with no stdio, holding the locks, the purging lock and waits.
-func spawnPurge(a purgeArgs, locks, waits []*os.File) error {
-	busy, err := os.OpenFile(filepath.Join(a.Store.RunRoot, PurgingLock), os.O_RDONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+// purgingLock opens the purging file of s's run root and takes a shared
+// lock on it; nil where it cannot (the purge is then done here).
+func purgingLock(s Store) *os.File {
+	f, err := os.OpenFile(filepath.Join(s.RunRoot, PurgingLock), os.O_RDONLY|os.O_CREATE|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return err
+		return nil
 	}
-	defer busy.Close()
-	if err := flock(busy, unix.LOCK_SH); err != nil {
-		return err
+	if flock(f, unix.LOCK_SH) != nil {
+		f.Close()
+		return nil
 	}
+	return f
+}
+
+// spawnPurge starts rl as the purge process of a, in a session of its own
+// with no stdio, holding the locks, the purging lock (busy) and waits.
+func spawnPurge(a purgeArgs, locks []*os.File, busy *os.File, waits []*os.File) error {
 	// ps shows it as "rl purge ROOT".
 	files := append(append(locks[:len(locks):len(locks)], busy), waits...)
 	if err := reexec.Start(envPurge, a, []string{"rl", "purge", a.Store.Root}, files); err != nil {
@@ -139,6 +156,12 @@ func RunPurger() int {
 	if err := reexec.Arg(envPurge, &a); err != nil {
 		return 125
 	}
+	// Ours are fds 3 to last, none of them for the processes a removal
+	// starts (launch.RemoveAll's); any other that rl had without
+	// close-on-exec is not ours to keep open.
+	last := 3 + len(a.IDs) + a.Waits
+	_ = unix.CloseRange(uint(last+1), ^uint(0), 0)
+	_ = unix.CloseRange(3, uint(last), unix.CLOSE_RANGE_CLOEXEC)
 	// Each one's lock (fd 3, 4, ...) is let go as soon as it is gone.
 	err := a.run(func(i int) { unix.Close(3 + i) })
 	waitExited(3+len(a.IDs)+1, a.Waits)

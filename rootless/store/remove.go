@@ -121,12 +121,13 @@ func (c *Container) RemoveLater() error {
 	if err != nil {
 		return c.Remove()
 	}
-	if err := errors.Join(c.unlist(), c.leaveCgroup()); err != nil {
-		lock.Close()
-		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
-	}
+	// As Remove, the files go whatever the unlisting's error.
+	err = errors.Join(c.unlist(), c.leaveCgroup())
 	Crashpoint("remove")
 	purges.add(c, lock)
+	if err != nil {
+		return fmt.Errorf("removing container %.12s: %w", c.State.ID, err)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,14 +103,25 @@ func TestRemoveLaterUnlistsNowAndPurgesAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlockMonitor()
-	if _, err := s.Load("doomed"); err == nil {
-		t.Fatal("Load finds a container that RemoveLater removed")
+	for _, ref := range []string{"doomed", c.State.ID[:12]} {
+		if _, err := s.Load(ref); !errors.Is(err, ErrNoContainer) {
+			t.Fatalf("Load(%q) of a container that RemoveLater removed: %v", ref, err)
+		}
 	}
 	if !Exists(c.DataDir()) {
 		t.Fatal("RemoveLater removed the files itself")
 	}
 	if err := s.Repair(); err != nil || !Exists(c.DataDir()) {
 		t.Fatalf("Repair (%v) took the files of a container whose purge holds its lock", err)
+	}
+	// From the unlisting on, the purging lock waits for the files.
+	busy, err := os.Open(filepath.Join(s.RunRoot, PurgingLock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	if err := flock(busy, unix.LOCK_EX|unix.LOCK_NB); err == nil {
+		t.Fatal("the purging lock is free while a removed container's files wait for their purge")
 	}
 	// A process that the purge is to wait for, as for an rl-init still
 	// tearing its namespaces down: cat, until its stdin closes.
@@ -139,11 +151,6 @@ func TestRemoveLaterUnlistsNowAndPurgesAfter(t *testing.T) {
 		t.Fatal("the container's lock is free, its files are still there")
 	}
 	// ... the purging lock only once cat has exited too.
-	busy, err := os.Open(filepath.Join(s.RunRoot, PurgingLock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
 	if err := flock(busy, unix.LOCK_EX|unix.LOCK_NB); err == nil {
 		t.Fatal("the purge let go of the purging lock before the process it waits for exited")
 	}
