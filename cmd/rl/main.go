@@ -65,13 +65,7 @@ func main() {
 // No rl-init that rl started outlives both: rl waits for those still
 // tearing their namespaces down (launch.Settle), unless that process does.
 func finish() {
-	waits, all := launch.Unsettled()
-	if !all {
-		for _, f := range waits {
-			f.Close()
-		}
-		waits = nil
-	}
+	waits, ok := launch.Unsettled()
 	handed, err := store.Purge(waits)
 	for _, f := range waits {
 		f.Close()
@@ -79,7 +73,7 @@ func finish() {
 	if err != nil {
 		slog.Warn(err.Error())
 	}
-	if !handed || !all {
+	if !handed || !ok {
 		launch.Settle()
 	}
 }

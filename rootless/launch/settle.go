@@ -54,22 +54,24 @@ func Settle() { reaping.wg.Wait() }
 
 // Unsettled returns a pidfd of each rl-init that Settle would wait for, so
 // that a process that outlives this one (the purge of removed
-// containers) can wait for them instead; all is false where one has no
-// pidfd (and the caller must Settle). The caller closes the files.
-func Unsettled() (fds []*os.File, all bool) {
+// containers) can wait for them instead. Where one has no pidfd, it
+// returns none and ok is false: the caller must Settle. The caller closes
+// the files.
+func Unsettled() (fds []*os.File, ok bool) {
 	reaping.mu.Lock()
 	defer reaping.mu.Unlock()
-	all = true
 	for _, fd := range reaping.fds {
 		dup := -1
 		if fd >= 0 {
 			dup, _ = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
 		}
 		if dup < 0 {
-			all = false
-			continue
+			for _, f := range fds {
+				f.Close()
+			}
+			return nil, false
 		}
 		fds = append(fds, os.NewFile(uintptr(dup), "pidfd"))
 	}
-	return fds, all
+	return fds, true
 }
