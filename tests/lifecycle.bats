@@ -400,6 +400,20 @@ wait_ready() { timeout 20 cat "$BATS_TEST_TMPDIR/ready" >/dev/null; }
 	rl rm doomed
 }
 
+@test "the purge after --rm and rm removes deep trees, directories that deny their owner and files of subordinate ids" {
+	# rl-init's purge removes the first two itself and leaves the others
+	# to rl's (the user namespace): the teardown checks that nothing is left.
+	rl_run --network none sh -c 'mkdir -p /deep && cd /deep && for i in $(seq 140); do mkdir d && cd d; done && touch f'
+	expect_status 0
+	rl_run --network none sh -c 'mkdir -p /shut/in && touch /shut/in/f && chmod 0 /shut/in /shut'
+	expect_status 0
+	rl create --name owned --network none --rootfs "$ROOTFS" sh -c 'mkdir /o && touch /o/f && chown -R 1234:1234 /o' >/dev/null
+	rl start -a owned
+	rl rm owned
+	flock "$RL_TEST_RUNROOT/purging" true
+	[[ -z $(find "$RL_TEST_ROOT/containers" "$RL_TEST_RUNROOT/containers" -mindepth 1 -maxdepth 1) ]] || fail "files left after the purge"
+}
+
 @test "rl ps finds the running containers by the active index, rebuilt when it is missing or half built" {
 	detach --name up sleep 1000
 	rl create --name idle --network none --rootfs "$ROOTFS" true >/dev/null

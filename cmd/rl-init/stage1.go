@@ -60,6 +60,8 @@ package main
 
 static pid_t rl_child;
 
+void rl_purge(int argc, char **argv); // purge.go
+
 // rl_fault is true for the signals the kernel raises for a fault of the
 // process itself.
 static int rl_fault(int sig) {
@@ -362,6 +364,8 @@ static const char *rl_field(const char *msg, const char *name, char *out, size_t
 }
 
 __attribute__((constructor)) static void rl_stage1(int argc, char **argv, char **envp) {
+	if (getenv("_RL_PURGE_C") != NULL)
+		rl_purge(argc, argv); // rl's purge process: it does not return
 	const char *fd = getenv("_RL_SYNC_FD");
 	if (fd == NULL)
 		return; // not started by rl

@@ -17,16 +17,32 @@ import (
 // JSON) for it and files as its fds 3, 4, ...: in a session of its own,
 // in /, with no stdio. ps shows it as args.
 func Start(env string, arg any, args []string, files []*os.File) error {
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding rl: %w", err)
-	}
-	b, err := json.Marshal(arg)
+	cmd, err := Command(env, arg, args, files)
 	if err != nil {
 		return err
 	}
+	return Launch(cmd)
+}
+
+// Command is the command that Start starts, for a caller that has it run
+// another program first (one that execs rl, cmd.Path, where it cannot do
+// the helper's work itself); Launch starts it.
+func Command(env string, arg any, args []string, files []*os.File) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding rl: %w", err)
+	}
+	b, err := json.Marshal(arg)
+	if err != nil {
+		return nil, err
+	}
 	cmd := &exec.Cmd{Path: self, Args: args, Env: append(os.Environ(), env+"="+string(b)), Dir: "/", ExtraFiles: files}
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
+	return cmd, nil
+}
+
+// Launch starts cmd, from Command, and does not wait for it.
+func Launch(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (c *Container) RemoveLocked() error {
 
 // RemoveLater removes c from the store's listings and frees its name at
 // once; its directories go after this process has exited, in a process of
-// its own that Purge starts (rl re-executed: "rl purge ROOT" in ps), so
+// its own that Purge starts (rl-init, or rl re-executed: "rl purge" in ps), so
 // that the caller's exit does not wait on the disk. The caller holds the
 // store's lock. That process holds the container's lock, which is this
 // process's (without it, the removal is Remove's, at once), until the
