@@ -108,9 +108,9 @@ static void rl_purge_fall_back(const char *root, int done) {
 // rl_purge_wait waits, a minute at most, until the processes of the n
 // pidfds from fd on have exited (a pidfd polls readable then).
 static void rl_purge_wait(int fd, int n) {
-	struct pollfd fds[RL_PURGE_MAX];
-	if (n > RL_PURGE_MAX)
-		n = RL_PURGE_MAX;
+	struct pollfd *fds = calloc(n > 0 ? n : 1, sizeof *fds);
+	if (fds == NULL)
+		return;
 	for (int i = 0; i < n; i++) {
 		fds[i].fd = fd + i;
 		fds[i].events = POLLIN;
@@ -122,9 +122,9 @@ static void rl_purge_wait(int fd, int n) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000 + 1;
 		if (left <= 0)
-			return;
+			break;
 		if (poll(fds, n, (int)left) < 0 && errno != EINTR)
-			return;
+			break;
 		for (int i = 0; i < n;) {
 			if (fds[i].revents != 0)
 				fds[i] = fds[--n];
@@ -132,6 +132,7 @@ static void rl_purge_wait(int fd, int n) {
 				i++;
 		}
 	}
+	free(fds);
 }
 
 // rl_purge is the purge process's main: argv is rl-init purge ROOT
@@ -140,9 +141,12 @@ void rl_purge(int argc, char **argv) {
 	prctl(PR_SET_NAME, "rl purge");
 	if (argc < 4)
 		_exit(125);
-	char *spec = strdup(getenv("_RL_PURGE_C"));
-	char *ids[RL_PURGE_MAX], *save = NULL;
-	int waits = atoi(strtok_r(spec, " ", &save)), n = 0;
+	const char *arg = getenv("_RL_PURGE_C");
+	char *spec = arg == NULL ? NULL : strdup(arg), *ids[RL_PURGE_MAX], *save = NULL;
+	char *count = spec == NULL ? NULL : strtok_r(spec, " ", &save);
+	if (count == NULL)
+		_exit(125);
+	int waits = atoi(count), n = 0;
 	for (char *id; n < RL_PURGE_MAX && (id = strtok_r(NULL, " ", &save)) != NULL;)
 		ids[n++] = id;
 	// Ours are fds 3 to last; any other that rl had without close-on-exec
