@@ -5,6 +5,8 @@ package main
 import (
 	"os"
 	"syscall"
+
+	"github.com/rl-containers/rl/rootless/handshake"
 )
 
 // begun is "" without cgo: rl-init's Go side reads the Begin message
@@ -15,12 +17,12 @@ func begun() string { return "" }
 // Without cgo, the purge that rl starts as rl-init (purge.go) is rl's own
 // from the start.
 func init() {
-	if os.Getenv("_RL_PURGE_C") == "" {
+	if os.Getenv(handshake.EnvPurge) == "" {
 		return
 	}
-	rl := os.Getenv("_RL_PURGE_RL")
-	os.Unsetenv("_RL_PURGE_C")
-	os.Unsetenv("_RL_PURGE_RL")
+	rl := os.Getenv(handshake.EnvPurgeRL)
+	os.Unsetenv(handshake.EnvPurge)
+	os.Unsetenv(handshake.EnvPurgeRL)
 	_ = syscall.Exec(rl, []string{"rl", "purge", os.Args[2]}, os.Environ())
 	os.Exit(1)
 }

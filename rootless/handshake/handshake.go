@@ -46,6 +46,14 @@ const (
 	// on the host's side of a pid namespace writes its exit code there,
 	// one byte, before it exits (cmd/rl-init/stage1.go, rl_join).
 	EnvExitFD = "_RL_EXIT_FD"
+	// EnvPurge makes rl-init the purge of removed containers' files
+	// (rootless/store.Purge, cmd/rl-init/purge.go), set by the front end:
+	// the number of pidfds to wait for and the containers' ids,
+	// space-separated. rl-init unsets it before it execs EnvPurgeRL.
+	EnvPurge = "_RL_PURGE_C"
+	// EnvPurgeRL is the rl whose own purge (RunPurger) rl-init execs
+	// where it cannot finish (files of subordinate ids), its fds in place.
+	EnvPurgeRL = "_RL_PURGE_RL"
 )
 
 // Variant is the form of an rl-init run, which the front end names in its

@@ -13,22 +13,13 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/rl-containers/rl/rootless/handshake"
 	"github.com/rl-containers/rl/rootless/launch"
 	"github.com/rl-containers/rl/rootless/reexec"
 )
 
 // envPurge marks rl re-executed by Purge; its value is the purgeArgs.
 const envPurge = "_RL_PURGE"
-
-// envPurgeC and envPurgeRL are the purge's arguments for rl-init, which
-// does the work before its Go runtime starts (cmd/rl-init/purge.go): the
-// number of pidfds to wait for and the ids, space-separated; and the rl
-// to exec where it cannot (files of subordinate ids), which then purges
-// them all as RunPurger, its own fds in place.
-const (
-	envPurgeC  = "_RL_PURGE_C"
-	envPurgeRL = "_RL_PURGE_RL"
-)
 
 // maxPurge is how many containers one purge process takes: until it
 // starts, this process holds each one's lock open.
@@ -142,7 +133,7 @@ func spawnPurge(a purgeArgs, locks []*os.File, busy *os.File, waits []*os.File) 
 	cmd, err := reexec.Command(envPurge, a, []string{"rl", "purge", a.Store.Root}, files)
 	if err == nil {
 		if init, err := launch.InitPath(); err == nil {
-			cmd.Env = append(cmd.Env, envPurgeRL+"="+cmd.Path, envPurgeC+"="+strconv.Itoa(a.Waits)+" "+strings.Join(a.IDs, " "))
+			cmd.Env = append(cmd.Env, handshake.EnvPurgeRL+"="+cmd.Path, handshake.EnvPurge+"="+strconv.Itoa(a.Waits)+" "+strings.Join(a.IDs, " "))
 			cmd.Path, cmd.Args = init, []string{"rl-init", "purge", a.Store.Root, a.Store.RunRoot}
 		}
 		err = reexec.Launch(cmd)
